@@ -1,0 +1,13 @@
+/**
+ * The list of commands. Each `src/cli/<command>.ts` exports `register(program)`,
+ * which declares flags and, in its action, lazily imports the core that does the work.
+ */
+import type { Command } from "commander";
+import * as init from "./init.js";
+import * as addMessage from "./add-message.js";
+import * as listMessages from "./list-messages.js";
+import * as keys from "./keys.js";
+
+export function registerCommands(program: Command): void {
+  for (const command of [init, addMessage, listMessages, keys]) command.register(program);
+}

@@ -1,0 +1,40 @@
+/**
+ * The command-line entry. Declares commands; each command's module is imported
+ * only when it runs, so `--help` never loads the AWS SDK, dockerode or stripe.
+ * This is the only place that decides the exit code.
+ */
+import { Command, CommanderError } from "commander";
+import { LetsgoError } from "../errors.js";
+import { printBug, printError } from "./output.js";
+import { registerCommands } from "./commands.js";
+import { VERSION } from "../version.js";
+
+export function buildProgram(): Command {
+  const program = new Command("letsgo-worker")
+    .description("Background work for TypeScript apps on AWS: SQS + Lambda + EventBridge Scheduler,\nwith a local worker that behaves like the cloud.")
+    .version(VERSION, "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerCommands(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof LetsgoError) {
+      printError(error.message);
+      return error.exitCode;
+    }
+    printBug(error);
+    return 70; // EX_SOFTWARE
+  }
+}

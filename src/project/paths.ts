@@ -1,0 +1,24 @@
+/** Where things live in a user's project, in the layout LetsGo users know. */
+import path from "node:path";
+
+export function workerPaths(projectDir: string) {
+  const root = path.resolve(projectDir);
+  const worker = path.join(root, "apps", "worker");
+  const src = path.join(worker, "src");
+  const handlers = path.join(src, "handlers");
+  return {
+    root,
+    worker,
+    src,
+    handlers,
+    entry: path.join(src, "index.ts"),
+    handlersIndex: path.join(handlers, "index.ts"),
+    envFile: path.join(worker, ".env"),
+    stateDir: path.join(worker, ".letsgo"),
+    workerPackageJson: path.join(worker, "package.json"),
+    typesDir: path.join(root, "packages", "types"),
+    typesIndex: path.join(root, "packages", "types", "index.ts"),
+  };
+}
+
+export type WorkerPaths = ReturnType<typeof workerPaths>;

@@ -1,0 +1,161 @@
+/**
+ * Every setting the worker reads, with its default, in one place. `init` writes
+ * them to apps/worker/.env, `dev` and `deploy` read them from there, so the local
+ * worker and the cloud one agree.
+ */
+import { readFile } from "node:fs/promises";
+import { SettingsError } from "../errors.js";
+import { envToRecord, formatValue, parseEnv } from "./dotenv.js";
+import { workerPaths } from "./paths.js";
+
+interface IntSpec {
+  kind: "int";
+  default: number;
+  min: number;
+  max: number;
+}
+interface StringSpec {
+  kind: "string";
+  default: string;
+  oneOf?: readonly string[];
+}
+type Spec = (IntSpec | StringSpec) & {
+  /** Used to provision AWS resources: never passed to the function's environment. */
+  deploy: boolean;
+  /** Value is a secret: never printed, never stored in plaintext configuration. */
+  secret?: boolean;
+  help: string;
+};
+
+export const SETTINGS = {
+  LETSGO_DEPLOYMENT: { kind: "string", default: "main", deploy: false, help: "Deployment name; AWS resource names derive from it." },
+  LETSGO_WORKER_REGION: { kind: "string", default: "us-west-2", deploy: true, help: "AWS region to deploy to (AWS_REGION / --region override it)." },
+  LETSGO_API_URL: { kind: "string", default: "http://localhost:3001", deploy: false, help: "Base URL of your API; api.ts calls it with an access token." },
+  LETSGO_API_AUDIENCE: { kind: "string", default: "letsgo:service", deploy: false, help: "`aud` claim of the worker's access tokens." },
+  LETSGO_WORKER_PRIVATE_KEY: { kind: "string", default: "", deploy: false, secret: true, help: "Private key (JWK or PKCS#8 PEM) that signs access tokens. `letsgo-worker keys generate` sets it." },
+  LETSGO_LOCAL_QUEUE_URL: { kind: "string", default: "http://localhost:3002", deploy: true, help: "Where `enqueue` and your app send messages locally." },
+  STRIPE_WEBHOOK_SECRET: { kind: "string", default: "", deploy: false, secret: true, help: "Stripe webhook signing secret (whsec_...) checked by POST /stripe." },
+  LETSGO_WORKER_SCHEDULE: { kind: "string", default: "rate(1 hour)", deploy: true, help: "EventBridge Scheduler expression: rate(...), cron(...) or at(...). Empty disables scheduling." },
+  LETSGO_WORKER_SCHEDULE_TIMEZONE: { kind: "string", default: "UTC", deploy: true, help: "IANA time zone of the schedule." },
+  LETSGO_WORKER_VISIBILITY_TIMEOUT: { kind: "int", default: 360, min: 0, max: 43200, deploy: true, help: "Seconds a received message stays invisible before it is retried." },
+  LETSGO_WORKER_MESSAGE_RETENTION: { kind: "int", default: 345600, min: 60, max: 1209600, deploy: true, help: "Seconds a message is kept before SQS drops it." },
+  LETSGO_WORKER_RECEIVE_WAIT: { kind: "int", default: 2, min: 0, max: 20, deploy: true, help: "Long-polling wait of the queue, seconds." },
+  LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", default: 3, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
+  LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", default: 262144, min: 1024, max: 262144, deploy: true, help: "Largest message body accepted, bytes." },
+  LETSGO_WORKER_BATCH_SIZE: { kind: "int", default: 10, min: 1, max: 10000, deploy: true, help: "Most messages handed to the handler at once." },
+  LETSGO_WORKER_BATCHING_WINDOW: { kind: "int", default: 2, min: 0, max: 300, deploy: true, help: "Seconds to gather a batch before invoking the handler." },
+  LETSGO_WORKER_CONCURRENCY: { kind: "int", default: 5, min: 2, max: 1000, deploy: true, help: "Most batches handled at once (event source mapping MaximumConcurrency)." },
+  LETSGO_WORKER_FUNCTION_TIMEOUT: { kind: "int", default: 60, min: 1, max: 900, deploy: true, help: "Handler time limit, seconds." },
+  LETSGO_WORKER_MEMORY: { kind: "int", default: 128, min: 128, max: 10240, deploy: true, help: "Lambda memory, MB." },
+  LETSGO_WORKER_EPHEMERAL_STORAGE: { kind: "int", default: 512, min: 512, max: 10240, deploy: true, help: "Lambda /tmp size, MB." },
+  LETSGO_WORKER_ARCHITECTURE: { kind: "string", default: "arm64", oneOf: ["arm64", "x86_64"], deploy: true, help: "Lambda architecture." },
+  LETSGO_WORKER_REGISTRY: { kind: "string", default: "", deploy: true, help: "Image registry address; empty means the account's ECR registry." },
+} as const satisfies Record<string, Spec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type Settings = {
+  [K in SettingKey]: (typeof SETTINGS)[K]["kind"] extends "int" ? number : string;
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+export function defaultSettings(): Settings {
+  const out: Record<string, string | number> = {};
+  for (const key of SETTING_KEYS) out[key] = SETTINGS[key].default;
+  return out as Settings;
+}
+
+export function isSecretKey(key: string): boolean {
+  const spec = (SETTINGS as Record<string, Spec>)[key];
+  if (spec?.secret) return true;
+  return /SECRET|_KEY$|PRIVATE/.test(key);
+}
+
+export function isDeploySetting(key: string): boolean {
+  return (SETTINGS as Record<string, Spec>)[key]?.deploy === true;
+}
+
+/**
+ * Turn raw strings (from .env, then flags) into checked settings. Unknown keys are
+ * kept in `extra`: they are the user's own configuration for their handlers.
+ */
+export function resolveSettings(
+  raw: Record<string, string>,
+  where: (key: string) => string = (key) => key,
+): { settings: Settings; extra: Record<string, string> } {
+  const settings = defaultSettings() as Record<string, string | number>;
+  const extra: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const spec = (SETTINGS as Record<string, Spec>)[key];
+    if (!spec) {
+      extra[key] = value;
+      continue;
+    }
+    if (spec.kind === "int") {
+      if (value.trim() === "") continue; // empty means "use the default"
+      if (!/^-?\d+$/.test(value.trim())) {
+        throw new SettingsError(`${where(key)}: ${key} must be a whole number, got "${value}".`);
+      }
+      const n = Number(value);
+      if (n < spec.min || n > spec.max) {
+        throw new SettingsError(`${where(key)}: ${key} must be between ${spec.min} and ${spec.max}, got ${n}.`);
+      }
+      settings[key] = n;
+    } else {
+      if (spec.oneOf && value !== "" && !spec.oneOf.includes(value)) {
+        throw new SettingsError(`${where(key)}: ${key} must be one of ${spec.oneOf.join(", ")}, got "${value}".`);
+      }
+      settings[key] = value === "" && key !== "LETSGO_WORKER_SCHEDULE" ? spec.default : value;
+    }
+  }
+  return { settings: settings as Settings, extra };
+}
+
+export interface LoadedSettings {
+  settings: Settings;
+  /** Keys in .env that are not letsgo-worker settings: the user's own configuration. */
+  extra: Record<string, string>;
+  envFile: string;
+}
+
+/** Read apps/worker/.env (a missing file means all defaults), then apply overrides. */
+export async function loadSettings(
+  projectDir: string,
+  overrides: Partial<Record<SettingKey, string | number | undefined>> = {},
+): Promise<LoadedSettings> {
+  const envFile = workerPaths(projectDir).envFile;
+  let text = "";
+  try {
+    text = await readFile(envFile, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const lines = new Map(parseEnv(text).map((entry) => [entry.key, entry.line]));
+  const raw = envToRecord(text);
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) {
+      raw[key] = String(value);
+      lines.delete(key);
+    }
+  }
+  const where = (key: string) => (lines.has(key) ? `${envFile}:${lines.get(key)}` : `--${flagFor(key)}`);
+  const { settings, extra } = resolveSettings(raw, where);
+  return { settings, extra, envFile };
+}
+
+function flagFor(key: string): string {
+  return key.replace(/^LETSGO_(WORKER_)?/, "").toLowerCase().replace(/_/g, "-");
+}
+
+/** The .env file `init` writes: every setting, its default and what it does. */
+export function renderEnvFile(values: Partial<Record<SettingKey, string | number>> = {}): string {
+  const lines = ["# letsgo-worker settings. `letsgo-worker dev` and `deploy` both read this file.", ""];
+  for (const key of SETTING_KEYS) {
+    const spec: Spec = SETTINGS[key];
+    lines.push(`# ${spec.help}${spec.kind === "int" ? ` (${spec.min}-${spec.max})` : ""}`);
+    const value = values[key] ?? spec.default;
+    lines.push(`${key}=${formatValue(String(value))}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
