@@ -1,0 +1,93 @@
+/**
+ * `letsgo-worker add-message`: declares a message type, writes its handler and
+ * registers it, by editing the syntax tree (ts-morph) so user formatting and
+ * comments elsewhere survive. All checks run before anything is written, and the
+ * three files are written all-or-nothing.
+ */
+import path from "node:path";
+import { ProjectError, UsageError } from "../errors.js";
+import { workerPaths } from "./paths.js";
+import { readIfExists } from "./scaffold.js";
+import { fillTemplate, readTemplate } from "./templates.js";
+import { writeFilesAtomically, type FileChange } from "./writeFiles.js";
+import { isReservedMessageType } from "../runtime/messageTypes.js";
+
+export interface AddMessageOptions {
+  projectDir: string;
+  name: string;
+  /** The `type` value on the wire; defaults to the name. */
+  typeValue?: string;
+  /** `name:type` pairs, e.g. `orderId:string`, `note?:string`, `items:string[]`. */
+  fields?: string[];
+  dryRun?: boolean;
+}
+
+export interface AddMessageResult {
+  name: string;
+  typeValue: string;
+  interfaceName: string;
+  handlerName: string;
+  changes: FileChange[];
+  written: boolean;
+}
+
+const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
+
+export interface MessageField {
+  name: string;
+  optional: boolean;
+  type: string;
+}
+
+export function parseField(spec: string): MessageField {
+  const match = /^([A-Za-z_$][A-Za-z0-9_$]*)(\?)?:(.+)$/.exec(spec.trim());
+  if (!match) {
+    throw new UsageError(`--field "${spec}" must look like name:type (e.g. orderId:string, note?:string, items:string[]).`);
+  }
+  return { name: match[1]!, optional: match[2] === "?", type: match[3]!.trim() };
+}
+
+export async function addMessage(options: AddMessageOptions): Promise<AddMessageResult> {
+  const { name } = options;
+  if (!PASCAL_CASE.test(name)) {
+    throw new UsageError(`"${name}" is not a PascalCase identifier (like OrderNew): it names the enum member and the interface.`);
+  }
+  const typeValue = options.typeValue ?? name;
+  if (isReservedMessageType(typeValue)) {
+    throw new UsageError(`Message type "${typeValue}" starts with "letsgo:", which is reserved for LetsGo's own messages.`);
+  }
+  if (typeValue.trim() === "") throw new UsageError("The message type value must not be empty.");
+  const fields = (options.fields ?? []).map(parseField);
+  const duplicate = fields.find((field, index) => fields.findIndex((other) => other.name === field.name) !== index);
+  if (duplicate) throw new UsageError(`--field ${duplicate.name} is given twice.`);
+
+  const paths = workerPaths(options.projectDir);
+  const typesText = await readIfExists(paths.typesIndex);
+  const handlersText = await readIfExists(paths.handlersIndex);
+  if (typesText === undefined || handlersText === undefined) {
+    throw new ProjectError(
+      `No worker found in ${paths.root} (missing ${typesText === undefined ? paths.typesIndex : paths.handlersIndex}). Run \`letsgo-worker init\` first.`,
+    );
+  }
+
+  const interfaceName = `${name}Message`;
+  const handlerName = `${name.charAt(0).toLowerCase()}${name.slice(1)}Handler`;
+  const handlerFile = path.join(paths.handlers, `${handlerName}.ts`);
+  if ((await readIfExists(handlerFile)) !== undefined) {
+    throw new ProjectError(`${handlerFile} already exists: message ${name} seems to be there already.`);
+  }
+
+  const { editTypes, editHandlersIndex, checkTypeSyntax } = await import("./messageEdits.js");
+  for (const field of fields) checkTypeSyntax(field);
+  const newTypes = editTypes(paths.typesIndex, typesText, { name, typeValue, interfaceName, fields });
+  const newHandlers = editHandlersIndex(paths.handlersIndex, handlersText, { name, handlerName });
+  const stub = fillTemplate(await readTemplate("add-message/handler.ts.tpl"), { interfaceName, handlerName, typeValue });
+
+  const changes: FileChange[] = [
+    { path: paths.typesIndex, before: typesText, after: newTypes },
+    { path: handlerFile, before: undefined, after: stub },
+    { path: paths.handlersIndex, before: handlersText, after: newHandlers },
+  ];
+  if (!options.dryRun) await writeFilesAtomically(changes);
+  return { name, typeValue, interfaceName, handlerName, changes, written: !options.dryRun };
+}

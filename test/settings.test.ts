@@ -1,0 +1,88 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { defaultSettings, loadSettings, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
+import { envToRecord, parseEnv, setEnvValues } from "../src/project/dotenv.ts";
+import { SettingsError } from "../src/errors.ts";
+import { tempDir } from "./support/cli.ts";
+
+describe("Function: parseEnv / setEnvValues", () => {
+  it("reads bare, quoted and escaped values", () => {
+    const text = [
+      "# comment",
+      "A=plain value # trailing comment",
+      "export B='single # kept'",
+      'C="line1\\nline2 \\"q\\""',
+      "D=",
+      "not a setting",
+    ].join("\n");
+    assert.deepEqual(envToRecord(text), { A: "plain value", B: "single # kept", C: 'line1\nline2 "q"', D: "" });
+    assert.deepEqual(parseEnv(text).map((e) => e.line), [2, 3, 4, 5]);
+  });
+
+  it("sets keys in place, appends new ones and keeps every other byte", () => {
+    const text = "# keep me\nA=1\n\nB=2 # note\n";
+    const out = setEnvValues(text, { B: "two words", C: '{"kty":"EC"}' });
+    assert.equal(out, "# keep me\nA=1\n\nB='two words'\nC='{\"kty\":\"EC\"}'\n");
+    assert.deepEqual(envToRecord(out), { A: "1", B: "two words", C: '{"kty":"EC"}' });
+  });
+
+  it("round-trips values with newlines and both quote kinds", () => {
+    const value = "-----BEGIN\nit's \"x\" \\ y\n-----END";
+    assert.equal(envToRecord(setEnvValues("", { K: value })).K, value);
+  });
+});
+
+describe("Function: resolveSettings", () => {
+  it("fills defaults and keeps unknown keys as the user's own", () => {
+    const { settings, extra } = resolveSettings({ LETSGO_WORKER_BATCH_SIZE: "5", MY_API_KEY: "x" });
+    assert.equal(settings.LETSGO_WORKER_BATCH_SIZE, 5);
+    assert.equal(settings.LETSGO_WORKER_VISIBILITY_TIMEOUT, 360);
+    assert.deepEqual(extra, { MY_API_KEY: "x" });
+  });
+
+  it("keeps an empty schedule (scheduling disabled) but defaults other empty values", () => {
+    const { settings } = resolveSettings({ LETSGO_WORKER_SCHEDULE: "", LETSGO_DEPLOYMENT: "" });
+    assert.equal(settings.LETSGO_WORKER_SCHEDULE, "");
+    assert.equal(settings.LETSGO_DEPLOYMENT, "main");
+  });
+
+  for (const [raw, message] of [
+    [{ LETSGO_WORKER_BATCH_SIZE: "ten" }, /whole number/],
+    [{ LETSGO_WORKER_BATCH_SIZE: "0" }, /between 1 and 10000/],
+    [{ LETSGO_WORKER_ARCHITECTURE: "mips" }, /one of arm64, x86_64/],
+  ] as const) {
+    it(`rejects ${JSON.stringify(raw)}`, () => {
+      assert.throws(() => resolveSettings({ ...raw }), (error: unknown) => error instanceof SettingsError && message.test(error.message));
+    });
+  }
+});
+
+describe("Function: loadSettings", () => {
+  it("names the file and line of a bad value; flags override the file", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(path.join(dir, "apps/worker"), { recursive: true });
+      await writeFile(path.join(dir, "apps/worker/.env"), "# x\nLETSGO_WORKER_CONCURRENCY=1\n");
+      await assert.rejects(loadSettings(dir), /\.env:2: LETSGO_WORKER_CONCURRENCY must be between 2 and 1000/);
+      const { settings } = await loadSettings(dir, { LETSGO_WORKER_CONCURRENCY: 7 });
+      assert.equal(settings.LETSGO_WORKER_CONCURRENCY, 7);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("uses every default when there is no .env", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      assert.deepEqual((await loadSettings(dir)).settings, defaultSettings());
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("renderEnvFile writes values that read back as the defaults", () => {
+    assert.deepEqual(resolveSettings(envToRecord(renderEnvFile())).settings, defaultSettings());
+  });
+});
