@@ -7,7 +7,8 @@ import * as init from "./init.js";
 import * as addMessage from "./add-message.js";
 import * as listMessages from "./list-messages.js";
 import * as keys from "./keys.js";
+import * as stripe from "./stripe.js";
 
 export function registerCommands(program: Command): void {
-  for (const command of [init, addMessage, listMessages, keys]) command.register(program);
+  for (const command of [init, addMessage, listMessages, keys, stripe]) command.register(program);
 }

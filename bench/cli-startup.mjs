@@ -1,0 +1,51 @@
+// Start-up cost of the CLI against a bare `node -e 0`, measured as a ratio in one run.
+// Usage: npm run build && node bench/cli-startup.mjs [runs]
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cli = path.join(root, "bin", "letsgo-worker.js");
+const runs = Number(process.argv[2] ?? 30);
+const project = mkdtempSync(path.join(os.tmpdir(), "letsgo-bench-"));
+const init = spawnSync(process.execPath, [cli, "init", project, "--yes"], { encoding: "utf8" });
+if (init.status !== 0) throw new Error(init.stderr);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function runOnce(args) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { stdio: "ignore" });
+  if (result.status !== 0) throw new Error(`${args.join(" ")} exited ${result.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+// Interleaved, so background noise hits every command alike; 3 warm-up rounds
+// fill the file cache.
+const cases = {
+  "node -e 0": ["-e", "0"],
+  "letsgo-worker --help": [cli, "--help"],
+  "letsgo-worker list-messages": [cli, "list-messages", "--cwd", project],
+};
+const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+for (let round = 0; round < runs + 3; round++) {
+  for (const [name, args] of Object.entries(cases)) {
+    const ms = runOnce(args);
+    if (round >= 3) samples[name].push(ms);
+  }
+}
+const results = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+rmSync(project, { recursive: true, force: true });
+
+const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()}`);
+console.log(`command: node bench/cli-startup.mjs ${runs}  (median of ${runs} runs each)`);
+const base = results["node -e 0"];
+for (const [name, ms] of Object.entries(results)) {
+  console.log(`${name.padEnd(30)} ${ms.toFixed(1).padStart(7)} ms   ${(ms / base).toFixed(2)}x node -e 0`);
+}

@@ -1,0 +1,48 @@
+/**
+ * `letsgo-worker stripe trigger <type>`: build a test event, sign it the way
+ * Stripe does with the configured webhook secret, and POST it to the dev
+ * worker's /stripe endpoint, so the whole path runs without a Stripe account.
+ */
+import { SettingsError, UsageError } from "../errors.js";
+import { loadSettings } from "../project/settings.js";
+import { STRIPE_EVENT_TYPES } from "../project/stripeEvents.js";
+import { buildStripeTestEvent, isKnownStripeEventType } from "./testEvents.js";
+import { postToDevWorker } from "../devClient.js";
+
+export interface TriggerOptions {
+  cwd: string;
+  type: string;
+  url?: string;
+  secret?: string;
+}
+
+export interface TriggerResult {
+  eventId: string;
+  type: string;
+  url: string;
+  status: number;
+  reply: unknown;
+}
+
+export async function triggerStripeEvent(options: TriggerOptions): Promise<TriggerResult> {
+  if (!isKnownStripeEventType(options.type)) {
+    throw new UsageError(`Unknown Stripe event type "${options.type}". Known types:\n  ${STRIPE_EVENT_TYPES.join("\n  ")}`);
+  }
+  const { settings, extra } = await loadSettings(options.cwd);
+  const secret = options.secret ?? (settings.STRIPE_WEBHOOK_SECRET || extra.STRIPE_WEBHOOK_SECRET);
+  if (!secret) {
+    throw new SettingsError(
+      "No Stripe webhook secret: set STRIPE_WEBHOOK_SECRET in apps/worker/.env (any whsec_... value works locally; `stripe listen` prints one) or pass --secret.",
+    );
+  }
+  const event = buildStripeTestEvent(options.type);
+  const payload = JSON.stringify(event, null, 2);
+  const { default: Stripe } = await import("stripe");
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+  const base = options.url ?? settings.LETSGO_LOCAL_QUEUE_URL;
+  const { status, body } = await postToDevWorker(base, "/stripe", payload, {
+    "content-type": "application/json",
+    "stripe-signature": signature,
+  });
+  return { eventId: event.id, type: event.type, url: new URL("/stripe", base).toString(), status, reply: body };
+}
