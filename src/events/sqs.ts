@@ -1,0 +1,62 @@
+/**
+ * SQS records exactly as Lambda's event source mapping delivers them, so the local
+ * worker feeds handlers what they will get in AWS.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { SqsEvent, SqsMessageAttribute, SqsRecord } from "../runtime/types.js";
+import { workerQueueArn, type EventOrigin } from "./origin.js";
+
+/** SenderId the local queue puts on messages (in AWS: the sender's IAM principal id). */
+export const LOCAL_SENDER_ID = "AIDALETSGOWORKERLOCAL";
+
+export interface SqsRecordInput {
+  origin: EventOrigin;
+  body: string;
+  /** Default: a new UUID, as SQS assigns on send. */
+  messageId?: string;
+  /** Default: a new opaque handle; SQS issues one per receive. */
+  receiptHandle?: string;
+  /** Receives so far, this one included. Default 1. */
+  receiveCount?: number;
+  /** Epoch ms the message was sent. Default: now. */
+  sentAt?: number;
+  /** Epoch ms of the first receive. Default: now. */
+  firstReceivedAt?: number;
+  senderId?: string;
+  messageAttributes?: Record<string, SqsMessageAttribute>;
+  /** Clock in epoch ms for the defaults above. */
+  now?: number;
+}
+
+export function buildSqsRecord(input: SqsRecordInput): SqsRecord {
+  const now = input.now ?? Date.now();
+  return {
+    messageId: input.messageId ?? randomUUID(),
+    receiptHandle: input.receiptHandle ?? newReceiptHandle(),
+    body: input.body,
+    attributes: {
+      ApproximateReceiveCount: String(input.receiveCount ?? 1),
+      SentTimestamp: String(input.sentAt ?? now),
+      SenderId: input.senderId ?? LOCAL_SENDER_ID,
+      ApproximateFirstReceiveTimestamp: String(input.firstReceivedAt ?? now),
+    },
+    messageAttributes: input.messageAttributes ?? {},
+    md5OfBody: md5Hex(input.body),
+    eventSource: "aws:sqs",
+    eventSourceARN: workerQueueArn(input.origin),
+    awsRegion: input.origin.region,
+  };
+}
+
+export function buildSqsEvent(records: SqsRecord[]): SqsEvent {
+  return { Records: records };
+}
+
+/** MD5 of the body's UTF-8 bytes, hex: what SQS reports as MD5OfBody. */
+export function md5Hex(body: string): string {
+  return createHash("md5").update(body, "utf8").digest("hex");
+}
+
+function newReceiptHandle(): string {
+  return randomBytes(96).toString("base64");
+}

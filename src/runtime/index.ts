@@ -1,0 +1,69 @@
+/**
+ * letsgo-worker/runtime: what runs inside the worker's Lambda. Depends on jose
+ * and Node built-ins only.
+ */
+export type {
+  LambdaContext,
+  Message,
+  MessageHandler,
+  ScheduledEvent,
+  ScheduledEventHandler,
+  SqsBatchResponse,
+  SqsEvent,
+  SqsMessageAttribute,
+  SqsRecord,
+  SqsRecordAttributes,
+  WorkerEvent,
+  WorkerHandler,
+} from "./types.js";
+export { isReservedMessageType, RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "./messageTypes.js";
+export {
+  createWorkerHandler,
+  isScheduledEvent,
+  isSqsEvent,
+  type MessageHandlers,
+  type WorkerHandlerOptions,
+} from "./workerHandler.js";
+export {
+  createStripeDispatcher,
+  type StripeEvent,
+  type StripeEventHandler,
+  type StripeEventHandlers,
+  type StripeMessage,
+} from "./stripeDispatcher.js";
+export {
+  STRIPE_DEFAULT_TOLERANCE_SECONDS,
+  verifyStripeWebhook,
+  type VerifyStripeWebhookOptions,
+} from "./stripeWebhook.js";
+export {
+  ACCESS_TOKEN_LIFETIME_SECONDS,
+  ACCESS_TOKEN_RENEW_BEFORE_SECONDS,
+  ACCESS_TOKEN_SUBJECT,
+  createAccessTokenProvider,
+  DEFAULT_API_AUDIENCE,
+  getAccessToken,
+  type AccessTokenProvider,
+  type AccessTokenProviderOptions,
+} from "./accessToken.js";
+export {
+  generateWorkerKeys,
+  loadWorkerKey,
+  PRIVATE_KEY_ENV,
+  publicJwksFor,
+  type GeneratedWorkerKeys,
+  type PublicJwks,
+  type WorkerSigningKey,
+} from "./workerKeys.js";
+export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
+export {
+  firstLine,
+  InvalidMessageError,
+  ScheduledRunError,
+  StripeWebhookError,
+  UnsupportedEventError,
+  WorkerKeyError,
+  WorkerRuntimeError,
+  type InvalidMessageReason,
+  type StripeWebhookFailure,
+} from "./errors.js";
