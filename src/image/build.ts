@@ -1,0 +1,118 @@
+/**
+ * `build`: bundle the worker, put the bundle on a Lambda Node 22 base image and
+ * tag it with a hash of its content. An unchanged worker gets the same tag, so
+ * an image already in the engine is reused without running a build, and deploy
+ * can skip the push.
+ */
+import type Docker from "dockerode";
+import { loadSettings } from "../project/settings.js";
+import { resourceNames } from "../project/names.js";
+import { workerPaths } from "../project/paths.js";
+import { VERSION } from "../version.js";
+import { bundleWorker } from "./bundle.js";
+import { contentHash, contextFiles, contextTar } from "./context.js";
+import { DEFAULT_BASE_IMAGE } from "./dockerfile.js";
+import { connectEngine, ensureBaseImage, inspectImage, runBuild } from "./engine.js";
+import { architectureForPlatform, platformForArchitecture, type ImagePlatform, type LambdaArchitecture } from "./platform.js";
+import { assertNoSecrets } from "./secretGuard.js";
+import { readImageInstalls } from "./workerPackage.js";
+
+export interface BuildProgress {
+  phase: "bundle" | "base-image" | "build";
+  message: string;
+}
+
+export interface BuildImageOptions {
+  /** Project root (holding apps/worker). */
+  cwd: string;
+  /** Overrides LETSGO_DEPLOYMENT from apps/worker/.env. */
+  deployment?: string;
+  /** Overrides LETSGO_WORKER_ARCHITECTURE from apps/worker/.env. */
+  platform?: ImagePlatform;
+  baseImage?: string;
+  onProgress?: (event: BuildProgress) => void;
+  /** An engine to use instead of the one at DOCKER_HOST / the default socket. */
+  docker?: Docker;
+}
+
+export interface BuiltImage {
+  /** Local image name, `letsgo-worker-<deployment>`. */
+  repository: string;
+  /** The content hash. */
+  tag: string;
+  /** `repository:tag`. */
+  reference: string;
+  imageId: string;
+  platform: ImagePlatform;
+  architecture: LambdaArchitecture;
+  baseImage: string;
+  baseImageId: string;
+  bundleBytes: number;
+  sourceMapBytes: number;
+  imageBytes: number;
+  baseImageBytes: number;
+  /** True when an image with this tag already existed and no build ran. */
+  skipped: boolean;
+  /** Packages npm installed in the image (`letsgo-worker.install` in apps/worker/package.json). */
+  installed: Record<string, string>;
+  warnings: string[];
+}
+
+export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
+  const progress = options.onProgress ?? (() => {});
+  const paths = workerPaths(options.cwd);
+  const { settings, extra, envFile } = await loadSettings(paths.root, { LETSGO_DEPLOYMENT: options.deployment });
+  const names = resourceNames(settings.LETSGO_DEPLOYMENT);
+  const platform = options.platform ?? platformForArchitecture(settings.LETSGO_WORKER_ARCHITECTURE as LambdaArchitecture);
+  const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
+
+  // Bundle first: code mistakes show up without needing Docker.
+  const installed = await readImageInstalls(paths.workerPackageJson);
+  progress({ phase: "bundle", message: `Bundling ${paths.entry}` });
+  const bundle = await bundleWorker({ cwd: paths.root, external: Object.keys(installed) });
+  for (const warning of bundle.warnings) progress({ phase: "bundle", message: `warning: ${warning}` });
+  assertNoSecrets({ ...settings, ...extra }, [bundle.code, bundle.sourceMap], envFile);
+
+  const docker = options.docker ?? (await connectEngine()).docker;
+  const base = await ensureBaseImage(docker, baseImage, platform, (message) => progress({ phase: "base-image", message }));
+  const labels = {
+    "letsgo.deployment": names.deployment,
+    "letsgo.component": "worker",
+    "letsgo-worker.version": VERSION,
+  };
+  const files = contextFiles({ baseImage, bundle: bundle.code, sourceMap: bundle.sourceMap, install: installed, labels });
+  const tag = contentHash({ files, baseImage, baseImageId: base.Id, platform });
+  const reference = `${names.image}:${tag}`;
+
+  let image = await inspectImage(docker, reference);
+  const skipped = image !== undefined;
+  if (!image) {
+    progress({ phase: "build", message: `Building ${reference} for ${platform}` });
+    const network = Object.keys(installed).length > 0;
+    await runBuild(docker, { context: contextTar(files), reference, platform, network }, (message) =>
+      progress({ phase: "build", message }),
+    );
+    image = await inspectImage(docker, reference);
+    if (!image) throw new Error(`built ${reference} but the engine does not list it`);
+  } else {
+    progress({ phase: "build", message: `${reference} is up to date: nothing to build` });
+  }
+
+  return {
+    repository: names.image,
+    tag,
+    reference,
+    imageId: image.Id,
+    platform,
+    architecture: architectureForPlatform(platform),
+    baseImage,
+    baseImageId: base.Id,
+    bundleBytes: bundle.code.length,
+    sourceMapBytes: bundle.sourceMap.length,
+    imageBytes: image.Size,
+    baseImageBytes: base.Size,
+    skipped,
+    installed,
+    warnings: bundle.warnings,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Bundle apps/worker/src/index.ts and everything it imports into one minified
+ * ESM file for Node 22, with a source map. Only what the Lambda base image
+ * provides (the AWS SDK v3) and what the user asks to install in the image stay
+ * outside. `letsgo-worker/runtime` always resolves to this tool's own runtime,
+ * so the image runs the runtime the CLI was tested with.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { LetsgoError, ProjectError } from "../errors.js";
+import { workerPaths } from "../project/paths.js";
+import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
+import { BundleError, type BundleProblem } from "./errors.js";
+
+/** Provided by public.ecr.aws/lambda/nodejs:22 at /var/runtime/node_modules. */
+export const BASE_IMAGE_PROVIDES = ["@aws-sdk/*"];
+
+export interface BundleOptions {
+  /** The project root (holding apps/worker). */
+  cwd: string;
+  /** Packages left out of the bundle because they are installed in the image. */
+  external?: readonly string[];
+  /** Default true; false gives readable output when debugging. */
+  minify?: boolean;
+}
+
+export interface WorkerBundle {
+  code: Buffer;
+  sourceMap: Buffer;
+  /** Files as they go into ${LAMBDA_TASK_ROOT}. */
+  fileName: typeof BUNDLE_FILE;
+  sourceMapName: typeof SOURCE_MAP_FILE;
+  /** Imports left to the image: the base image's SDK and the install list. */
+  external: string[];
+  warnings: string[];
+  /** Input files and their bytes in the bundle, largest first (from esbuild's metafile). */
+  inputs: Array<{ path: string; bytes: number }>;
+}
+
+// ESM output has no `require`; CommonJS packages inside the bundle still call it
+// for Node built-ins, so give the module one.
+const REQUIRE_SHIM =
+  'import{createRequire as __letsgoCreateRequire}from"node:module";const require=__letsgoCreateRequire(import.meta.url);';
+
+export async function bundleWorker({ cwd, external = [], minify = true }: BundleOptions): Promise<WorkerBundle> {
+  const paths = workerPaths(cwd);
+  assertWorkerExists(paths);
+  const externals = [...BASE_IMAGE_PROVIDES, ...external];
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: paths.root,
+      entryPoints: [paths.entry],
+      // Never written: the path only names the outputs and anchors source-map paths.
+      outfile: path.join(paths.stateDir, "build", BUNDLE_FILE),
+      write: false,
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "esm",
+      minify,
+      sourcemap: "linked",
+      sourcesContent: false,
+      metafile: true,
+      banner: { js: REQUIRE_SHIM },
+      external: externals,
+      logLevel: "silent",
+      plugins: [letsgoResolvePlugin(paths.typesIndex)],
+    });
+  } catch (error) {
+    const failure = error as Partial<esbuild.BuildFailure>;
+    if (Array.isArray(failure.errors)) throw new BundleError(failure.errors.map(toProblem), { cause: error });
+    throw error;
+  }
+  const code = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
+  const map = result.outputFiles.find((file) => file.path.endsWith(SOURCE_MAP_FILE));
+  if (!code || !map) throw new LetsgoError("esbuild produced no bundle: this is a bug in letsgo-worker.");
+  const output = Object.values(result.metafile.outputs).find((out) => out.entryPoint !== undefined);
+  const inputs = Object.entries(output?.inputs ?? {})
+    .map(([input, info]) => ({ path: input, bytes: info.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    code: Buffer.from(code.contents),
+    sourceMap: Buffer.from(map.contents),
+    fileName: BUNDLE_FILE,
+    sourceMapName: SOURCE_MAP_FILE,
+    external: externals,
+    warnings: result.warnings.map((warning) => formatWarning(toProblem(warning))),
+    inputs,
+  };
+}
+
+function assertWorkerExists(paths: ReturnType<typeof workerPaths>): void {
+  if (existsSync(paths.entry)) return;
+  const what = existsSync(paths.worker) ? `${paths.entry} is missing` : `No apps/worker in ${paths.root}`;
+  throw new ProjectError(
+    `${what}. Run \`letsgo-worker init\` to create the worker, or pass --cwd <your project root>.`,
+  );
+}
+
+/**
+ * `letsgo-worker` and `letsgo-worker/runtime` go to this installation's runtime;
+ * `@letsgo/types` resolves normally (a workspace package) or else to
+ * packages/types/index.ts, which is where LetsGo keeps it.
+ */
+function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
+  return {
+    name: "letsgo-resolve",
+    setup(build) {
+      build.onResolve({ filter: /^letsgo-worker(\/runtime)?$/ }, () => ({ path: runtimeEntry() }));
+      build.onResolve({ filter: /^@letsgo\/types$/ }, async (args) => {
+        if (args.pluginData === "letsgo-fallback") return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: "letsgo-fallback",
+        });
+        if (found.errors.length === 0) return { path: found.path, external: found.external, sideEffects: found.sideEffects };
+        if (existsSync(typesIndex)) return { path: typesIndex };
+        return { errors: found.errors };
+      });
+    },
+  };
+}
+
+/** dist/runtime/index.js next to the compiled tool; src/runtime/index.ts when run from source. */
+export function runtimeEntry(): string {
+  for (const candidate of ["../runtime/index.js", "../runtime/index.ts"]) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  throw new LetsgoError(
+    "letsgo-worker's runtime is missing from its installation (dist/runtime/index.js): reinstall letsgo-worker.",
+  );
+}
+
+function toProblem(message: esbuild.Message): BundleProblem {
+  const location = message.location;
+  return {
+    text: message.text,
+    file: location?.file,
+    line: location?.line,
+    column: location?.column,
+    lineText: location?.lineText,
+  };
+}
+
+function formatWarning(problem: BundleProblem): string {
+  const where = problem.file ? `${problem.file}${problem.line ? `:${problem.line}` : ""}: ` : "";
+  return `${where}${problem.text}`;
+}

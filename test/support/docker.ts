@@ -1,0 +1,317 @@
+/**
+ * A real Docker engine for the image tests. In order of preference:
+ * 1. the engine at DOCKER_HOST, if it answers /_ping;
+ * 2. as root: our own dockerd on a socket in a temp dir (vfs storage, no
+ *    iptables, no bridge: loopback only), installing Debian's docker.io first if
+ *    dockerd is missing; stopped and removed by `close()`;
+ * 3. otherwise a loud skip with the reason.
+ *
+ * Nothing can be pulled on the test machines, so `nodeBaseImage()` makes a base
+ * image from this machine's own `node` binary and the libraries it links.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { promisify } from "node:util";
+import Docker from "dockerode";
+import { tarArchive, type TarEntry } from "../../src/image/tar.js";
+import type { ImagePlatform } from "../../src/image/platform.js";
+
+const run = promisify(execFile);
+
+export interface TestEngine {
+  docker: Docker;
+  /** DOCKER_HOST value for child processes. */
+  host: string;
+  /** The platform this machine's containers run. */
+  platform: ImagePlatform;
+  /** Stops the engine if we started it. */
+  close(): Promise<void>;
+}
+
+export type EngineOrSkip = TestEngine | { skip: string };
+
+export const APT_PACKAGES = ["docker.io", "containerd", "runc", "docker-registry"];
+
+export function hostPlatform(): ImagePlatform {
+  return process.arch === "arm64" ? "linux/arm64" : "linux/amd64";
+}
+
+export async function startTestEngine(): Promise<EngineOrSkip> {
+  const fromEnv = process.env.DOCKER_HOST;
+  if (fromEnv) {
+    const docker = new Docker();
+    if (await answers(docker)) return { docker, host: fromEnv, platform: hostPlatform(), close: async () => {} };
+  }
+  const reason = await cannotStartEngine();
+  if (reason) return skipLoudly(reason);
+  return startOwnDockerd();
+}
+
+/** Print why Docker tests are skipped, so a skip is never mistaken for a pass. */
+export function skipLoudly(reason: string): { skip: string } {
+  const line = `!!! Docker tests SKIPPED: ${reason}`;
+  console.warn(`\n${"!".repeat(line.length)}\n${line}\n${"!".repeat(line.length)}\n`);
+  return { skip: reason };
+}
+
+async function answers(docker: Docker): Promise<boolean> {
+  try {
+    const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping({ abortSignal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function cannotStartEngine(): Promise<string | undefined> {
+  if (process.platform !== "linux") return `no engine at DOCKER_HOST and cannot start dockerd on ${process.platform}`;
+  if (process.getuid?.() !== 0) return "no engine at DOCKER_HOST and not root, so cannot start dockerd (set DOCKER_HOST or run as root)";
+  if (await which("dockerd")) return undefined;
+  if (!(await which("apt-get"))) return "dockerd is not installed and apt-get is not available to install it";
+  try {
+    await aptInstall(APT_PACKAGES);
+  } catch (error) {
+    return `could not install ${APT_PACKAGES.join(" ")} with apt-get: ${(error as Error).message}`;
+  }
+  return (await which("dockerd")) ? undefined : "apt-get ran but dockerd is still missing";
+}
+
+export async function which(command: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin"])) {
+    const file = path.join(dir, command);
+    if (dir && existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+export async function aptInstall(packages: string[]): Promise<void> {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  // Test files run in parallel: wait for dpkg's lock instead of failing on it.
+  const lock = ["-o", "DPkg::Lock::Timeout=300"];
+  await run("apt-get", [...lock, "update", "-qq"], { env, maxBuffer: 64 << 20 });
+  await run("apt-get", [...lock, "install", "-y", "-qq", "--no-install-recommends", ...packages], { env, maxBuffer: 64 << 20 });
+}
+
+async function startOwnDockerd(): Promise<EngineOrSkip> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dockerd-"));
+  const socket = path.join(dir, "docker.sock");
+  const log = createWriteStream(path.join(dir, "dockerd.log"));
+  const dockerd = spawn(
+    (await which("dockerd"))!,
+    [
+      "--data-root", path.join(dir, "data"),
+      "--exec-root", path.join(dir, "exec"),
+      "--pidfile", path.join(dir, "dockerd.pid"),
+      "-H", `unix://${socket}`,
+      "--storage-driver", "vfs",
+      "--iptables=false", "--ip6tables=false", "--bridge=none",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  dockerd.stdout!.pipe(log);
+  dockerd.stderr!.pipe(log);
+  const docker = new Docker({ socketPath: socket });
+  const close = async () => {
+    await stopProcess(dockerd);
+    log.end();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(() => answers(docker), dockerd, 30_000);
+  } catch (error) {
+    const tail = (await readFile(path.join(dir, "dockerd.log"), "utf8").catch(() => "")).split("\n").slice(-15).join("\n");
+    await close();
+    return skipLoudly(`dockerd did not start (${(error as Error).message}); log:\n${tail}`);
+  }
+  return { docker, host: `unix://${socket}`, platform: hostPlatform(), close };
+}
+
+/** Poll a readiness check until it passes, failing at once if the process exits. */
+export async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, timeoutMs: number): Promise<void> {
+  let exited: string | undefined;
+  child.once("exit", (code, signal) => (exited = `exited with ${signal ?? code}`));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(exited);
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not ready after ${timeoutMs} ms`);
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const force = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(force);
+}
+
+/**
+ * A stand-in for public.ecr.aws/lambda/nodejs: this machine's node at
+ * /var/lang/bin/node plus the shared libraries `ldd` lists, LAMBDA_TASK_ROOT set.
+ * Imported once per engine under a stable tag.
+ */
+export async function nodeBaseImage(docker: Docker): Promise<string> {
+  const reference = `letsgo-test/node-base:${process.version}-${process.arch}`;
+  try {
+    await docker.getImage(reference).inspect();
+    return reference;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+  const [repo, tag] = reference.split(":") as [string, string];
+  const stream = await docker.importImage(Readable.from([await nodeRootfs()]), {
+    repo,
+    tag,
+    changes: [
+      "ENV PATH=/var/lang/bin:/usr/local/bin:/usr/bin:/bin",
+      "ENV LAMBDA_TASK_ROOT=/var/task",
+      "WORKDIR /var/task",
+    ],
+  });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null, events: Array<{ error?: string }>) => {
+      const failed = events?.find((event) => event.error);
+      if (error || failed) reject(error ?? new Error(failed!.error));
+      else resolve();
+    }),
+  );
+  return reference;
+}
+
+async function nodeRootfs(): Promise<Buffer> {
+  const node = process.execPath;
+  const { stdout } = await run("ldd", [node]);
+  const libraries = stdout
+    .split("\n")
+    .map((line) => /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)/.exec(line)?.[1])
+    .filter((file): file is string => file !== undefined);
+  const files = new Map<string, TarEntry>();
+  const dirs = new Set(["tmp", "var/task", "var/lang/bin", "etc"]);
+  const addFile = async (inImage: string, source: string, mode: number) => {
+    const name = inImage.replace(/^\//, "");
+    for (let dir = path.posix.dirname(name); dir !== "."; dir = path.posix.dirname(dir)) dirs.add(dir);
+    files.set(name, { name, data: await readFile(source), mode });
+  };
+  await addFile("/var/lang/bin/node", node, 0o755);
+  for (const library of libraries) await addFile(library, library, 0o755);
+  const entries: TarEntry[] = [...dirs].sort().map((name) => ({ name, type: "directory", mode: name === "tmp" ? 0o1777 : 0o755 }));
+  entries.push({ name: "etc/passwd", data: Buffer.from("root:x:0:0:root:/root:/bin/sh\n") });
+  entries.push(...files.values());
+  return tarArchive(entries);
+}
+
+export interface ContainerRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command in an image with no network, wait for it and collect its output. */
+export async function runInContainer(docker: Docker, image: string, cmd: string[], env: string[] = []): Promise<ContainerRun> {
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: [],
+    Cmd: cmd,
+    Env: env,
+    NetworkDisabled: true,
+    HostConfig: { NetworkMode: "none" },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return { exitCode: StatusCode, ...demux(logs) };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+/** Split the engine's multiplexed log stream (8-byte frame headers) into stdout and stderr. */
+function demux(buffer: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= buffer.length; ) {
+    const size = buffer.readUInt32BE(offset + 4);
+    const frame = buffer.subarray(offset + 8, offset + 8 + size);
+    (buffer[offset] === 2 ? err : out).push(frame);
+    offset += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+/** Whether `needle` occurs anywhere in the image as `docker save` would export it (layers and config). */
+export async function imageContains(docker: Docker, reference: string, needle: string): Promise<boolean> {
+  const target = Buffer.from(needle);
+  const stream = await docker.getImage(reference).get();
+  let carry = Buffer.alloc(0);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const window = Buffer.concat([carry, chunk]);
+    if (window.includes(target)) return true;
+    carry = window.subarray(Math.max(0, window.length - target.length + 1));
+  }
+  return false;
+}
+
+/** The `.env` canary: the image tests check it is nowhere in the image. */
+export const ENV_CANARY = "whsec_letsgoEnvCanary0123456789";
+
+/**
+ * A small LetsGo-layout project for tests that must not depend on the scaffold:
+ * apps/worker/src/index.ts exports an SQS `handler` that imports a local module
+ * and `@letsgo/types` (packages/types/index.ts, not installed in node_modules).
+ */
+export async function writeFixtureWorker(dir: string, options: { orderHandler?: string } = {}): Promise<void> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const files: Record<string, string> = {
+    "packages/types/package.json": JSON.stringify({ name: "@letsgo/types", version: "0.0.0", main: "index.ts" }),
+    "packages/types/index.ts": [
+      'export enum MessageType { OrderNew = "OrderNew" }',
+      "export interface Message { type: MessageType | string; payload: any }",
+      "",
+    ].join("\n"),
+    "apps/worker/package.json": JSON.stringify({ name: "worker", private: true, type: "module" }),
+    "apps/worker/.env": `LETSGO_DEPLOYMENT=fixture\nSTRIPE_WEBHOOK_SECRET=${ENV_CANARY}\n`,
+    "apps/worker/src/handlers/order.ts":
+      options.orderHandler ??
+      [
+        "export async function handleOrder(payload: { orderId: string; fail?: boolean }): Promise<void> {",
+        '  if (payload.fail) throw new Error(`order ${payload.orderId} failed`);',
+        "}",
+        "",
+      ].join("\n"),
+    "apps/worker/src/index.ts": [
+      'import { MessageType, type Message } from "@letsgo/types";',
+      'import { handleOrder } from "./handlers/order.js";',
+      "",
+      "interface SqsRecord { messageId: string; body: string }",
+      "",
+      "export async function handler(event: { Records: SqsRecord[] }) {",
+      "  const batchItemFailures: Array<{ itemIdentifier: string }> = [];",
+      "  for (const record of event.Records) {",
+      "    try {",
+      "      const message = JSON.parse(record.body) as Message;",
+      "      if (message.type !== MessageType.OrderNew) throw new Error(`unknown type ${message.type}`);",
+      "      await handleOrder(message.payload);",
+      "    } catch {",
+      "      batchItemFailures.push({ itemIdentifier: record.messageId });",
+      "    }",
+      "  }",
+      "  return { batchItemFailures };",
+      "}",
+      "",
+    ].join("\n"),
+  };
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text);
+  }
+}
