@@ -8,7 +8,8 @@ import * as addMessage from "./add-message.js";
 import * as listMessages from "./list-messages.js";
 import * as keys from "./keys.js";
 import * as stripe from "./stripe.js";
+import * as build from "./build.js";
 
 export function registerCommands(program: Command): void {
-  for (const command of [init, addMessage, listMessages, keys, stripe]) command.register(program);
+  for (const command of [init, addMessage, listMessages, keys, stripe, build]) command.register(program);
 }
