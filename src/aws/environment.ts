@@ -1,0 +1,58 @@
+/**
+ * What the deployed function's environment holds: apps/worker/.env minus the
+ * deploy settings, plus LETSGO_DEPLOYMENT. Values that look secret are kept out
+ * of the environment (Lambda shows it in plaintext to anyone who can read the
+ * function's configuration): they become SSM SecureString parameters, and the
+ * function gets only their path.
+ */
+import { createHash } from "node:crypto";
+import { SETTING_KEYS, isDeploySetting, isSecretKey, type Settings } from "../project/settings.js";
+
+/** Lambda refuses these keys: the runtime sets them itself. */
+const RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
+
+export interface FunctionEnvironment {
+  /** Plain variables, as Lambda will hold them (secrets' path and version included). */
+  variables: Record<string, string>;
+  /** Secret values by key; stored in SSM, never in `variables`. */
+  secrets: Record<string, string>;
+  /** Keys left out because Lambda reserves them. */
+  skipped: string[];
+}
+
+export function functionEnvironment(
+  settings: Settings,
+  extra: Record<string, string>,
+  context: { deployment: string; queueUrl: string; secretsPrefix: string },
+): FunctionEnvironment {
+  const all: Record<string, string> = {};
+  for (const key of SETTING_KEYS) {
+    if (isDeploySetting(key)) continue;
+    const value = String(settings[key]);
+    if (value !== "") all[key] = value;
+  }
+  for (const [key, value] of Object.entries(extra)) if (value !== "") all[key] = value;
+
+  const variables: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  const skipped: string[] = [];
+  for (const [key, value] of Object.entries(all)) {
+    if (RESERVED.test(key)) skipped.push(key);
+    else if (isSecretKey(key)) secrets[key] = value;
+    else variables[key] = value;
+  }
+  variables.LETSGO_DEPLOYMENT = context.deployment;
+  variables.LETSGO_WORKER_QUEUE_URL = context.queueUrl;
+  if (Object.keys(secrets).length > 0) {
+    variables.LETSGO_SECRETS_PATH = context.secretsPrefix;
+    // Changing a secret changes this value, so Lambda starts fresh instances that read the new one.
+    variables.LETSGO_SECRETS_VERSION = secretsVersion(secrets);
+  }
+  return { variables, secrets, skipped };
+}
+
+export function secretsVersion(secrets: Record<string, string>): string {
+  const hash = createHash("sha256");
+  for (const key of Object.keys(secrets).sort()) hash.update(`${key}\u0000${secrets[key]}\u0000`);
+  return hash.digest("hex").slice(0, 16);
+}

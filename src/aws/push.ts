@@ -1,0 +1,137 @@
+/**
+ * Pushing the built image. The tag is the content hash of the build, so a tag
+ * already in the registry holds exactly this image and the push is skipped.
+ * Credentials come from ECR's GetAuthorizationToken; LETSGO_WORKER_REGISTRY
+ * names another address to push to (a mirror, a proxy, a local test registry).
+ */
+import type Docker from "dockerode";
+import { ServiceError, errorMessage } from "../errors.js";
+import type { Aws } from "./clients.js";
+import { ecrHasTag } from "./ecr.js";
+import type { PlannedStep } from "./step.js";
+import { imageUri, type DeployTarget } from "./target.js";
+
+export interface LocalImage {
+  /** The engine's reference, `letsgo-worker-<deployment>:<hash>`. */
+  reference: string;
+  tag: string;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+/** Decode ECR's `AWS:<password>` token. */
+export function decodeAuthorizationToken(token: string, serveraddress: string): RegistryAuth {
+  const decoded = Buffer.from(token, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon === -1) throw new ServiceError("ECR returned an authorization token without a user name; try again.");
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress };
+}
+
+export async function ecrAuth(aws: Aws, registry: string): Promise<RegistryAuth> {
+  const { GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
+  const out = await (await aws.client("ecr")).send(new GetAuthorizationTokenCommand({}));
+  const data = out.authorizationData?.[0];
+  if (!data?.authorizationToken) throw new ServiceError("ECR returned no authorization token; check the identity may call ecr:GetAuthorizationToken.");
+  return decodeAuthorizationToken(data.authorizationToken, registry);
+}
+
+/** The registry's HTTP base: plain HTTP for loopback addresses, as Docker itself allows. */
+export function registryBaseUrl(registry: string): string {
+  if (/^https?:\/\//.test(registry)) return registry.replace(/\/$/, "");
+  const host = registry.split("/")[0]!;
+  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? `http://${host}` : `https://${host}`;
+}
+
+/** Ask a Docker registry (API v2) whether it holds the tag; undefined when it cannot say (auth, network). */
+async function registryHasTag(registry: string, repository: string, tag: string): Promise<boolean | undefined> {
+  const url = `${registryBaseUrl(registry)}/v2/${repository}/manifests/${tag}`;
+  try {
+    const response = await fetch(url, {
+      method: "HEAD",
+      headers: {
+        accept: [
+          "application/vnd.docker.distribution.manifest.v2+json",
+          "application/vnd.oci.image.manifest.v1+json",
+          "application/vnd.oci.image.index.v1+json",
+          "application/vnd.docker.distribution.manifest.list.v2+json",
+        ].join(", "),
+      },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) return true;
+    if (response.status === 404) return false;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function imageInRegistry(aws: Aws, target: DeployTarget, tag: string): Promise<boolean> {
+  if (target.settings.LETSGO_WORKER_REGISTRY) {
+    return (await registryHasTag(target.registry, target.names.repository, tag)) === true;
+  }
+  return ecrHasTag(aws, target.names.repository, tag);
+}
+
+async function followPush(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  let pending = "";
+  let failure: string | undefined;
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    try {
+      const event = JSON.parse(line) as { status?: string; id?: string; error?: string; errorDetail?: { message?: string } };
+      if (event.error || event.errorDetail?.message) failure ??= event.errorDetail?.message ?? event.error;
+      else if (event.status && !event.status.startsWith("Pushing")) onLine(`${event.id ? `${event.id}: ` : ""}${event.status}`);
+    } catch {
+      onLine(line);
+    }
+  };
+  for await (const chunk of stream) {
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    lines.forEach(handle);
+  }
+  handle(pending);
+  if (failure) throw new ServiceError(`Pushing the image failed: ${failure}`);
+}
+
+export interface ImagePushOptions {
+  docker: Docker;
+  local: LocalImage;
+  onLine?: (line: string) => void;
+}
+
+/** The "image" step: push the local image unless the registry already has its tag. */
+export async function planImagePush(aws: Aws, target: DeployTarget, options: ImagePushOptions): Promise<PlannedStep> {
+  const uri = imageUri(target, options.local.tag);
+  const present = await imageInRegistry(aws, target, options.local.tag).catch(() => false);
+  const step: PlannedStep = {
+    id: "image",
+    resource: "Image",
+    name: uri,
+    action: present ? "unchanged" : "create",
+    changes: [],
+    notes: present ? ["Tag already in the registry: push skipped."] : [],
+  };
+  if (!present) {
+    step.apply = async () => {
+      try {
+        const auth = await ecrAuth(aws, target.registry);
+        const repo = `${target.registry}/${target.names.repository}`;
+        await options.docker.getImage(options.local.reference).tag({ repo, tag: options.local.tag });
+        const stream = await options.docker.getImage(uri).push({ authconfig: auth });
+        await followPush(stream, options.onLine ?? (() => {}));
+        return `pushed ${uri}`;
+      } catch (error) {
+        if (error instanceof ServiceError) throw error;
+        throw new ServiceError(`Image: pushing ${uri} failed: ${errorMessage(error)}`, { cause: error });
+      }
+    };
+  }
+  return step;
+}

@@ -1,0 +1,45 @@
+/**
+ * One resource's part of a deploy: what exists, what we want, the difference and
+ * how to close it. Each module in src/aws/ returns these; src/aws/plan.ts orders
+ * them and is what `--dry-run` prints.
+ */
+import { LetsgoError, ServiceError, errorMessage } from "../errors.js";
+import type { FieldChange } from "./diff.js";
+
+export type StepAction = "create" | "update" | "unchanged" | "delete" | "absent";
+
+export interface PlannedStep {
+  /** Short id used in progress and errors: "sqs-dlq", "lambda", ... */
+  id: string;
+  /** What kind of resource, for people: "SQS dead-letter queue". */
+  resource: string;
+  name: string;
+  action: StepAction;
+  changes: FieldChange[];
+  /** Things the user should know about this step (secrets moved to SSM, warnings). */
+  notes: string[];
+  /** Present when the step has work to do; returns a one-line outcome. */
+  apply?: () => Promise<string | void>;
+}
+
+export function unchangedStep(id: string, resource: string, name: string, notes: string[] = []): PlannedStep {
+  return { id, resource, name, action: "unchanged", changes: [], notes };
+}
+
+/** Is this error the AWS error with one of these names (or HTTP 404 when asked)? */
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  if (!error || typeof error !== "object") return false;
+  const e = error as { name?: string; Code?: string; __type?: string; code?: string };
+  const candidates = [e.name, e.Code, e.code, e.__type?.split("#").pop()];
+  return names.some((name) => candidates.includes(name));
+}
+
+/** Run an SDK call and turn its failure into one that names the step. */
+export async function inStep<T>(step: string, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof LetsgoError) throw error;
+    throw new ServiceError(`${step}: ${what} failed: ${errorMessage(error)}`, { cause: error });
+  }
+}
