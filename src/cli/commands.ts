@@ -9,7 +9,8 @@ import * as listMessages from "./list-messages.js";
 import * as keys from "./keys.js";
 import * as stripe from "./stripe.js";
 import * as build from "./build.js";
+import * as schedule from "./schedule.js";
 
 export function registerCommands(program: Command): void {
-  for (const command of [init, addMessage, listMessages, keys, stripe, build]) command.register(program);
+  for (const command of [init, addMessage, listMessages, keys, stripe, build, schedule]) command.register(program);
 }
