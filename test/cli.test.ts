@@ -9,7 +9,7 @@ describe("CLI conventions", () => {
   it("--help lists the commands on stdout and exits 0", async () => {
     const result = await runCli(["--help"]);
     assert.equal(result.code, 0);
-    for (const command of ["init", "add-message", "list-messages", "keys", "stripe"]) {
+    for (const command of ["init", "add-message", "list-messages", "keys", "stripe", "schedule"]) {
       assert.match(result.stdout, new RegExp(`^\\s+${command}\\b`, "m"));
     }
   });
