@@ -53,8 +53,9 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
     result = await esbuild.build({
       absWorkingDir: paths.root,
       entryPoints: [paths.entry],
-      // Never written: the path only names the outputs and anchors source-map paths.
-      outfile: path.join(paths.stateDir, "build", BUNDLE_FILE),
+      // Never written: the path names the outputs and makes source-map paths
+      // project-relative (apps/worker/src/...), as they then read in stack traces.
+      outfile: path.join(paths.root, BUNDLE_FILE),
       write: false,
       bundle: true,
       platform: "node",
@@ -83,13 +84,31 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
     .sort((a, b) => b.bytes - a.bytes);
   return {
     code: Buffer.from(code.contents),
-    sourceMap: Buffer.from(map.contents),
+    sourceMap: Buffer.from(relocateSources(map.text, paths.root)),
     fileName: BUNDLE_FILE,
     sourceMapName: SOURCE_MAP_FILE,
     external: externals,
     warnings: result.warnings.map((warning) => formatWarning(toProblem(warning))),
     inputs,
   };
+}
+
+/**
+ * Sources outside the project (this tool's runtime, wherever it is installed)
+ * are renamed to where an npm install would put them, so the map, and with it the
+ * image tag, does not depend on the machine the build ran on.
+ */
+function relocateSources(mapText: string, projectRoot: string): string {
+  const map = JSON.parse(mapText) as { sources: string[] };
+  const toolRoot = path.resolve(path.dirname(runtimeEntry()), "..", "..");
+  map.sources = map.sources.map((source) => {
+    if (!source.startsWith("..")) return source;
+    const absolute = path.resolve(projectRoot, source);
+    const inTool = path.relative(toolRoot, absolute);
+    if (inTool.startsWith("..") || path.isAbsolute(inTool)) return source;
+    return ["node_modules", "letsgo-worker", ...inTool.split(path.sep)].join("/");
+  });
+  return JSON.stringify(map);
 }
 
 function assertWorkerExists(paths: ReturnType<typeof workerPaths>): void {

@@ -282,8 +282,8 @@ export async function writeFixtureWorker(dir: string, options: { orderHandler?: 
     "apps/worker/src/handlers/order.ts":
       options.orderHandler ??
       [
-        "export async function handleOrder(payload: { orderId: string; fail?: boolean }): Promise<void> {",
-        '  if (payload.fail) throw new Error(`order ${payload.orderId} failed`);',
+        "export async function handleOrder(payload: { orderId: string }): Promise<void> {",
+        '  if (payload.orderId === "bad") throw new Error(`order ${payload.orderId} failed`);',
         "}",
         "",
       ].join("\n"),
@@ -314,4 +314,73 @@ export async function writeFixtureWorker(dir: string, options: { orderHandler?: 
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text);
   }
+}
+
+/**
+ * The real thing: `init` + `add-message OrderNew`, with the generated handler
+ * edited the way a user would (it throws for orderId "bad"), a key pair and a
+ * Stripe secret canary in apps/worker/.env. Returns the handler file's path.
+ */
+export async function scaffoldWorker(dir: string, options: { deployment?: string; handlerBody?: string } = {}): Promise<{ handlerFile: string }> {
+  const { readFile: read, writeFile } = await import("node:fs/promises");
+  const { scaffoldProject } = await import("../../src/project/scaffold.js");
+  const { addMessage } = await import("../../src/project/addMessage.js");
+  const { generateKeysIntoEnv } = await import("../../src/project/keys.js");
+  const { setEnvValues } = await import("../../src/project/dotenv.js");
+  const { workerPaths } = await import("../../src/project/paths.js");
+  await scaffoldProject({ dir, deployment: options.deployment ?? "e2e", region: "eu-central-1", schedule: "rate(1 hour)", timezone: "UTC" });
+  const added = await addMessage({ projectDir: dir, name: "OrderNew", fields: ["orderId:string"] });
+  await generateKeysIntoEnv(dir);
+  const paths = workerPaths(dir);
+  await writeFile(paths.envFile, setEnvValues(await read(paths.envFile, "utf8"), { STRIPE_WEBHOOK_SECRET: ENV_CANARY }));
+  const handlerFile = path.join(paths.handlers, `${added.handlerName}.ts`);
+  await setHandlerBody(handlerFile, options.handlerBody ?? 'if (message.payload.orderId === "bad") throw new Error("order bad failed");');
+  return { handlerFile };
+}
+
+/** Replace the body of the generated `async (message, event, context) => { ... }` handler. */
+export async function setHandlerBody(handlerFile: string, body: string): Promise<void> {
+  const { readFile: read, writeFile } = await import("node:fs/promises");
+  const source = await read(handlerFile, "utf8");
+  const start = source.indexOf("=> {");
+  const end = source.lastIndexOf("};");
+  if (start === -1 || end === -1) throw new Error(`unexpected handler stub in ${handlerFile}:\n${source}`);
+  await writeFile(handlerFile, `${source.slice(0, start)}=> {\n  ${body}\n${source.slice(end)}`);
+}
+
+/** An SQS event with one good and one failing OrderNew message (ids "good" and "bad"). */
+export function goodAndBadOrders(): { Records: Array<Record<string, unknown>> } {
+  const record = (id: string) => ({
+    messageId: id,
+    receiptHandle: `receipt-${id}`,
+    body: JSON.stringify({ type: "OrderNew", payload: { orderId: id } }),
+    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1767261600000", SenderId: "AIDA", ApproximateFirstReceiveTimestamp: "1767261600000" },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:eu-central-1:123456789012:letsgo-e2e-worker",
+    awsRegion: "eu-central-1",
+  });
+  return { Records: [record("good"), record("bad")] };
+}
+
+/**
+ * A `node --input-type=module -e` program that imports a bundle, calls its
+ * `handler` with the event and a Lambda-like context, and prints the result as
+ * one JSON line prefixed with RESULT (the worker's own logs go to stdout too).
+ */
+export function invokeHandlerProgram(bundleFile: string, event: unknown): string {
+  return [
+    `const { handler } = await import(${JSON.stringify(bundleFile)});`,
+    "const deadline = Date.now() + 60000;",
+    `const context = { awsRequestId: "req-1", functionName: "letsgo-e2e-worker", functionVersion: "$LATEST", invokedFunctionArn: "arn:aws:lambda:eu-central-1:123456789012:function:letsgo-e2e-worker", memoryLimitInMB: "128", logGroupName: "/aws/lambda/letsgo-e2e-worker", logStreamName: "s", getRemainingTimeInMillis: () => deadline - Date.now() };`,
+    `const result = await handler(${JSON.stringify(event)}, context);`,
+    'console.log("RESULT " + JSON.stringify(result));',
+  ].join("\n");
+}
+
+export function parseInvokeResult(stdout: string): unknown {
+  const line = stdout.split("\n").find((candidate) => candidate.startsWith("RESULT "));
+  if (!line) throw new Error(`no RESULT line in:\n${stdout}`);
+  return JSON.parse(line.slice("RESULT ".length));
 }

@@ -1,0 +1,191 @@
+/**
+ * `build` against a real Docker engine (see support/docker.ts for where it comes
+ * from). The base image is this machine's node on an empty root filesystem,
+ * standing in for public.ecr.aws/lambda/nodejs:22, which cannot be pulled here.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { buildImage, type BuiltImage } from "../src/image/index.js";
+import { runCli } from "./support/cli.js";
+import {
+  ENV_CANARY,
+  goodAndBadOrders,
+  imageContains,
+  invokeHandlerProgram,
+  nodeBaseImage,
+  parseInvokeResult,
+  runInContainer,
+  scaffoldWorker,
+  setHandlerBody,
+  startTestEngine,
+  type TestEngine,
+} from "./support/docker.js";
+import { startTestRegistry } from "./support/registry.js";
+
+const engineOrSkip = await startTestEngine();
+const skip = "skip" in engineOrSkip ? engineOrSkip.skip : false;
+
+describe("Command: build, with a real Docker engine", { skip }, () => {
+  const engine = engineOrSkip as TestEngine;
+  let dir: string;
+  let handlerFile: string;
+  let baseImage: string;
+  let first: BuiltImage;
+
+  const build = () => buildImage({ cwd: dir, platform: engine.platform, baseImage, docker: engine.docker });
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-"));
+    ({ handlerFile } = await scaffoldWorker(dir, { deployment: "e2e" }));
+    baseImage = await nodeBaseImage(engine.docker);
+    first = await build();
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await engine.close();
+  });
+
+  it("tags the image letsgo-worker-<deployment>:<content hash> and reports sizes", () => {
+    assert.equal(first.repository, "letsgo-worker-e2e");
+    assert.match(first.tag, /^[0-9a-f]{20}$/);
+    assert.equal(first.reference, `letsgo-worker-e2e:${first.tag}`);
+    assert.equal(first.skipped, false);
+    assert.ok(first.bundleBytes > 0 && first.sourceMapBytes > 0);
+    assert.ok(first.imageBytes > first.baseImageBytes, "the image adds a layer to the base");
+    assert.equal(first.architecture, engine.platform === "linux/arm64" ? "arm64" : "x86_64");
+  });
+
+  it("runs the bundled handler in a container: one good and one failing message give one batchItemFailure", async () => {
+    // Act
+    const run = await runInContainer(engine.docker, first.reference, [
+      "node",
+      "--input-type=module",
+      "-e",
+      invokeHandlerProgram("/var/task/index.mjs", goodAndBadOrders()),
+    ]);
+
+    // Assess
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(parseInvokeResult(run.stdout), { batchItemFailures: [{ itemIdentifier: "bad" }] });
+  });
+
+  it("holds only the bundle in ${LAMBDA_TASK_ROOT}, with the Lambda handler as its command", async () => {
+    const run = await runInContainer(engine.docker, first.reference, [
+      "node",
+      "-e",
+      'console.log(JSON.stringify(require("fs").readdirSync(process.env.LAMBDA_TASK_ROOT).sort()))',
+    ]);
+    assert.deepEqual(JSON.parse(run.stdout), ["index.mjs", "index.mjs.map"]);
+    const config = (await engine.docker.getImage(first.reference).inspect()).Config;
+    assert.deepEqual(config.Cmd, ["index.handler"]);
+    assert.equal(config.Labels?.["letsgo.deployment"], "e2e");
+  });
+
+  it("keeps apps/worker/.env out of the image: no secret, no private key, in any layer or the config", async () => {
+    const env = await readFile(path.join(dir, "apps/worker/.env"), "utf8");
+    const privateKey = /^LETSGO_WORKER_PRIVATE_KEY=(.+)$/m.exec(env)?.[1];
+    assert.ok(privateKey && privateKey.length > 20, "the scaffold wrote a private key to .env");
+    assert.equal(await imageContains(engine.docker, first.reference, ENV_CANARY), false);
+    assert.equal(await imageContains(engine.docker, first.reference, privateKey.replace(/^'|'$/g, "").slice(0, 40)), false);
+  });
+
+  it("gives the same tag for the same input and skips the engine build", async () => {
+    const again = await build();
+    assert.equal(again.reference, first.reference);
+    assert.equal(again.imageId, first.imageId);
+    assert.equal(again.skipped, true);
+  });
+
+  it("gives a new tag when a handler changes, and the container runs the new code", async () => {
+    // Prepare
+    const original = await readFile(handlerFile, "utf8");
+    await setHandlerBody(handlerFile, 'if (message.payload.orderId === "good") throw new Error("now good fails");');
+
+    try {
+      // Act
+      const changed = await build();
+      const run = await runInContainer(engine.docker, changed.reference, [
+        "node",
+        "--input-type=module",
+        "-e",
+        invokeHandlerProgram("/var/task/index.mjs", goodAndBadOrders()),
+      ]);
+
+      // Assess
+      assert.notEqual(changed.tag, first.tag);
+      assert.equal(changed.skipped, false);
+      assert.deepEqual(parseInvokeResult(run.stdout), { batchItemFailures: [{ itemIdentifier: "good" }] });
+    } finally {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(handlerFile, original);
+    }
+  });
+
+  it("prints the tag and sizes from the CLI, as JSON and for people", async () => {
+    // The compiled CLI bundles the compiled runtime (dist/), so its tag differs from the source build's.
+    const args = ["build", "--cwd", dir, "--platform", engine.platform, "--base-image", baseImage];
+    const env = { DOCKER_HOST: engine.host };
+
+    const json = await runCli([...args, "--json"], { env });
+    assert.equal(json.code, 0, json.stderr);
+    const printed = JSON.parse(json.stdout) as BuiltImage;
+    assert.match(printed.reference, /^letsgo-worker-e2e:[0-9a-f]{20}$/);
+    assert.equal(typeof printed.bundleBytes, "number");
+    assert.equal(typeof printed.imageBytes, "number");
+    assert.equal(typeof printed.baseImageBytes, "number");
+    assert.ok(await engine.docker.getImage(printed.reference).inspect());
+
+    const human = await runCli(args, { env });
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`^Unchanged ${printed.reference} \\(${engine.platform}\\)`));
+    assert.match(human.stdout, /bundle +[\d.]+ kB/);
+    assert.match(human.stdout, /image +[\d.]+ MB, [\d.]+ k?B over letsgo-test\/node-base/);
+  });
+
+  it("pushes the built image to a registry (the ECR stand-in) under its content tag", async (t) => {
+    const registry = await startTestRegistry();
+    if ("skip" in registry) return t.skip(registry.skip);
+    t.after(() => registry.close());
+
+    // Act
+    const remote = `${registry.address}/${first.repository}`;
+    await engine.docker.getImage(first.reference).tag({ repo: remote, tag: first.tag });
+    const stream = await engine.docker.getImage(`${remote}:${first.tag}`).push({ authconfig: { serveraddress: registry.address } });
+    const { followStream } = await import("../src/image/engine.js");
+    await followStream(stream, () => {});
+
+    // Assess
+    assert.deepEqual(await registry.tags(first.repository), [first.tag]);
+  });
+});
+
+describe("Command: build, without a Docker engine", () => {
+  it("says no engine answered and how to start one", async (t) => {
+    // Prepare: a real project, and DOCKER_HOST pointing at a socket nobody listens on.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-noengine-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await scaffoldWorker(dir);
+
+    // Act
+    const result = await runCli(["build", "--cwd", dir], { env: { DOCKER_HOST: `unix://${path.join(dir, "nobody.sock")}` } });
+
+    // Assess
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /No Docker engine answered at unix:\/\/.*nobody\.sock/);
+    assert.match(result.stderr, /systemctl start docker|Docker Desktop/);
+    assert.match(result.stderr, /DOCKER_HOST/);
+    assert.equal(result.stdout, "");
+  });
+
+  it("says to run init when there is no apps/worker", async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-empty-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const result = await runCli(["build", "--cwd", dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /No apps\/worker in .*letsgo-worker init/s);
+  });
+});
