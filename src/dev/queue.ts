@@ -1,0 +1,379 @@
+/**
+ * The dev worker's queue: an SQS standard queue with a dead-letter queue, as a pure
+ * state machine. No I/O and no clock of its own: callers pass `now`, and every
+ * change is a record handed to a sink (the journal). Replaying the same records
+ * with `apply` rebuilds the same state, so what is on disk and what is in memory
+ * cannot drift apart.
+ */
+import { MinHeap } from "./heap.js";
+
+/** One change to the queue, as written to the journal (short keys: there are many). */
+export type QueueRecord =
+  /** Enqueued: id, type, body, sent at, visible at (later than `t` when delayed). */
+  | { k: "e"; id: string; ty: string; b: string; t: number; v: number }
+  /** Received at `t`, invisible until `v`. */
+  | { k: "r"; ids: string[]; t: number; v: number }
+  /** Deleted after a successful invocation. */
+  | { k: "d"; ids: string[] }
+  /** An invocation failed; the message comes back when its visibility timeout ends. */
+  | { k: "f"; id: string; err: string }
+  /** Moved to the dead-letter queue. */
+  | { k: "x"; id: string; t: number; err: string }
+  /** Moved back from the dead-letter queue (redrive), visible at `t`. */
+  | { k: "m"; ids: string[]; t: number }
+  /** Purged from the dead-letter queue. */
+  | { k: "p"; ids: string[] }
+  /** A whole message, as written by compaction. */
+  | SnapshotRecord;
+
+export interface SnapshotRecord {
+  k: "s";
+  id: string;
+  ty: string;
+  b: string;
+  t: number;
+  c: number;
+  fr: number;
+  v: number;
+  dead?: 1;
+  dt?: number;
+  err?: string;
+}
+
+export type MessageState = "ready" | "delayed" | "inflight" | "dead";
+
+export interface QueueMessage {
+  readonly id: string;
+  readonly type: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  /** 0 until the first receive. */
+  firstReceivedAt: number;
+  visibleAt: number;
+  state: MessageState;
+  lastError?: string;
+  deadAt?: number;
+}
+
+/** What a receive hands out: the message as it was received, `receiveCount` acting as the receipt. */
+export interface Delivery {
+  id: string;
+  type: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt: number;
+}
+
+export type Receipt = Pick<Delivery, "id" | "receiveCount">;
+
+export interface QueueOptions {
+  visibilityTimeoutMs: number;
+  maxReceiveCount: number;
+}
+
+export interface QueueStats {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  dead: number;
+  processed: number;
+  failed: number;
+  redelivered: number;
+  deadLettered: number;
+}
+
+export interface NewMessage {
+  type: string;
+  body: string;
+}
+
+type Timer = { at: number; msg: QueueMessage };
+
+export class MessageQueue {
+  private readonly messages = new Map<string, QueueMessage>();
+  /** Visible messages in arrival order (a Map keeps insertion order). */
+  private readonly ready = new Map<string, QueueMessage>();
+  private readonly dead = new Map<string, QueueMessage>();
+  /** Delayed and in-flight messages by the time they become visible; stale entries are skipped. */
+  private timers = new MinHeap<Timer>();
+  private readonly counts: Record<MessageState, number> = { ready: 0, delayed: 0, inflight: 0, dead: 0 };
+  /** This session's outcomes (not replayed: they describe what this process did). */
+  readonly counters = { processed: 0, failed: 0, redelivered: 0, deadLettered: 0 };
+
+  constructor(
+    readonly options: QueueOptions,
+    private readonly sink: (record: QueueRecord) => void = () => {},
+  ) {}
+
+  get size(): number {
+    return this.messages.size;
+  }
+
+  get readyCount(): number {
+    return this.ready.size;
+  }
+
+  get(id: string): QueueMessage | undefined {
+    return this.messages.get(id);
+  }
+
+  /** Enqueue records for new messages; the caller makes them durable, then `apply`s them. */
+  prepareEnqueue(inputs: NewMessage[], now: number, delayMs: number, newId: () => string): QueueRecord[] {
+    return inputs.map((input) => ({ k: "e", id: newId(), ty: input.type, b: input.body, t: now, v: now + delayMs }));
+  }
+
+  /** Make delayed and in-flight messages whose time has come visible again. */
+  tick(now: number): void {
+    for (let top = this.timers.peek(); top && top.at <= now; top = this.timers.peek()) {
+      this.timers.pop();
+      const msg = top.msg;
+      if (!this.isCurrentTimer(top)) continue;
+      this.setState(msg, "ready");
+      this.ready.set(msg.id, msg);
+    }
+  }
+
+  /** When the next delayed or in-flight message becomes visible, if any. */
+  nextWakeAt(): number | undefined {
+    for (let top = this.timers.peek(); top; top = this.timers.peek()) {
+      if (this.isCurrentTimer(top)) return top.at;
+      this.timers.pop();
+    }
+    return undefined;
+  }
+
+  /**
+   * Receive up to `max` visible messages (and at most about `maxBytes` of bodies; at
+   * least one). A message already received `maxReceiveCount` times goes to the
+   * dead-letter queue instead, as SQS's redrive policy does.
+   */
+  receive(now: number, max: number, maxBytes = Infinity): { batch: Delivery[]; dead: QueueMessage[] } {
+    this.tick(now);
+    const batch: Delivery[] = [];
+    const dead: QueueMessage[] = [];
+    let bytes = 0;
+    for (const msg of this.ready.values()) {
+      if (batch.length >= max) break;
+      if (msg.receiveCount >= this.options.maxReceiveCount) {
+        this.commit({ k: "x", id: msg.id, t: now, err: msg.lastError ?? `received ${msg.receiveCount} times without being deleted` });
+        this.counters.deadLettered++;
+        dead.push(msg);
+        continue;
+      }
+      if (batch.length > 0 && bytes + msg.body.length > maxBytes) break;
+      bytes += msg.body.length;
+      batch.push({
+        id: msg.id,
+        type: msg.type,
+        body: msg.body,
+        sentAt: msg.sentAt,
+        receiveCount: msg.receiveCount + 1,
+        firstReceivedAt: msg.firstReceivedAt || now,
+      });
+    }
+    if (batch.length > 0) {
+      this.commit({ k: "r", ids: batch.map((d) => d.id), t: now, v: now + this.options.visibilityTimeoutMs });
+      for (const delivery of batch) if (delivery.receiveCount > 1) this.counters.redelivered++;
+    }
+    return { batch, dead };
+  }
+
+  /** The invocation succeeded for these: delete them. Stale receipts are ignored. */
+  ack(receipts: Receipt[]): void {
+    const ids = receipts.filter((r) => this.isCurrent(r)).map((r) => r.id);
+    if (ids.length === 0) return;
+    this.commit({ k: "d", ids });
+    this.counters.processed += ids.length;
+  }
+
+  /**
+   * The invocation failed for these. Each stays invisible until its visibility
+   * timeout ends, except on its last allowed receive: then it goes to the
+   * dead-letter queue at once (SQS would move it on the next receive; the result
+   * is the same, and the log says so when it happens). Returns the dead ones.
+   */
+  fail(failures: Array<Receipt & { error: string }>, now: number): QueueMessage[] {
+    const dead: QueueMessage[] = [];
+    for (const failure of failures) {
+      if (!this.isCurrent(failure)) continue;
+      this.counters.failed++;
+      const msg = this.messages.get(failure.id)!;
+      if (msg.receiveCount >= this.options.maxReceiveCount) {
+        this.commit({ k: "x", id: msg.id, t: now, err: failure.error });
+        this.counters.deadLettered++;
+        dead.push(msg);
+      } else {
+        this.commit({ k: "f", id: msg.id, err: failure.error });
+      }
+    }
+    return dead;
+  }
+
+  /** Move dead messages (all, or the given ones) back to the queue. Returns how many moved. */
+  redrive(now: number, ids?: string[]): number {
+    const moving = (ids ?? [...this.dead.keys()]).filter((id) => this.dead.has(id));
+    if (moving.length > 0) this.commit({ k: "m", ids: moving, t: now });
+    return moving.length;
+  }
+
+  /** Delete every dead message. Returns how many. */
+  purge(): number {
+    const ids = [...this.dead.keys()];
+    if (ids.length > 0) this.commit({ k: "p", ids });
+    return ids.length;
+  }
+
+  listDead(): QueueMessage[] {
+    return [...this.dead.values()];
+  }
+
+  stats(now: number): QueueStats {
+    this.tick(now);
+    return {
+      visible: this.counts.ready,
+      inFlight: this.counts.inflight,
+      delayed: this.counts.delayed,
+      dead: this.counts.dead,
+      ...this.counters,
+    };
+  }
+
+  /** Every message as one record each: the journal's compacted form. */
+  snapshot(): SnapshotRecord[] {
+    const out: SnapshotRecord[] = [];
+    for (const m of this.messages.values()) {
+      const record: SnapshotRecord = { k: "s", id: m.id, ty: m.type, b: m.body, t: m.sentAt, c: m.receiveCount, fr: m.firstReceivedAt, v: m.visibleAt };
+      if (m.state === "dead") {
+        record.dead = 1;
+        record.dt = m.deadAt ?? 0;
+      }
+      if (m.lastError !== undefined) record.err = m.lastError;
+      out.push(record);
+    }
+    return out;
+  }
+
+  /** Apply one record: the only place state changes, for live changes and replay alike. */
+  apply(record: QueueRecord): void {
+    switch (record.k) {
+      case "e":
+        if (this.messages.has(record.id)) return;
+        this.add({ id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed" }, record.v > record.t ? "delayed" : "ready");
+        return;
+      case "s": {
+        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed" };
+        if (record.err !== undefined) msg.lastError = record.err;
+        if (record.dead) msg.deadAt = record.dt ?? 0;
+        this.remove(record.id);
+        this.add(msg, record.dead ? "dead" : record.c > 0 ? "inflight" : "delayed");
+        return;
+      }
+      case "r":
+        for (const id of record.ids) {
+          const msg = this.messages.get(id);
+          if (!msg || msg.state === "dead") continue;
+          msg.receiveCount++;
+          if (!msg.firstReceivedAt) msg.firstReceivedAt = record.t;
+          msg.visibleAt = record.v;
+          this.place(msg, "inflight");
+        }
+        return;
+      case "d":
+        for (const id of record.ids) this.remove(id);
+        return;
+      case "f": {
+        const msg = this.messages.get(record.id);
+        if (msg) msg.lastError = record.err;
+        return;
+      }
+      case "x": {
+        const msg = this.messages.get(record.id);
+        if (!msg) return;
+        msg.lastError = record.err;
+        msg.deadAt = record.t;
+        this.place(msg, "dead");
+        return;
+      }
+      case "m":
+        for (const id of record.ids) {
+          const msg = this.messages.get(id);
+          if (!msg || msg.state !== "dead") continue;
+          msg.receiveCount = 0;
+          msg.firstReceivedAt = 0;
+          msg.visibleAt = record.t;
+          delete msg.lastError;
+          delete msg.deadAt;
+          this.place(msg, "ready");
+        }
+        return;
+      case "p":
+        for (const id of record.ids) if (this.messages.get(id)?.state === "dead") this.remove(id);
+        return;
+    }
+  }
+
+  private commit(record: QueueRecord): void {
+    this.apply(record);
+    this.sink(record);
+  }
+
+  private isCurrent(receipt: Receipt): boolean {
+    const msg = this.messages.get(receipt.id);
+    return msg !== undefined && (msg.state === "inflight" || msg.state === "ready") && msg.receiveCount === receipt.receiveCount;
+  }
+
+  private isCurrentTimer(timer: Timer): boolean {
+    const msg = timer.msg;
+    return (msg.state === "delayed" || msg.state === "inflight") && msg.visibleAt === timer.at && this.messages.get(msg.id) === msg;
+  }
+
+  private add(msg: QueueMessage, state: MessageState): void {
+    this.messages.set(msg.id, msg);
+    this.counts[msg.state]++;
+    this.place(msg, state);
+  }
+
+  private remove(id: string): void {
+    const msg = this.messages.get(id);
+    if (!msg) return;
+    this.leave(msg);
+    this.counts[msg.state]--;
+    this.messages.delete(id);
+  }
+
+  /** Move a message to a state, keeping the ready list, DLQ and timers in step. */
+  private place(msg: QueueMessage, state: MessageState): void {
+    this.leave(msg);
+    this.setState(msg, state);
+    if (state === "ready") this.ready.set(msg.id, msg);
+    else if (state === "dead") this.dead.set(msg.id, msg);
+    else {
+      this.timers.push({ at: msg.visibleAt, msg });
+      this.rebuildTimersIfStale();
+    }
+  }
+
+  private leave(msg: QueueMessage): void {
+    if (msg.state === "ready") this.ready.delete(msg.id);
+    else if (msg.state === "dead") this.dead.delete(msg.id);
+  }
+
+  private setState(msg: QueueMessage, state: MessageState): void {
+    this.counts[msg.state]--;
+    this.counts[state]++;
+    msg.state = state;
+  }
+
+  /** Deleted in-flight messages leave their timers behind; drop them before they pile up. */
+  private rebuildTimersIfStale(): void {
+    const live = this.counts.delayed + this.counts.inflight;
+    if (this.timers.size <= 2 * live + 1024) return;
+    const timers = new MinHeap<Timer>();
+    for (const msg of this.messages.values()) {
+      if (msg.state === "delayed" || msg.state === "inflight") timers.push({ at: msg.visibleAt, msg });
+    }
+    this.timers = timers;
+  }
+}

@@ -1,0 +1,154 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MessageQueue, type QueueRecord } from "../src/dev/queue.js";
+
+let counter = 0;
+const newId = () => `m${++counter}`;
+
+function makeQueue(options = { visibilityTimeoutMs: 1000, maxReceiveCount: 3 }) {
+  const records: QueueRecord[] = [];
+  const queue = new MessageQueue(options, (record) => records.push(record));
+  const enqueue = (types: string[], now: number, delayMs = 0) => {
+    const recs = queue.prepareEnqueue(types.map((type) => ({ type, body: JSON.stringify({ type }) })), now, delayMs, newId);
+    for (const record of recs) {
+      queue.apply(record);
+      records.push(record);
+    }
+    return recs.map((r) => (r as { id: string }).id);
+  };
+  return { queue, records, enqueue };
+}
+
+describe("MessageQueue", () => {
+  it("delivers a message once and deletes it on success", () => {
+    const { queue, enqueue } = makeQueue();
+    const [id] = enqueue(["A"], 0);
+    const { batch } = queue.receive(10, 10);
+    assert.equal(batch.length, 1);
+    assert.equal(batch[0]!.id, id);
+    assert.equal(batch[0]!.receiveCount, 1);
+    assert.equal(batch[0]!.firstReceivedAt, 10);
+    assert.equal(queue.receive(11, 10).batch.length, 0);
+    queue.ack(batch);
+    assert.equal(queue.size, 0);
+    assert.equal(queue.stats(20).processed, 1);
+  });
+
+  it("gathers at most the batch size, in arrival order", () => {
+    const { queue, enqueue } = makeQueue();
+    const ids = enqueue(["A", "B", "C", "D"], 0);
+    assert.deepEqual(queue.receive(1, 3).batch.map((d) => d.id), ids.slice(0, 3));
+    assert.deepEqual(queue.receive(1, 3).batch.map((d) => d.id), ids.slice(3));
+  });
+
+  it("keeps a delayed message invisible until its delay ends", () => {
+    const { queue, enqueue } = makeQueue();
+    enqueue(["A"], 0, 5000);
+    assert.equal(queue.stats(0).delayed, 1);
+    assert.equal(queue.receive(4999, 10).batch.length, 0);
+    assert.equal(queue.nextWakeAt(), 5000);
+    assert.equal(queue.receive(5000, 10).batch.length, 1);
+  });
+
+  it("redelivers an unacknowledged message after the visibility timeout with a higher receive count", () => {
+    const { queue, enqueue } = makeQueue();
+    enqueue(["A"], 0);
+    queue.receive(1, 10);
+    assert.equal(queue.stats(500).inFlight, 1);
+    assert.equal(queue.receive(1000, 10).batch.length, 0);
+    const again = queue.receive(1001, 10).batch;
+    assert.equal(again[0]!.receiveCount, 2);
+    assert.equal(again[0]!.firstReceivedAt, 1);
+    assert.equal(queue.stats(1001).redelivered, 1);
+  });
+
+  it("moves a message to the DLQ when its last allowed receive fails, with the error", () => {
+    const { queue, enqueue } = makeQueue();
+    const [id] = enqueue(["A"], 0);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const { batch } = queue.receive(attempt * 1000, 10);
+      assert.equal(batch[0]!.receiveCount, attempt);
+      const dead = queue.fail([{ ...batch[0]!, error: `boom ${attempt}` }], attempt * 1000);
+      assert.equal(dead.length, attempt === 3 ? 1 : 0);
+    }
+    const stats = queue.stats(10_000);
+    assert.equal(stats.dead, 1);
+    assert.equal(stats.failed, 3);
+    assert.equal(stats.deadLettered, 1);
+    const [deadMsg] = queue.listDead();
+    assert.equal(deadMsg!.id, id);
+    assert.equal(deadMsg!.lastError, "boom 3");
+    assert.equal(deadMsg!.receiveCount, 3);
+    assert.equal(queue.receive(20_000, 10).batch.length, 0);
+  });
+
+  it("moves a message to the DLQ on receive when its last attempt never reported", () => {
+    const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 1 });
+    enqueue(["A"], 0);
+    queue.receive(0, 10);
+    const { batch, dead } = queue.receive(100, 10);
+    assert.equal(batch.length, 0);
+    assert.equal(dead.length, 1);
+    assert.match(dead[0]!.lastError!, /received 1 times/);
+  });
+
+  it("redrives dead messages with a fresh receive count, and purges", () => {
+    const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 1 });
+    const [a, b] = enqueue(["A", "B"], 0);
+    for (const d of queue.receive(0, 10).batch) queue.fail([{ ...d, error: "x" }], 0);
+    assert.equal(queue.stats(0).dead, 2);
+    assert.equal(queue.redrive(5, ["nope"]), 0);
+    assert.equal(queue.redrive(5, [a!]), 1);
+    const { batch } = queue.receive(5, 10);
+    assert.deepEqual(batch.map((d) => [d.id, d.receiveCount]), [[a, 1]]);
+    assert.equal(queue.purge(), 1);
+    assert.equal(queue.get(b!), undefined);
+    assert.equal(queue.stats(5).dead, 0);
+  });
+
+  it("ignores a result for a receive that is no longer the latest", () => {
+    const { queue, enqueue } = makeQueue();
+    enqueue(["A"], 0);
+    const first = queue.receive(0, 10).batch;
+    const second = queue.receive(1000, 10).batch;
+    queue.ack(first);
+    assert.equal(queue.size, 1);
+    queue.ack(second);
+    assert.equal(queue.size, 0);
+  });
+
+  it("rebuilds the same state from its records, and from its snapshot", () => {
+    const { queue, records, enqueue } = makeQueue();
+    enqueue(["A", "B", "C", "D"], 0);
+    enqueue(["E"], 0, 60_000);
+    const { batch } = queue.receive(10, 2);
+    queue.ack([batch[0]!]);
+    queue.fail([{ ...batch[1]!, error: "nope" }], 10);
+    const fromRecords = new MessageQueue(queue.options);
+    for (const record of records) fromRecords.apply(record);
+    assert.deepEqual(fromRecords.snapshot(), queue.snapshot());
+    const fromSnapshot = new MessageQueue(queue.options);
+    for (const record of queue.snapshot()) fromSnapshot.apply(record);
+    assert.deepEqual(fromSnapshot.snapshot(), queue.snapshot());
+    const stats = (q: MessageQueue) => {
+      const { visible, inFlight, delayed, dead } = q.stats(20);
+      return { visible, inFlight, delayed, dead };
+    };
+    assert.deepEqual(stats(fromSnapshot), stats(queue));
+    assert.deepEqual(stats(queue), { visible: 2, inFlight: 1, delayed: 1, dead: 0 });
+  });
+
+  it("stays correct across many deliveries (timer clean-up)", () => {
+    const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 360_000, maxReceiveCount: 3 });
+    enqueue(Array.from({ length: 5000 }, () => "A"), 0);
+    let handled = 0;
+    for (let now = 1; queue.readyCount > 0; now++) {
+      const { batch } = queue.receive(now, 10);
+      queue.ack(batch);
+      handled += batch.length;
+    }
+    assert.equal(handled, 5000);
+    assert.equal(queue.size, 0);
+    assert.equal(queue.nextWakeAt(), undefined);
+  });
+});
