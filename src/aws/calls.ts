@@ -6,6 +6,8 @@
 export interface RecordedCall {
   service: string;
   command: string;
+  /** The command's input, as given to the SDK. */
+  input: unknown;
 }
 
 export type CallRecorder = (call: RecordedCall) => void;
@@ -35,7 +37,8 @@ interface MiddlewareClient {
 export function recordCalls(client: unknown, service: string, recorder: CallRecorder): void {
   (client as MiddlewareClient).middlewareStack.add(
     (next, context) => async (args) => {
-      recorder({ service, command: (context.commandName ?? "Unknown").replace(/Command$/, "") });
+      const input = (args as { input?: unknown }).input;
+      recorder({ service, command: (context.commandName ?? "Unknown").replace(/Command$/, ""), input });
       return next(args);
     },
     { step: "initialize", name: "letsgoWorkerCallRecorder" },

@@ -175,6 +175,8 @@ export async function deleteSchedule(aws: Aws, target: DeployTarget): Promise<bo
 
 export async function deleteScheduleGroup(aws: Aws, name: string): Promise<boolean> {
   const { DeleteScheduleGroupCommand } = await import("@aws-sdk/client-scheduler");
+  // Asked first: an already deleted group is "done", and not every endpoint answers a clean 404 here.
+  if (!(await readScheduleGroup(aws, name))) return false;
   try {
     await (await aws.client("scheduler")).send(new DeleteScheduleGroupCommand({ Name: name }));
     return true;

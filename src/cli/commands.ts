@@ -10,7 +10,11 @@ import * as keys from "./keys.js";
 import * as stripe from "./stripe.js";
 import * as build from "./build.js";
 import * as schedule from "./schedule.js";
+import * as deploy from "./deploy.js";
+import * as status from "./status.js";
+import * as destroy from "./destroy.js";
+import * as logs from "./logs.js";
 
 export function registerCommands(program: Command): void {
-  for (const command of [init, addMessage, listMessages, keys, stripe, build, schedule]) command.register(program);
+  for (const command of [init, addMessage, listMessages, keys, stripe, build, schedule, deploy, status, destroy, logs]) command.register(program);
 }

@@ -1,0 +1,117 @@
+/**
+ * `logs`: the function's CloudWatch Logs, pretty-printed. The runtime writes one
+ * JSON object per line ({level, msg, ...fields}); those become
+ * `time LEVEL msg key=value`. Lambda's own START/END/REPORT lines are kept as
+ * they are. `follow` polls for new events until the signal aborts.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { UsageError } from "../errors.js";
+import { connect, type AwsCommandOptions } from "./deploy.js";
+import { isAwsError } from "./step.js";
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+  stream?: string;
+  eventId?: string;
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10m`, `2h`, `30s`, `1d`, or an ISO date → epoch ms. */
+export function parseSince(value: string, now: number): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (match) return now - Number(match[1]) * UNITS[match[2]!]!;
+  const date = Date.parse(value);
+  if (!Number.isNaN(date)) return date;
+  throw new UsageError(`--since must look like 30s, 10m, 2h, 1d or an ISO date, got "${value}".`);
+}
+
+/** One log event as a line for people. */
+export function formatLogEvent(event: LogEvent): string {
+  const time = new Date(event.timestamp).toISOString();
+  const text = event.message.replace(/\n$/, "");
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      const { level, msg, ...fields } = JSON.parse(trimmed) as Record<string, unknown>;
+      if (typeof msg === "string") {
+        const rest = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+        return [time, String(level ?? "info").toUpperCase().padEnd(5), msg, ...rest].join(" ");
+      }
+    } catch {
+      // not JSON after all: shown as it is
+    }
+  }
+  return `${time} ${text}`;
+}
+
+export interface LogsOptions extends AwsCommandOptions {
+  since?: string;
+  follow?: boolean;
+  /** Ends `follow`. */
+  signal?: AbortSignal;
+  /** Pause between polls when following, ms. */
+  pollMs?: number;
+  now?: () => number;
+  onEvent: (event: LogEvent) => void;
+  /** Told once when the log group does not exist yet. */
+  onMissing?: (logGroup: string) => void;
+}
+
+/** Fetch (and with `follow`, keep fetching) the function's log events in time order. */
+export async function readLogs(options: LogsOptions): Promise<{ events: number; logGroup: string }> {
+  const now = options.now ?? Date.now;
+  let startTime = parseSince(options.since ?? "10m", now());
+  const { aws, target } = await connect(options);
+  const logGroup = target.names.logGroup;
+  const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
+  const logs = await aws.client("logs");
+  // Events at the last seen timestamp, so the next poll (which starts there) does not repeat them.
+  let seenAtStart = new Set<string>();
+  let count = 0;
+  let toldMissing = false;
+  try {
+    for (;;) {
+      let nextToken: string | undefined;
+      const batch: LogEvent[] = [];
+      try {
+        do {
+          const page = await logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, startTime, nextToken }), { abortSignal: options.signal });
+          for (const e of page.events ?? []) {
+            batch.push({ timestamp: e.timestamp ?? 0, message: e.message ?? "", stream: e.logStreamName, eventId: e.eventId });
+          }
+          nextToken = page.nextToken;
+        } while (nextToken);
+      } catch (error) {
+        if (!isAwsError(error, "ResourceNotFoundException")) {
+          if (options.signal?.aborted) break;
+          throw error;
+        }
+        if (!toldMissing) options.onMissing?.(logGroup);
+        toldMissing = true;
+      }
+      batch.sort((a, b) => a.timestamp - b.timestamp);
+      for (const event of batch) {
+        const key = event.eventId ?? `${event.timestamp}:${event.stream}:${event.message}`;
+        if (event.timestamp === startTime && seenAtStart.has(key)) continue;
+        if (event.timestamp > startTime) {
+          startTime = event.timestamp;
+          seenAtStart = new Set();
+        }
+        seenAtStart.add(key);
+        count++;
+        options.onEvent(event);
+      }
+      if (!options.follow || options.signal?.aborted) break;
+      try {
+        await sleep(options.pollMs ?? 2000, undefined, { signal: options.signal });
+      } catch {
+        break; // aborted
+      }
+    }
+  } finally {
+    aws.destroy();
+  }
+  return { events: count, logGroup };
+}

@@ -1,0 +1,174 @@
+/**
+ * The deployed queue and DLQ from the command line: `enqueue --aws` and
+ * `dlq list | redrive | purge --aws`. Queues are found by their deterministic
+ * names (GetQueueUrl), never by listing and filtering.
+ */
+import { LetsgoError, ProjectError, ServiceError, UsageError, errorMessage } from "../errors.js";
+import type { Aws } from "./clients.js";
+import { connect, type AwsCommandOptions } from "./deploy.js";
+import { isAwsError } from "./step.js";
+import type { DeployTarget } from "./target.js";
+
+export interface QueueMessage {
+  type: string;
+  payload: unknown;
+}
+
+async function queueUrl(aws: Aws, target: DeployTarget, which: "queue" | "deadLetterQueue"): Promise<string> {
+  const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
+  const name = target.names[which];
+  try {
+    return (await (await aws.client("sqs")).send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+  } catch (error) {
+    if (isAwsError(error, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")) {
+      throw new ProjectError(
+        `The queue ${name} does not exist in ${target.region} (account ${target.account}). Run \`letsgo-worker deploy\` first, or check --region / LETSGO_DEPLOYMENT.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: DeployTarget) => Promise<T>): Promise<T> {
+  const { aws, target } = await connect(options);
+  try {
+    return await run(aws, target);
+  } catch (error) {
+    if (error instanceof LetsgoError) throw error;
+    throw new ServiceError(`SQS in ${target.region}: ${errorMessage(error)}`, { cause: error });
+  } finally {
+    aws.destroy();
+  }
+}
+
+export interface SendOptions extends AwsCommandOptions {
+  message: QueueMessage;
+  /** 0-900 seconds before the message becomes visible. */
+  delaySeconds?: number;
+}
+
+export async function sendToDeployedQueue(options: SendOptions): Promise<{ messageId: string; queueUrl: string; body: string }> {
+  const delay = options.delaySeconds ?? 0;
+  if (!Number.isInteger(delay) || delay < 0 || delay > 900) throw new UsageError(`--delay must be a whole number of seconds from 0 to 900, got ${delay}.`);
+  if (typeof options.message.type !== "string" || options.message.type === "") throw new UsageError("The message needs a non-empty string `type`.");
+  const body = JSON.stringify({ type: options.message.type, payload: options.message.payload ?? null });
+  return withTarget(options, async (aws, target) => {
+    const url = await queueUrl(aws, target, "queue");
+    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
+    const out = await (await aws.client("sqs")).send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, DelaySeconds: delay }));
+    return { messageId: out.MessageId ?? "", queueUrl: url, body };
+  });
+}
+
+export interface DlqMessage {
+  messageId: string;
+  body: string;
+  /** The body parsed as `{type, payload}` when it is one. */
+  message?: QueueMessage;
+  receiveCount: number;
+  sentAt?: string;
+}
+
+export interface DlqListing {
+  queueUrl: string;
+  /** SQS's approximate count of visible messages. */
+  approximateCount: number;
+  messages: DlqMessage[];
+}
+
+function parseBody(body: string): QueueMessage | undefined {
+  try {
+    const value = JSON.parse(body) as Partial<QueueMessage>;
+    return value && typeof value === "object" && typeof value.type === "string" ? { type: value.type, payload: value.payload } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Peek at the DLQ: messages are received with a zero visibility timeout, so
+ * they stay where they are. SQS returns a sample, not necessarily all of them.
+ */
+export async function listDeployedDlq(options: AwsCommandOptions & { max?: number }): Promise<DlqListing> {
+  const max = options.max ?? 50;
+  return withTarget(options, async (aws, target) => {
+    const url = await queueUrl(aws, target, "deadLetterQueue");
+    const sqs = await aws.client("sqs");
+    const m = await import("@aws-sdk/client-sqs");
+    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    const approximateCount = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    const seen = new Map<string, DlqMessage>();
+    for (let round = 0; round < Math.ceil(max / 10) + 3 && seen.size < max; round++) {
+      const out = await sqs.send(
+        new m.ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: Math.min(10, max - seen.size),
+          VisibilityTimeout: 0,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+        }),
+      );
+      const fresh = (out.Messages ?? []).filter((msg) => msg.MessageId && !seen.has(msg.MessageId));
+      if (fresh.length === 0) break;
+      for (const msg of fresh) {
+        const body = msg.Body ?? "";
+        const sent = msg.Attributes?.SentTimestamp;
+        seen.set(msg.MessageId!, {
+          messageId: msg.MessageId!,
+          body,
+          message: parseBody(body),
+          receiveCount: Number(msg.Attributes?.ApproximateReceiveCount ?? 0),
+          sentAt: sent ? new Date(Number(sent)).toISOString() : undefined,
+        });
+      }
+    }
+    return { queueUrl: url, approximateCount, messages: [...seen.values()] };
+  });
+}
+
+/** Move every DLQ message back to the work queue with SQS's message move task. */
+export async function redriveDeployedDlq(
+  options: AwsCommandOptions & { maxPerSecond?: number },
+): Promise<{ taskHandle: string; sourceArn: string; destinationArn: string; approximateCount: number }> {
+  return withTarget(options, async (aws, target) => {
+    const url = await queueUrl(aws, target, "deadLetterQueue");
+    await queueUrl(aws, target, "queue");
+    const sqs = await aws.client("sqs");
+    const m = await import("@aws-sdk/client-sqs");
+    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    let out;
+    try {
+      out = await sqs.send(
+        new m.StartMessageMoveTaskCommand({
+          SourceArn: target.arns.deadLetterQueue,
+          DestinationArn: target.arns.queue,
+          MaxNumberOfMessagesPerSecond: options.maxPerSecond,
+        }),
+      );
+    } catch (error) {
+      throw new ServiceError(
+        `Could not start the SQS message move task from ${target.names.deadLetterQueue} to ${target.names.queue}: ${errorMessage(error)}\n` +
+          "A move task may already be running (only one per queue), or the endpoint does not support StartMessageMoveTask.",
+        { cause: error },
+      );
+    }
+    return {
+      taskHandle: out.TaskHandle ?? "",
+      sourceArn: target.arns.deadLetterQueue,
+      destinationArn: target.arns.queue,
+      approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0),
+    };
+  });
+}
+
+/** Delete every message in the DLQ (SQS allows one purge per queue per 60 s). */
+export async function purgeDeployedDlq(options: AwsCommandOptions): Promise<{ queueUrl: string; approximateCount: number }> {
+  return withTarget(options, async (aws, target) => {
+    const url = await queueUrl(aws, target, "deadLetterQueue");
+    const sqs = await aws.client("sqs");
+    const m = await import("@aws-sdk/client-sqs");
+    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    await sqs.send(new m.PurgeQueueCommand({ QueueUrl: url }));
+    return { queueUrl: url, approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) };
+  });
+}

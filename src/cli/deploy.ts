@@ -1,0 +1,103 @@
+import type { Command } from "commander";
+import { LetsgoError, UsageError } from "../errors.js";
+import { info, print, printJson, style, warn } from "./output.js";
+
+export interface AwsFlags {
+  cwd: string;
+  region?: string;
+  profile?: string;
+  deployment?: string;
+}
+
+/** Flags every command that talks to AWS shares. */
+export function addAwsOptions(command: Command): Command {
+  return command
+    .option("--cwd <dir>", "project directory", ".")
+    .option("--region <region>", "AWS region (default: AWS_REGION, the profile's region, then LETSGO_WORKER_REGION)")
+    .option("--profile <name>", "AWS profile (default: AWS_PROFILE or the default credential chain)")
+    .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT in apps/worker/.env, else main)");
+}
+
+export function awsOptions(flags: AwsFlags) {
+  return {
+    cwd: flags.cwd,
+    region: flags.region,
+    profile: flags.profile,
+    deployment: flags.deployment ?? process.env.LETSGO_DEPLOYMENT,
+  };
+}
+
+/** Ask yes/no on a terminal; without one, the caller must have passed --yes. */
+export async function confirmOnTerminal(question: string, flagHint: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError(`No terminal to ask on: pass ${flagHint} to go ahead without confirmation.`);
+  }
+  const { default: prompts } = await import("prompts");
+  const answer = (await prompts({ type: "confirm", name: "ok", message: question, initial: false })) as { ok?: boolean };
+  return answer.ok === true;
+}
+
+interface DeployFlags extends AwsFlags {
+  yes?: boolean;
+  dryRun?: boolean;
+  image?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  addAwsOptions(
+    program
+      .command("deploy")
+      .description(
+        "Create or update the worker on AWS: ECR repository and image, IAM roles, SQS queue and\n" +
+          "dead-letter queue, Lambda function, event source mapping and schedule. Shows the plan\n" +
+          "first; with nothing changed it makes no change. Uses the AWS SDK's default credentials.",
+      )
+      .option("-y, --yes", "apply without asking")
+      .option("--dry-run", "print the plan (create / update with the changed fields / unchanged) and change nothing")
+      .option("--image <uri>", "deploy this image URI instead of building and pushing one")
+      .option("--json", "print the plan and the outcome as JSON"),
+  ).action(async (flags: DeployFlags) => {
+    const { prepareDeploy } = await import("../aws/deploy.js");
+    const { formatPlan, planToJson, isUpToDate } = await import("../aws/plan.js");
+    const prepared = await prepareDeploy({
+      ...awsOptions(flags),
+      image: flags.image,
+      onProgress: (event) => {
+        if (event.kind !== "step") return info(style.dim(event.message));
+        const label = `${event.resource} ${event.name}`;
+        if (event.status === "start") info(`${style.cyan("→")} ${label}: ${event.message}`);
+        else if (event.status === "done") info(`${style.green("✓")} ${label}: ${event.message}`);
+        else info(`${style.red("✗")} ${label}: ${event.message}`);
+      },
+    });
+    try {
+      const { plan } = prepared;
+      for (const warning of plan.warnings) warn(warning);
+      if (flags.dryRun) {
+        if (flags.json) return printJson({ dryRun: true, ...planToJson(plan) });
+        for (const line of formatPlan(plan)) print(line);
+        return;
+      }
+      if (isUpToDate(plan)) {
+        if (flags.json) return printJson({ ...planToJson(plan), applied: [] });
+        print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
+        return;
+      }
+      const lines = formatPlan(plan);
+      if (!flags.yes) {
+        for (const line of lines) print(line);
+        if (!(await confirmOnTerminal("Apply these changes?", "--yes"))) {
+          throw new LetsgoError("Deploy cancelled: nothing was changed.");
+        }
+      } else if (!flags.json) {
+        for (const line of lines) info(line);
+      }
+      const result = await prepared.apply();
+      if (flags.json) return printJson({ ...planToJson(plan), applied: result.applied });
+      print(`Deployed "${plan.deployment}" to ${plan.region}: ${result.applied.length} step${result.applied.length === 1 ? "" : "s"} applied, image ${result.imageUri}.`);
+    } finally {
+      prepared.close();
+    }
+  });
+}
