@@ -4,11 +4,13 @@
  * standing in for public.ecr.aws/lambda/nodejs:22, which cannot be pulled here.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildImage, type BuiltImage } from "../src/image/index.js";
+import { buildImage, ImageBuildError, type BuildImageOptions, type BuiltImage } from "../src/image/index.js";
+import { setEnvValues } from "../src/project/dotenv.js";
 import { runCli } from "./support/cli.js";
 import {
   ENV_CANARY,
@@ -34,25 +36,33 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
   let handlerFile: string;
   let baseImage: string;
   let first: BuiltImage;
+  // Unique per run: on a shared engine (DOCKER_HOST) earlier runs' images must not count.
+  const deployment = `e2e-${randomBytes(3).toString("hex")}`;
+  const created = new Set<string>();
 
-  const build = () => buildImage({ cwd: dir, platform: engine.platform, baseImage, docker: engine.docker });
+  const build = async (options: Partial<BuildImageOptions> = {}) => {
+    const built = await buildImage({ cwd: dir, platform: engine.platform, baseImage, docker: engine.docker, ...options });
+    created.add(built.reference);
+    return built;
+  };
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-"));
-    ({ handlerFile } = await scaffoldWorker(dir, { deployment: "e2e" }));
+    ({ handlerFile } = await scaffoldWorker(dir, { deployment }));
     baseImage = await nodeBaseImage(engine.docker);
     first = await build();
   });
 
   after(async () => {
     await rm(dir, { recursive: true, force: true });
+    for (const reference of created) await engine.docker.getImage(reference).remove({ force: true }).catch(() => undefined);
     await engine.close();
   });
 
   it("tags the image letsgo-worker-<deployment>:<content hash> and reports sizes", () => {
-    assert.equal(first.repository, "letsgo-worker-e2e");
+    assert.equal(first.repository, `letsgo-worker-${deployment}`);
     assert.match(first.tag, /^[0-9a-f]{20}$/);
-    assert.equal(first.reference, `letsgo-worker-e2e:${first.tag}`);
+    assert.equal(first.reference, `letsgo-worker-${deployment}:${first.tag}`);
     assert.equal(first.skipped, false);
     assert.ok(first.bundleBytes > 0 && first.sourceMapBytes > 0);
     assert.ok(first.imageBytes > first.baseImageBytes, "the image adds a layer to the base");
@@ -82,7 +92,7 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
     assert.deepEqual(JSON.parse(run.stdout), ["index.mjs", "index.mjs.map"]);
     const config = (await engine.docker.getImage(first.reference).inspect()).Config;
     assert.deepEqual(config.Cmd, ["index.handler"]);
-    assert.equal(config.Labels?.["letsgo.deployment"], "e2e");
+    assert.equal(config.Labels?.["letsgo.deployment"], deployment);
   });
 
   it("keeps apps/worker/.env out of the image: no secret, no private key, in any layer or the config", async () => {
@@ -120,9 +130,39 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
       assert.equal(changed.skipped, false);
       assert.deepEqual(parseInvokeResult(run.stdout), { batchItemFailures: [{ itemIdentifier: "good" }] });
     } finally {
-      const { writeFile } = await import("node:fs/promises");
       await writeFile(handlerFile, original);
     }
+  });
+
+  it("takes the platform from LETSGO_WORKER_ARCHITECTURE in apps/worker/.env when --platform is not given", async () => {
+    // Prepare: the architecture this machine runs, so the base image matches.
+    const envFile = path.join(dir, "apps/worker/.env");
+    const original = await readFile(envFile, "utf8");
+    const architecture = engine.platform === "linux/arm64" ? "arm64" : "x86_64";
+    await writeFile(envFile, setEnvValues(original, { LETSGO_WORKER_ARCHITECTURE: architecture }));
+    try {
+      // Act
+      const fromSettings = await build({ platform: undefined });
+
+      // Assess: same content, same platform, same tag.
+      assert.equal(fromSettings.platform, engine.platform);
+      assert.equal(fromSettings.reference, first.reference);
+      assert.equal(fromSettings.skipped, true);
+    } finally {
+      await writeFile(envFile, original);
+    }
+  });
+
+  it("says what to do when the base image exists only for another platform and cannot be pulled", async () => {
+    const other = engine.platform === "linux/arm64" ? "linux/amd64" : "linux/arm64";
+    await assert.rejects(
+      build({ platform: other }),
+      (error) =>
+        error instanceof ImageBuildError &&
+        error.message.includes(`Could not pull the base image ${baseImage} for ${other}`) &&
+        /--base-image/.test(error.message) &&
+        /--platform/.test(error.message),
+    );
   });
 
   it("prints the tag and sizes from the CLI, as JSON and for people", async () => {
@@ -133,7 +173,8 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
     const json = await runCli([...args, "--json"], { env });
     assert.equal(json.code, 0, json.stderr);
     const printed = JSON.parse(json.stdout) as BuiltImage;
-    assert.match(printed.reference, /^letsgo-worker-e2e:[0-9a-f]{20}$/);
+    assert.match(printed.reference, new RegExp(`^letsgo-worker-${deployment}:[0-9a-f]{20}$`));
+    created.add(printed.reference);
     assert.equal(typeof printed.bundleBytes, "number");
     assert.equal(typeof printed.imageBytes, "number");
     assert.equal(typeof printed.baseImageBytes, "number");
@@ -154,6 +195,7 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
     // Act
     const remote = `${registry.address}/${first.repository}`;
     await engine.docker.getImage(first.reference).tag({ repo: remote, tag: first.tag });
+    created.add(`${remote}:${first.tag}`);
     const stream = await engine.docker.getImage(`${remote}:${first.tag}`).push({ authconfig: { serveraddress: registry.address } });
     const { followStream } = await import("../src/image/engine.js");
     await followStream(stream, () => {});

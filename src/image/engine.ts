@@ -112,7 +112,7 @@ export async function ensureBaseImage(
   } catch (error) {
     const have = local ? ` The engine has ${reference} for ${local.Os}/${local.Architecture} only.` : "";
     throw new ImageBuildError(
-      `Could not pull the base image ${reference} for ${platform}: ${errorMessage(error)}.${have}\n` +
+      `Could not pull the base image ${reference} for ${platform}: ${errorMessage(error).trim()}.${have}\n` +
         `Check the engine can reach the registry, or pass --base-image with an image the engine already has` +
         `${local ? ", or --platform to match it" : ""}.`,
       { cause: error },
