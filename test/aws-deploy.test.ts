@@ -1,0 +1,359 @@
+/**
+ * deploy / status / destroy / queue commands against a real AWS API emulator
+ * (moto). Resources are read back with the SDK; mutating calls are counted with
+ * the SDK middleware recorder (src/aws/calls.ts).
+ *
+ * What moto cannot show, and so is not claimed here:
+ * - IAM propagation delays (moto's roles are usable at once): the retry-on-new-role
+ *   path is unit-tested in aws-pure.test.ts.
+ * - Lambda running the image, and ReportBatchItemFailures being honoured: moto
+ *   consumes messages on a mapped queue without running anything, so the enqueue
+ *   test disables the mapping first to see the message in the queue.
+ * - StartMessageMoveTask (DLQ redrive): moto 5.2.1 does not implement it; the test
+ *   checks the call we send and that the failure is reported clearly.
+ * - UpdateFunctionConfiguration of EphemeralStorage and UpdateFunctionCode of
+ *   Architectures: moto ignores both, so those updates are not re-read here.
+ */
+import { after, before, beforeEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { IAMClient, GetRolePolicyCommand } from "@aws-sdk/client-iam";
+import { LambdaClient, GetFunctionCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import { SchedulerClient, GetScheduleCommand } from "@aws-sdk/client-scheduler";
+import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SSMClient, GetParameterCommand } from "@aws-sdk/client-ssm";
+import { ECRClient, DescribeRepositoriesCommand, GetLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { prepareDeploy } from "../src/aws/deploy.ts";
+import { callLog } from "../src/aws/calls.ts";
+import { pendingSteps } from "../src/aws/plan.ts";
+import { getStatus } from "../src/aws/status.ts";
+import { destroyDeployment } from "../src/aws/destroy.ts";
+import { listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq, sendToDeployedQueue } from "../src/aws/queue.ts";
+import { readLogs, type LogEvent } from "../src/aws/logs.ts";
+import { ServiceError } from "../src/errors.ts";
+import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
+import { tempDir } from "./support/cli.ts";
+
+const ACCOUNT = "123456789012";
+const IMAGE = `${ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/letsgo-main-worker:v1`;
+const NAME = "letsgo-main-worker";
+
+let moto: Moto;
+let restoreEnv: () => void;
+let project: { dir: string; cleanup: () => Promise<void> };
+
+async function writeEnv(lines: string[]): Promise<void> {
+  await mkdir(path.join(project.dir, "apps", "worker"), { recursive: true });
+  await writeFile(path.join(project.dir, "apps", "worker", ".env"), lines.join("\n") + "\n");
+}
+
+const BASE_ENV = ["LETSGO_WORKER_SCHEDULE=cron(0 9 ? * MON-FRI *)", "LETSGO_WORKER_SCHEDULE_TIMEZONE=Europe/Berlin", "STRIPE_WEBHOOK_SECRET=whsec_test123", "SHOP_NAME=acme"];
+
+/** Plan and apply one deploy; returns the plan's steps and the mutating calls it made. */
+async function deploy(options: { image?: string; dryRun?: boolean } = {}) {
+  const log = callLog();
+  const prepared = await prepareDeploy({ cwd: project.dir, image: options.image ?? IMAGE, recorder: log.record });
+  try {
+    const pending = pendingSteps(prepared.plan).map((step) => step.id);
+    if (!options.dryRun) await prepared.apply();
+    return { plan: prepared.plan, pending, mutating: log.mutating().map((call) => call.command), calls: log.calls };
+  } finally {
+    prepared.close();
+  }
+}
+
+const client = <T>(make: (config: { region: string }) => T) => make({ region: TEST_REGION });
+
+before(async () => {
+  moto = await startMoto();
+  restoreEnv = useMotoEnv(moto);
+});
+
+after(async () => {
+  restoreEnv?.();
+  await moto?.stop();
+});
+
+beforeEach(async (t) => {
+  await moto.reset();
+  await project?.cleanup();
+  project = await tempDir("letsgo-aws-");
+  await writeEnv(BASE_ENV);
+});
+
+after(async () => project?.cleanup());
+
+describe("deploy against moto", () => {
+  it("creates every resource with the settings on a first deploy", async () => {
+    const { pending } = await deploy();
+    assert.deepEqual(pending, ["ecr", "ssm", "iam-function", "iam-scheduler", "sqs-dlq", "sqs", "lambda", "mapping", "schedule-group", "schedule"]);
+
+    const sqs = client((c) => new SQSClient(c));
+    const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: NAME }))).QueueUrl!;
+    const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }))).Attributes!;
+    assert.deepEqual(JSON.parse(attrs.RedrivePolicy!), { deadLetterTargetArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`, maxReceiveCount: 3 });
+    assert.equal(attrs.VisibilityTimeout, "360");
+    assert.equal(attrs.MessageRetentionPeriod, "345600");
+    assert.equal(attrs.MaximumMessageSize, "262144");
+    assert.equal(attrs.ReceiveMessageWaitTimeSeconds, "2");
+
+    const lambda = client((c) => new LambdaClient(c));
+    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: NAME }));
+    assert.equal(fn.Code?.ImageUri, IMAGE);
+    assert.equal(fn.Configuration?.MemorySize, 128);
+    assert.equal(fn.Configuration?.Timeout, 60);
+    assert.deepEqual(fn.Configuration?.Architectures, ["arm64"]);
+    assert.equal(fn.Configuration?.Role, `arn:aws:iam::${ACCOUNT}:role/${NAME}-role`);
+    const vars = fn.Configuration?.Environment?.Variables ?? {};
+    assert.equal(vars.SHOP_NAME, "acme");
+    assert.equal(vars.LETSGO_DEPLOYMENT, "main");
+    assert.equal(vars.LETSGO_SECRETS_PATH, "/letsgo/main/worker/");
+    assert.equal("STRIPE_WEBHOOK_SECRET" in vars, false, "secrets stay out of the environment");
+    assert.equal("LETSGO_WORKER_MEMORY" in vars, false, "deploy settings stay out of the environment");
+    assert.equal(fn.Tags?.["letsgo:deployment"], "main");
+
+    const ssm = client((c) => new SSMClient(c));
+    const secret = await ssm.send(new GetParameterCommand({ Name: "/letsgo/main/worker/STRIPE_WEBHOOK_SECRET", WithDecryption: true }));
+    assert.equal(secret.Parameter?.Type, "SecureString");
+    assert.equal(secret.Parameter?.Value, "whsec_test123");
+
+    const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: NAME }));
+    assert.equal(mappings.EventSourceMappings?.length, 1);
+    const mapping = mappings.EventSourceMappings![0]!;
+    assert.deepEqual(mapping.FunctionResponseTypes, ["ReportBatchItemFailures"]);
+    assert.equal(mapping.BatchSize, 10);
+    assert.equal(mapping.MaximumBatchingWindowInSeconds, 2);
+    assert.equal(mapping.ScalingConfig?.MaximumConcurrency, 5);
+
+    const scheduler = client((c) => new SchedulerClient(c));
+    const schedule = await scheduler.send(new GetScheduleCommand({ Name: NAME, GroupName: "letsgo-main" }));
+    assert.equal(schedule.ScheduleExpression, "cron(0 9 ? * MON-FRI *)");
+    assert.equal(schedule.ScheduleExpressionTimezone, "Europe/Berlin");
+    assert.equal(schedule.Target?.Arn, `arn:aws:lambda:${TEST_REGION}:${ACCOUNT}:function:${NAME}`);
+    assert.equal(schedule.Target?.RoleArn, `arn:aws:iam::${ACCOUNT}:role/${NAME}-scheduler-role`);
+    assert.equal(schedule.Target?.DeadLetterConfig?.Arn, `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`);
+    assert.deepEqual(schedule.Target?.RetryPolicy, { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    assert.equal(JSON.parse(schedule.Target?.Input ?? "{}")["detail-type"], "Scheduled Event");
+
+    const iam = client((c) => new IAMClient(c));
+    const policyOf = async (role: string) =>
+      JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: "letsgo-worker" }))).PolicyDocument!)) as {
+        Statement: Array<{ Action: string | string[]; Resource: string | string[] }>;
+      };
+    const fnPolicy = await policyOf(`${NAME}-role`);
+    const queueArn = `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}`;
+    for (const statement of fnPolicy.Statement) {
+      const actions = [statement.Action].flat();
+      const resources = [statement.Resource].flat();
+      if (actions.some((a) => a.startsWith("sqs:"))) assert.deepEqual(resources, [queueArn]);
+      if (actions.some((a) => a.startsWith("logs:"))) assert.ok(resources.every((r) => r.includes(`log-group:/aws/lambda/${NAME}`)));
+      if (actions.some((a) => a.startsWith("ssm:"))) assert.ok(resources.every((r) => r.includes("parameter/letsgo/main/worker")));
+    }
+    const schedPolicy = await policyOf(`${NAME}-scheduler-role`);
+    assert.deepEqual(schedPolicy.Statement.map((s) => [s.Action, s.Resource]), [
+      ["lambda:InvokeFunction", `arn:aws:lambda:${TEST_REGION}:${ACCOUNT}:function:${NAME}`],
+      ["sqs:SendMessage", `${queueArn}-dlq`],
+    ]);
+
+    const ecr = client((c) => new ECRClient(c));
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [NAME] }))).repositories![0]!;
+    assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
+    const lifecycle = JSON.parse((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: NAME }))).lifecyclePolicyText!);
+    assert.equal(lifecycle.rules[0].selection.countType, "imageCountMoreThan");
+  });
+
+  it("makes no mutating call on a second deploy and says it is up to date", async () => {
+    await deploy();
+    const second = await deploy();
+    assert.deepEqual(second.pending, []);
+    assert.deepEqual(second.mutating, []);
+    assert.ok(second.calls.length > 0, "it did read the current state");
+  });
+
+  it("updates only the resource whose setting changed", async () => {
+    await deploy();
+    await writeEnv([...BASE_ENV, "LETSGO_WORKER_MEMORY=256"]);
+    const memory = await deploy();
+    assert.deepEqual(memory.pending, ["lambda"]);
+    assert.deepEqual(memory.mutating, ["UpdateFunctionConfiguration"]);
+    const lambdaStep = memory.plan.steps.find((s) => s.id === "lambda")!;
+    assert.deepEqual(lambdaStep.changes.map((c) => c.field), ["MemorySize"]);
+
+    await writeEnv([...BASE_ENV, "LETSGO_WORKER_MEMORY=256", "LETSGO_WORKER_MAX_RECEIVE_COUNT=7"]);
+    const redrive = await deploy();
+    assert.deepEqual(redrive.pending, ["sqs"]);
+    assert.deepEqual(redrive.mutating, ["SetQueueAttributes"]);
+
+    const image = await deploy({ image: IMAGE.replace(":v1", ":v2") });
+    assert.deepEqual(image.pending, ["lambda"]);
+    assert.deepEqual(image.mutating, ["UpdateFunctionCode"]);
+    assert.deepEqual((await deploy({ image: IMAGE.replace(":v1", ":v2") })).mutating, []);
+  });
+
+  it("mutates nothing on a dry run, on a fresh account and with changes pending", async () => {
+    const fresh = await deploy({ dryRun: true });
+    assert.equal(fresh.pending.length, 10);
+    assert.deepEqual(fresh.mutating, []);
+    await deploy();
+    await writeEnv([...BASE_ENV, "NEW_FEATURE_FLAG=on", "LETSGO_WORKER_CONCURRENCY=9"]);
+    const changed = await deploy({ dryRun: true });
+    assert.deepEqual(changed.pending, ["lambda", "mapping"]);
+    assert.deepEqual(changed.mutating, []);
+    const status = await getStatus({ cwd: project.dir });
+    const mapping = status.resources.find((r) => r.resource === "Event source mapping")!;
+    assert.equal(mapping.details.maxConcurrency, 5, "the dry run left the mapping as it was");
+  });
+
+  it("removes the schedule when LETSGO_WORKER_SCHEDULE is empty", async () => {
+    await deploy();
+    await writeEnv([...BASE_ENV, "LETSGO_WORKER_SCHEDULE="]);
+    const removal = await deploy();
+    assert.deepEqual(removal.pending, ["schedule", "schedule-group"]);
+    assert.deepEqual(removal.mutating, ["DeleteSchedule", "DeleteScheduleGroup"]);
+    const status = await getStatus({ cwd: project.dir });
+    assert.equal(status.schedule, undefined);
+    assert.deepEqual((await deploy()).mutating, []);
+  });
+
+  it("stops at the failing step when the emulator goes away, and the next run converges", async () => {
+    const log = callLog();
+    const prepared = await prepareDeploy({
+      cwd: project.dir,
+      image: IMAGE,
+      recorder: (call) => {
+        log.record(call);
+        if (call.command === "CreateFunction") void moto.down();
+      },
+    });
+    try {
+      await assert.rejects(prepared.apply(), (error: Error) => error instanceof ServiceError && /stopped at step "Lambda function"/.test(error.message));
+    } finally {
+      prepared.close();
+    }
+    await moto.up();
+    const resumed = await deploy();
+    assert.deepEqual(resumed.pending, ["lambda", "mapping", "schedule-group", "schedule"]);
+    assert.deepEqual((await deploy()).mutating, []);
+  });
+});
+
+describe("status, queue and destroy against moto", () => {
+  it("shows missing resources as missing, then the deployed ones with depths and the schedule", async () => {
+    const empty = await getStatus({ cwd: project.dir });
+    assert.ok(empty.resources.every((r) => !r.present));
+    assert.equal(empty.image, undefined);
+
+    await deploy();
+    const status = await getStatus({ cwd: project.dir, now: new Date("2026-03-02T06:00:00Z") });
+    assert.ok(status.resources.every((r) => r.present), JSON.stringify(status.resources.filter((r) => !r.present)));
+    assert.deepEqual(status.queue, { depth: 0, inFlight: 0, delayed: 0 });
+    assert.deepEqual(status.deadLetterQueue, { depth: 0 });
+    assert.equal(status.image, IMAGE);
+    // Monday 2 March 2026, 09:00 in Berlin is 08:00 UTC.
+    assert.equal(status.schedule?.nextFire, "2026-03-02T08:00:00.000Z");
+  });
+
+  it("enqueue --aws sends {type, payload} to the deployed queue, with a delay", async () => {
+    await deploy();
+    // moto "runs" a mapped queue's messages at once; pause the mapping to see the message arrive.
+    const lambda = client((c) => new LambdaClient(c));
+    const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: NAME }))).EventSourceMappings![0]!;
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
+
+    const sent = await sendToDeployedQueue({ cwd: project.dir, message: { type: "OrderNew", payload: { orderId: "o-1" } } });
+    const sqs = client((c) => new SQSClient(c));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sent.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    assert.equal(received.Messages?.length, 1);
+    assert.equal(received.Messages![0]!.MessageId, sent.messageId);
+    assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { type: "OrderNew", payload: { orderId: "o-1" } });
+
+    const log = callLog();
+    await sendToDeployedQueue({ cwd: project.dir, message: { type: "Later", payload: null }, delaySeconds: 600, recorder: log.record });
+    assert.equal((log.calls.find((c) => c.command === "SendMessage")!.input as { DelaySeconds: number }).DelaySeconds, 600);
+    const status = await getStatus({ cwd: project.dir });
+    assert.equal(status.queue?.delayed, 1);
+  });
+
+  it("dlq list shows dead letters, redrive asks SQS for a message move task, purge empties the DLQ", async () => {
+    await deploy();
+    const sqs = client((c) => new SQSClient(c));
+    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: `${NAME}-dlq` }))).QueueUrl!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ type: "OrderNew", payload: { orderId: "dead" } }) }));
+
+    const listing = await listDeployedDlq({ cwd: project.dir });
+    assert.equal(listing.approximateCount, 1);
+    assert.equal(listing.messages.length, 1);
+    assert.deepEqual(listing.messages[0]!.message, { type: "OrderNew", payload: { orderId: "dead" } });
+    assert.equal((await listDeployedDlq({ cwd: project.dir })).messages.length, 1, "listing leaves messages in place");
+
+    const log = callLog();
+    // moto 5.2.1 has no StartMessageMoveTask: we can only check what is asked and how failure reads.
+    await assert.rejects(redriveDeployedDlq({ cwd: project.dir, recorder: log.record }), (error: Error) => error instanceof ServiceError && /message move task/.test(error.message));
+    const move = log.calls.find((c) => c.command === "StartMessageMoveTask")!.input as { SourceArn: string; DestinationArn: string };
+    assert.deepEqual(move, { SourceArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`, DestinationArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}`, MaxNumberOfMessagesPerSecond: undefined });
+
+    const purged = await purgeDeployedDlq({ cwd: project.dir });
+    assert.equal(purged.approximateCount, 1);
+    assert.equal((await listDeployedDlq({ cwd: project.dir })).messages.length, 0);
+  });
+
+  it("logs shows the function's log events, pretty-printed, and follows new ones", async () => {
+    await deploy();
+    // moto runs no function: the test writes what the function would have written.
+    const logs = client((c) => new CloudWatchLogsClient(c));
+    const group = `/aws/lambda/${NAME}`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s1" }));
+    const now = Date.now();
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: "s1",
+        logEvents: [{ timestamp: now - 1000, message: '{"level":"info","msg":"handled","type":"OrderNew"}' }],
+      }),
+    );
+    const seen: LogEvent[] = [];
+    await readLogs({ cwd: project.dir, since: "5m", onEvent: (e) => seen.push(e) });
+    assert.equal(seen.length, 1);
+
+    const stop = new AbortController();
+    const followed: LogEvent[] = [];
+    let resolveSecond: () => void;
+    const second = new Promise<void>((resolve) => (resolveSecond = resolve));
+    const following = readLogs({
+      cwd: project.dir,
+      since: "5m",
+      follow: true,
+      pollMs: 100,
+      signal: stop.signal,
+      onEvent: (e) => {
+        followed.push(e);
+        if (followed.length === 2) resolveSecond();
+      },
+    });
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s1", logEvents: [{ timestamp: now, message: "later" }] }));
+    await second;
+    stop.abort();
+    const result = await following;
+    assert.equal(result.events, 2);
+    assert.deepEqual(followed.map((e) => e.message), ['{"level":"info","msg":"handled","type":"OrderNew"}', "later"]);
+  });
+
+  it("destroy removes everything, a second destroy succeeds, and --keep-data keeps the queues and repository", async () => {
+    await deploy();
+    const kept = await destroyDeployment({ cwd: project.dir, keepData: true });
+    assert.deepEqual(kept.items.filter((i) => i.outcome === "kept").map((i) => i.resource), ["SQS queue", "SQS dead-letter queue", "ECR repository", "Log group"]);
+    let status = await getStatus({ cwd: project.dir });
+    assert.deepEqual(status.resources.filter((r) => r.present).map((r) => r.resource).sort(), ["ECR repository", "SQS dead-letter queue", "SQS queue"]);
+
+    const full = await destroyDeployment({ cwd: project.dir });
+    assert.deepEqual(full.items.filter((i) => i.outcome === "deleted").map((i) => i.resource), ["SQS queue", "SQS dead-letter queue", "ECR repository"]);
+    status = await getStatus({ cwd: project.dir });
+    assert.ok(status.resources.every((r) => !r.present));
+
+    const again = await destroyDeployment({ cwd: project.dir });
+    assert.ok(again.items.every((i) => i.outcome === "absent"));
+  });
+});
