@@ -7,6 +7,9 @@ import * as init from "./init.js";
 import * as addMessage from "./add-message.js";
 import * as listMessages from "./list-messages.js";
 import * as keys from "./keys.js";
+import * as dev from "./dev.js";
+import * as enqueue from "./enqueue.js";
+import * as dlq from "./dlq.js";
 import * as stripe from "./stripe.js";
 import * as build from "./build.js";
 import * as schedule from "./schedule.js";
@@ -16,5 +19,5 @@ import * as destroy from "./destroy.js";
 import * as logs from "./logs.js";
 
 export function registerCommands(program: Command): void {
-  for (const command of [init, addMessage, listMessages, keys, stripe, build, schedule, deploy, status, destroy, logs]) command.register(program);
+  for (const command of [init, addMessage, listMessages, keys, stripe, build, schedule, deploy, status, destroy, logs, dev, enqueue, dlq]) command.register(program);
 }

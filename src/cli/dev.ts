@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import { info, style } from "./output.js";
+
+/** Flags that override a setting from apps/worker/.env (loadSettings checks the values). */
+const SETTING_FLAGS = [
+  ["--visibility-timeout <seconds>", "LETSGO_WORKER_VISIBILITY_TIMEOUT", "visibilityTimeout"],
+  ["--max-receive-count <n>", "LETSGO_WORKER_MAX_RECEIVE_COUNT", "maxReceiveCount"],
+  ["--batch-size <n>", "LETSGO_WORKER_BATCH_SIZE", "batchSize"],
+  ["--batching-window <seconds>", "LETSGO_WORKER_BATCHING_WINDOW", "batchingWindow"],
+  ["--concurrency <n>", "LETSGO_WORKER_CONCURRENCY", "concurrency"],
+  ["--function-timeout <seconds>", "LETSGO_WORKER_FUNCTION_TIMEOUT", "functionTimeout"],
+  ["--max-message-size <bytes>", "LETSGO_WORKER_MAX_MESSAGE_SIZE", "maxMessageSize"],
+] as const;
+
+interface DevFlags {
+  cwd: string;
+  port?: string;
+  host?: string;
+  watch: boolean;
+  json?: boolean;
+  [flag: string]: unknown;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command("dev")
+    .description("Run the worker locally: a durable queue that behaves like SQS + Lambda in front of your handler, on http://127.0.0.1:3002.")
+    .option("--cwd <dir>", "project directory", ".")
+    .option("--port <port>", "port to listen on (default: the port of LETSGO_LOCAL_QUEUE_URL, 3002); 0 picks a free one")
+    .option("--host <host>", "interface to listen on; use 0.0.0.0 only if other machines must reach it", "127.0.0.1")
+    .option("--no-watch", "do not reload the handler when source files change")
+    .option("--json", "log one JSON object per line");
+  for (const [flag, key] of SETTING_FLAGS) command.option(flag, `override ${key}`);
+  command.action(async (flags: DevFlags) => {
+    const port = flags.port === undefined ? undefined : Number(flags.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new UsageError(`--port must be a port number (0-65535), got "${flags.port}".`);
+    }
+    const overrides: Record<string, string | undefined> = {};
+    for (const [, key, name] of SETTING_FLAGS) overrides[key] = flags[name] as string | undefined;
+
+    const { startDevWorker } = await import("../dev/worker.js");
+    const { attachConsole } = await import("../dev/consoleLog.js");
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, overrides });
+    const detach = attachConsole(worker, {
+      json: Boolean(flags.json),
+      out: (text) => process.stdout.write(text),
+      style,
+      projectDir: flags.cwd,
+      watching: flags.watch,
+    });
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    if (!flags.json) info(style.dim(`\n${signal}: finishing running batches and flushing the queue to disk…`));
+    // A second Ctrl-C means "now": everything accepted is already on disk.
+    const force = () => process.kill(process.pid, "SIGKILL");
+    process.once("SIGINT", force);
+    process.once("SIGTERM", force);
+    await worker.close();
+    detach();
+    process.off("SIGINT", force);
+    process.off("SIGTERM", force);
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * What `dev` prints: a banner, then one line per outcome (type, short id, attempt,
+ * duration, the error's first line) and a clear line when a message is
+ * dead-lettered. `json` prints one JSON object per line instead, for machines.
+ * Lines are written once per event-loop turn: thousands of messages a second
+ * must not cost a write each.
+ */
+import path from "node:path";
+import type { DevWorker } from "./worker.js";
+
+export interface ConsoleOptions {
+  json: boolean;
+  /** Results and outcomes. */
+  out: (text: string) => void;
+  /** Colours for a terminal (identity when not one). */
+  style: Record<"bold" | "dim" | "green" | "yellow" | "red" | "cyan", (text: string) => string>;
+  projectDir: string;
+  watching: boolean;
+}
+
+/** The runtime's own per-message log lines: the outcome lines already say this. */
+const RUNTIME_OUTCOME = /^\{"level":"(info|error|debug)","msg":"(message handled|message failed|batch done)"/;
+
+export function attachConsole(worker: DevWorker, options: ConsoleOptions): () => void {
+  const { style } = options;
+  let buffer: string[] = [];
+  const write = (line: string) => {
+    if (buffer.length === 0) setImmediate(flush);
+    buffer.push(line);
+  };
+  const flush = () => {
+    if (buffer.length === 0) return;
+    const text = buffer.join("\n") + "\n";
+    buffer = [];
+    options.out(text);
+  };
+  const json = (event: string, fields: object) => write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }));
+  const short = (id: string) => id.slice(0, 8);
+  const ms = (value: number) => `${Math.round(value)}ms`;
+  const rel = (file: string) => path.relative(options.projectDir, file) || file;
+
+  const handlers: Partial<Record<string, (arg: any) => void>> = options.json
+    ? {
+        ready: () => json("ready", { url: worker.url, port: worker.port, settings: publicSettings(worker), handler: worker.handler, stats: worker.stats() }),
+        "message:handled": (o) => json("message:handled", o),
+        "message:failed": (o) => json("message:failed", o),
+        "message:dead": (o) => json("message:dead", o),
+        "handler:loaded": (o) => json("handler:loaded", o),
+        "handler:load-error": (o) => json("handler:load-error", o),
+        "handler:exit": (o) => json("handler:exit", o),
+        "handler:output": (o) => json("handler:output", o),
+        reload: (o) => json("reload", { files: o.files.map(rel) }),
+      }
+    : {
+        ready: () => banner(worker, options).forEach(write),
+        "message:handled": (o) => write(`${style.green("✓")} ${o.type} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
+        "message:failed": (o) =>
+          write(`${style.red("✗")} ${o.type} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(o.error)}`),
+        "message:dead": (o) =>
+          write(
+            `${style.red("☠")} ${o.type} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${o.error}` +
+              style.dim(`  (letsgo-worker dlq redrive --id ${o.id})`),
+          ),
+        "handler:loaded": (o) => {
+          if (o.reloaded) write(style.cyan(`↻ handler reloaded (${o.loadMs} ms)`));
+        },
+        "handler:load-error": (o) =>
+          write(style.red(`✗ handler failed to load; messages wait until it does${options.watching ? " (save a file to retry)" : ""}:\n${o.error}`)),
+        "handler:exit": (o) => write(style.yellow(`! ${o.reason}; ${o.inFlight} batch${o.inFlight === 1 ? "" : "es"} failed, handler restarted`)),
+        "handler:output": (o) => {
+          if (!RUNTIME_OUTCOME.test(o.line)) write(`${style.dim("│")} ${o.line}`);
+        },
+        reload: (o) => write(style.dim(`changed: ${o.files.map(rel).join(", ")}`)),
+      };
+  for (const [event, handler] of Object.entries(handlers)) worker.on(event as "ready", handler as () => void);
+  return () => {
+    for (const [event, handler] of Object.entries(handlers)) worker.off(event as "ready", handler as () => void);
+    flush();
+  };
+}
+
+function publicSettings(worker: DevWorker) {
+  const s = worker.settings;
+  return {
+    visibilityTimeout: s.LETSGO_WORKER_VISIBILITY_TIMEOUT,
+    maxReceiveCount: s.LETSGO_WORKER_MAX_RECEIVE_COUNT,
+    batchSize: s.LETSGO_WORKER_BATCH_SIZE,
+    batchingWindow: s.LETSGO_WORKER_BATCHING_WINDOW,
+    concurrency: s.LETSGO_WORKER_CONCURRENCY,
+    functionTimeout: s.LETSGO_WORKER_FUNCTION_TIMEOUT,
+    maxMessageSize: s.LETSGO_WORKER_MAX_MESSAGE_SIZE,
+    schedule: s.LETSGO_WORKER_SCHEDULE,
+    scheduleTimezone: s.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+    deployment: s.LETSGO_DEPLOYMENT,
+    region: s.LETSGO_WORKER_REGION,
+  };
+}
+
+function banner(worker: DevWorker, options: ConsoleOptions): string[] {
+  const { style } = options;
+  const s = worker.settings;
+  const stats = worker.stats();
+  const rel = path.relative(options.projectDir, worker.entry);
+  const restored = worker.replay.messages;
+  const lines = [
+    `${style.bold("letsgo-worker dev")}  ${style.cyan(worker.url)}`,
+    `  handler   ${rel} ${worker.handler.loaded ? style.dim(`(loaded in ${worker.handler.loadMs} ms)`) : style.red("(failed to load)")}`,
+    `  queue     visibility ${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s · ${s.LETSGO_WORKER_MAX_RECEIVE_COUNT} receives then DLQ · max message ${s.LETSGO_WORKER_MAX_MESSAGE_SIZE} bytes`,
+    `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s`,
+    `  schedule  ${s.LETSGO_WORKER_SCHEDULE ? `${s.LETSGO_WORKER_SCHEDULE} (${s.LETSGO_WORKER_SCHEDULE_TIMEZONE})` : "none"}`,
+    `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
+      (restored > 0
+        ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
+        : " · empty"),
+    `  reload    ${options.watching ? "on save in apps/worker/src and packages/types" : "off (--no-watch)"}`,
+  ];
+  if (s.LETSGO_WORKER_VISIBILITY_TIMEOUT < s.LETSGO_WORKER_FUNCTION_TIMEOUT) {
+    lines.push(
+      style.yellow(
+        `  warning: the visibility timeout (${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s) is shorter than the function timeout (${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s): ` +
+          "messages may be delivered twice, and AWS rejects this mapping (it advises 6x the function timeout).",
+      ),
+    );
+  }
+  lines.push(style.dim(`Send a message:  curl -d '{"type":"Hello","payload":{}}' ${worker.url}   or   letsgo-worker enqueue --type Hello`));
+  return lines;
+}

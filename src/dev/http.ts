@@ -1,0 +1,96 @@
+/**
+ * A very small router over node:http: routes are a table of method + path, so
+ * later routes (POST /schedule, POST /stripe) are one `add` each. Replies are JSON;
+ * an unknown path is 404, a known path with another method is 405.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export interface Request {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  /** The raw body, read only when asked; over `limit` bytes it is an HttpError 413. */
+  body(limit: number): Promise<Buffer>;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: Request) => Reply | Promise<Reply>;
+
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NO_QUERY = new URLSearchParams();
+
+export class Router {
+  private readonly routes = new Map<string, Map<string, RouteHandler>>();
+
+  add(method: string, path: string, handler: RouteHandler): this {
+    let byMethod = this.routes.get(path);
+    if (!byMethod) this.routes.set(path, (byMethod = new Map()));
+    byMethod.set(method.toUpperCase(), handler);
+    return this;
+  }
+
+  /** The request listener for http.createServer. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.handle(req, res);
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? "/";
+    const mark = target.indexOf("?");
+    const path = mark === -1 ? target : target.slice(0, mark);
+    const query = mark === -1 ? NO_QUERY : new URLSearchParams(target.slice(mark + 1));
+    const method = req.method ?? "GET";
+    let reply: Reply;
+    try {
+      const byMethod = this.routes.get(path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path);
+      const handler = byMethod?.get(method);
+      if (!byMethod) reply = { status: 404, body: { error: `No route ${path}. Send messages with POST /.` } };
+      else if (!handler) {
+        const allowed = [...byMethod.keys()].join(", ");
+        reply = { status: 405, body: { error: `${method} is not allowed on ${path}; use ${allowed}.` }, headers: { allow: allowed } };
+      } else {
+        reply = await handler({ method, path, query, headers: req.headers, body: (limit) => readBody(req, limit) });
+      }
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      reply = { status, body: { error: error instanceof Error ? error.message : String(error) } };
+    }
+    if (!req.complete) req.resume(); // drain an unread body so the connection can be reused
+    const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+    res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
+    res.end(text);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (tooLarge) reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * What `POST /` accepts, checked before anything changes: one message
+ * `{type, payload}`, an array of up to 10, or an SQS-shaped `{"Records": [...]}`
+ * body as LetsGo's @letsgo/queue local client sends it (each record's `body` is
+ * the message as a JSON string). Sizes follow SQS: each message, and a request's
+ * messages together, at most the maximum message size.
+ */
+import type { NewMessage } from "./queue.js";
+
+export const MAX_MESSAGES_PER_REQUEST = 10;
+export const MAX_DELAY_SECONDS = 900;
+
+export class IntakeError extends Error {
+  override name = "IntakeError";
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function parseIntake(raw: string, maxMessageSize: number): NewMessage[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new IntakeError(400, `The body is not valid JSON (${(error as Error).message}). Send {"type": "...", "payload": {...}}.`);
+  }
+  let messages: NewMessage[];
+  if (Array.isArray(parsed)) {
+    checkCount(parsed.length);
+    messages = parsed.map((item, index) => fromMessage(item, `message ${index + 1}`));
+  } else if (isObject(parsed) && "Records" in parsed) {
+    const records = parsed.Records;
+    if (!Array.isArray(records)) throw new IntakeError(400, "`Records` must be a list of SQS records.");
+    checkCount(records.length);
+    messages = records.map((record, index) => fromRecord(record, `record ${index + 1}`));
+  } else {
+    messages = [fromMessage(parsed, "the message")];
+  }
+  let total = 0;
+  for (const [index, message] of messages.entries()) {
+    const size = Buffer.byteLength(message.body);
+    total += size;
+    if (size > maxMessageSize) {
+      throw new IntakeError(413, `Message ${index + 1} is ${size} bytes; the maximum message size is ${maxMessageSize} bytes (LETSGO_WORKER_MAX_MESSAGE_SIZE).`);
+    }
+  }
+  if (total > maxMessageSize) {
+    throw new IntakeError(413, `The messages total ${total} bytes; one request may carry at most ${maxMessageSize} bytes (as SQS SendMessageBatch).`);
+  }
+  return messages;
+}
+
+/** `?delaySeconds=N`: a whole number of seconds, 0 to 900 as in SQS. */
+export function parseDelaySeconds(value: string | null): number {
+  if (value === null || value === "") return 0;
+  if (!/^\d+$/.test(value) || Number(value) > MAX_DELAY_SECONDS) {
+    throw new IntakeError(400, `delaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}, got "${value}".`);
+  }
+  return Number(value);
+}
+
+function checkCount(count: number): void {
+  if (count === 0) throw new IntakeError(400, "The request holds no messages.");
+  if (count > MAX_MESSAGES_PER_REQUEST) {
+    throw new IntakeError(400, `At most ${MAX_MESSAGES_PER_REQUEST} messages per request, got ${count}.`);
+  }
+}
+
+function fromMessage(value: unknown, what: string): NewMessage {
+  if (!isObject(value)) throw new IntakeError(400, `${capital(what)} must be a JSON object {"type": "...", "payload": ...}.`);
+  return { type: checkType(value, what), body: JSON.stringify(value) };
+}
+
+function fromRecord(record: unknown, what: string): NewMessage {
+  if (!isObject(record) || typeof record.body !== "string") {
+    throw new IntakeError(400, `${capital(what)} must have a string \`body\` holding the message as JSON.`);
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(record.body);
+  } catch {
+    throw new IntakeError(400, `The body of ${what} is not valid JSON.`);
+  }
+  if (!isObject(message)) throw new IntakeError(400, `The body of ${what} must be a JSON object {"type": "...", "payload": ...}.`);
+  return { type: checkType(message, `the body of ${what}`), body: record.body };
+}
+
+function checkType(message: Record<string, unknown>, what: string): string {
+  if (typeof message.type !== "string" || message.type.trim() === "") {
+    throw new IntakeError(400, `${capital(what)} needs a \`type\`: a non-empty string naming its handler.`);
+  }
+  return message.type;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

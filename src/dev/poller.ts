@@ -1,0 +1,175 @@
+/**
+ * The event source mapping in front of the handler: gathers visible messages into
+ * batches (up to the batch size, waiting up to the batching window for a full
+ * one), runs at most `concurrency` batches at once, and settles each batch's
+ * messages from the handler's result.
+ */
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
+import type { EventOrigin } from "../events/origin.js";
+import { judgeBatch } from "./batchResult.js";
+import type { HandlerInvoker } from "./invoker.js";
+import type { Delivery, MessageQueue, QueueMessage } from "./queue.js";
+
+export interface PollerOptions {
+  batchSize: number;
+  batchingWindowMs: number;
+  concurrency: number;
+  /** Lambda's invocation payload limit caps a batch's bodies too. */
+  maxBatchBytes: number;
+  origin: EventOrigin;
+  memoryMb: number;
+}
+
+export interface MessageOutcome {
+  id: string;
+  type: string;
+  attempt: number;
+  maxAttempts: number;
+  durationMs: number;
+  requestId: string;
+}
+
+type Events = {
+  handled: [MessageOutcome];
+  failed: [MessageOutcome & { error: string; dead: boolean }];
+  /** Moved to the DLQ on receive: its last attempt ended without a result (e.g. the worker stopped). */
+  dead: [{ message: QueueMessage; attempts: number }];
+  /** Nothing visible and nothing running. */
+  idle: [];
+};
+
+/** Lambda's synchronous invocation payload limit. */
+export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+export class EventSourceMapping extends EventEmitter<Events> {
+  private running = 0;
+  private windowStart: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private pumpScheduled = false;
+  private stopped = true;
+  private readonly settled = new Set<Promise<void>>();
+
+  constructor(
+    private readonly queue: MessageQueue,
+    private readonly invoker: HandlerInvoker,
+    private readonly options: PollerOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    invoker.on("available", () => this.wake());
+  }
+
+  get runningBatches(): number {
+    return this.running;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stop starting batches; running ones still settle. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Wait for the running batches to settle. */
+  async drained(): Promise<void> {
+    while (this.settled.size > 0) await Promise.all(this.settled);
+  }
+
+  /** Something changed (messages arrived, a batch ended): look again, once per turn. */
+  wake(): void {
+    if (this.pumpScheduled || this.stopped) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    this.queue.tick(now);
+    while (this.running < this.options.concurrency && this.invoker.available && this.queue.readyCount > 0) {
+      if (this.queue.readyCount < this.options.batchSize && this.options.batchingWindowMs > 0) {
+        this.windowStart ??= now;
+        if (now - this.windowStart < this.options.batchingWindowMs) break;
+      }
+      this.windowStart = null;
+      const { batch, dead } = this.queue.receive(now, this.options.batchSize, this.options.maxBatchBytes);
+      for (const message of dead) this.emit("dead", { message, attempts: message.receiveCount });
+      if (batch.length > 0) this.run(batch);
+    }
+    if (this.queue.readyCount === 0) this.windowStart = null;
+    this.armTimer(now);
+    if (this.running === 0 && this.queue.readyCount === 0) this.emit("idle");
+  }
+
+  /** Sleep until the batching window closes or a delayed or in-flight message becomes visible. */
+  private armTimer(now: number): void {
+    let at = this.queue.nextWakeAt() ?? Infinity;
+    if (this.windowStart !== null && this.running < this.options.concurrency) {
+      at = Math.min(at, this.windowStart + this.options.batchingWindowMs);
+    }
+    if (at === this.timerAt && this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.wake();
+    }, Math.max(0, at - now));
+  }
+
+  private run(batch: Delivery[]): void {
+    this.running++;
+    const requestId = randomUUID();
+    const records = batch.map((d) =>
+      buildSqsRecord({
+        origin: this.options.origin,
+        body: d.body,
+        messageId: d.id,
+        receiveCount: d.receiveCount,
+        sentAt: d.sentAt,
+        firstReceivedAt: d.firstReceivedAt,
+      }),
+    );
+    const settle = this.invoker
+      .invoke({
+        t: "invoke",
+        event: buildSqsEvent(records),
+        context: { origin: this.options.origin, memoryMb: this.options.memoryMb, deadline: 0, awsRequestId: requestId },
+      })
+      .then((outcome) => {
+        const failures = judgeBatch(
+          batch.map((d) => d.id),
+          outcome,
+        );
+        this.queue.ack(batch.filter((d) => !failures.has(d.id)));
+        const failed = batch.filter((d) => failures.has(d.id)).map((d) => ({ ...d, error: failures.get(d.id)! }));
+        const dead = new Set(this.queue.fail(failed, this.now()).map((m) => m.id));
+        const maxAttempts = this.queue.options.maxReceiveCount;
+        for (const d of batch) {
+          const base = { id: d.id, type: d.type, attempt: d.receiveCount, maxAttempts, durationMs: outcome.durationMs, requestId };
+          const error = failures.get(d.id);
+          if (error === undefined) this.emit("handled", base);
+          else this.emit("failed", { ...base, error, dead: dead.has(d.id) });
+        }
+      })
+      .finally(() => {
+        this.running--;
+        this.settled.delete(settle);
+        this.wake();
+      });
+    this.settled.add(settle);
+  }
+}

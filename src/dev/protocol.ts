@@ -1,0 +1,18 @@
+/** Messages between the dev worker (parent) and the handler process (child) over Node's IPC channel. */
+import type { LambdaContextInput } from "../events/lambdaContext.js";
+
+export type ToChild = {
+  t: "invoke";
+  id: number;
+  event: unknown;
+  context: Pick<LambdaContextInput, "origin" | "memoryMb" | "deadline" | "awsRequestId">;
+};
+
+export type FromChild =
+  | { t: "ready"; loadMs: number }
+  | { t: "load-error"; error: string }
+  /** The handler returned; `errors` holds per-message errors the runtime logged, by message id. */
+  | { t: "result"; id: number; response: unknown; errors: Record<string, string> }
+  | { t: "error"; id: number; error: string; errors: Record<string, string> }
+  /** An uncaught exception or unhandled rejection: the process exits right after. */
+  | { t: "crash"; error: string };

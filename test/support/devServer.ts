@@ -1,0 +1,191 @@
+/**
+ * Helpers for dev worker tests: a minimal project in a temp dir (settings and a
+ * handler written by the test), the real CLI `dev` as a child process, and small
+ * HTTP and waiting helpers.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once, type EventEmitter } from "node:events";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = path.join(REPO, "bin", "letsgo-worker.js");
+
+export interface TestProject {
+  dir: string;
+  /** Where recording handlers append one JSON line per batch. */
+  log: string;
+  entry: string;
+  writeHandler(source: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeProject(options: { handler: string; env?: Record<string, string | number> }): Promise<TestProject> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dev-"));
+  const worker = path.join(dir, "apps", "worker");
+  await mkdir(path.join(worker, "src"), { recursive: true });
+  const env = { LETSGO_WORKER_BATCHING_WINDOW: 0, ...options.env };
+  await writeFile(path.join(worker, ".env"), Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  await writeFile(path.join(worker, "package.json"), JSON.stringify({ name: "worker", type: "module", private: true }));
+  const entry = path.join(worker, "src", "index.ts");
+  const project: TestProject = {
+    dir,
+    log: path.join(dir, "received.jsonl"),
+    entry,
+    writeHandler: (source) => writeFile(entry, source.replaceAll("__LOG__", JSON.stringify(path.join(dir, "received.jsonl")))),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+  await project.writeHandler(options.handler);
+  return project;
+}
+
+/**
+ * A handler that records every batch (records, context) to the log file and fails
+ * the messages whose payload says so: `fail` (reported in batchItemFailures),
+ * `throw`, `exit` (process.exit(1)), `hang` (never returns).
+ */
+export const RECORDING_HANDLER = `
+import { appendFileSync } from "node:fs";
+export async function handler(event: any, context: any) {
+  appendFileSync(__LOG__, JSON.stringify({
+    version: typeof VERSION === "undefined" ? 1 : VERSION,
+    event,
+    context: { awsRequestId: context.awsRequestId, functionName: context.functionName, remaining: context.getRemainingTimeInMillis() },
+  }) + "\\n");
+  const failures: Array<{ itemIdentifier: string }> = [];
+  for (const record of event.Records) {
+    const { payload } = JSON.parse(record.body);
+    if (payload?.exit) process.exit(1);
+    if (payload?.throw) throw new Error("thrown on purpose\\nsecond line");
+    if (payload?.hang) await new Promise(() => {});
+    if (payload?.fail) {
+      console.error(JSON.stringify({ level: "error", msg: "message failed", messageId: record.messageId, error: "Error: failed on purpose" }));
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+`;
+
+export interface LoggedBatch {
+  version: number;
+  event: { Records: Array<{ messageId: string; body: string; attributes: Record<string, string>; [k: string]: unknown }> };
+  context: { awsRequestId: string; functionName: string; remaining: number };
+}
+
+export async function readLog(file: string): Promise<LoggedBatch[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LoggedBatch];
+      } catch {
+        return []; // a line cut by a kill
+      }
+    });
+}
+
+export async function post(url: string, body: unknown, query = ""): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}/${query}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function request(url: string, method: string, pathname: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${pathname}`, { method });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Wait for an event whose payload matches. */
+export async function waitForEvent<T>(emitter: EventEmitter, event: string, match: (value: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (value: T) => {
+      if (!match(value)) return;
+      emitter.off(event, listener);
+      resolve(value);
+    };
+    emitter.on(event, listener);
+  });
+}
+
+/** Collect events until `done` says enough. */
+export async function collectEvents<T>(emitter: EventEmitter, event: string, done: (seen: T[]) => boolean): Promise<T[]> {
+  const seen: T[] = [];
+  return new Promise((resolve) => {
+    const listener = (value: T) => {
+      seen.push(value);
+      if (done(seen)) {
+        emitter.off(event, listener);
+        resolve(seen);
+      }
+    };
+    emitter.on(event, listener);
+  });
+}
+
+export interface DevCli {
+  process: ChildProcess;
+  url: string;
+  /** Every JSON line printed so far. */
+  lines: Array<Record<string, any>>;
+  /** Resolves with the first line (seen so far or later) matching. */
+  waitForLine(match: (line: Record<string, any>) => boolean): Promise<Record<string, any>>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Start the real CLI: `letsgo-worker dev --cwd DIR --port 0 --json`, resolved once it is ready. */
+export async function startDevCli(dir: string, args: string[] = []): Promise<DevCli> {
+  const child = spawn(process.execPath, [BIN, "dev", "--cwd", dir, "--port", "0", "--json", ...args], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: Array<Record<string, any>> = [];
+  const waiters: Array<{ match: (line: Record<string, any>) => boolean; resolve: (line: Record<string, any>) => void }> = [];
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  let rest = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop() ?? "";
+    for (const text of parts) {
+      let line: Record<string, any>;
+      try {
+        line = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      lines.push(line);
+      for (const waiter of [...waiters]) {
+        if (waiter.match(line)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(line);
+        }
+      }
+    }
+  });
+  const exited = once(child, "exit");
+  const waitForLine = (match: (line: Record<string, any>) => boolean) => {
+    const seen = lines.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<Record<string, any>>((resolve, reject) => {
+      waiters.push({ match, resolve });
+      void exited.then(([code]) => reject(new Error(`dev exited (${code}) before the expected line.\nstderr:\n${stderr}`)));
+    });
+  };
+  const ready = await waitForLine((line) => line.event === "ready");
+  return {
+    process: child,
+    url: ready.url,
+    lines,
+    waitForLine,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
