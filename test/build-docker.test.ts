@@ -24,6 +24,7 @@ import {
   setHandlerBody,
   startTestEngine,
   type TestEngine,
+  writeFixtureWorker,
 } from "./support/docker.js";
 import { startTestRegistry } from "./support/registry.js";
 
@@ -162,6 +163,26 @@ describe("Command: build, with a real Docker engine", { skip }, () => {
         error.message.includes(`Could not pull the base image ${baseImage} for ${other}`) &&
         /--base-image/.test(error.message) &&
         /--platform/.test(error.message),
+    );
+  });
+
+  it("reports a failing build step with the step and the engine's message", async (t) => {
+    // Prepare: a package to install in the image, but the stand-in base image has no shell or npm.
+    const other = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-install-"));
+    t.after(() => rm(other, { recursive: true, force: true }));
+    await writeFixtureWorker(other);
+    await writeFile(
+      path.join(other, "apps/worker/package.json"),
+      JSON.stringify({ dependencies: { sharp: "^0.34.0" }, "letsgo-worker": { install: ["sharp"] } }),
+    );
+
+    // Act + Assess
+    await assert.rejects(
+      buildImage({ cwd: other, deployment, platform: engine.platform, baseImage, docker: engine.docker }),
+      (error) =>
+        error instanceof ImageBuildError &&
+        /failed at "Step \d+\/\d+ : RUN cd \$\{LAMBDA_TASK_ROOT\} && npm install/.test(error.message) &&
+        /\/bin\/sh/.test(error.message),
     );
   });
 

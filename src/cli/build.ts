@@ -14,7 +14,10 @@ export function register(program: Command): void {
   program
     .command("build")
     .description(
-      "Bundle apps/worker with esbuild and build the Lambda container image with the Docker\nengine at DOCKER_HOST (or the default socket). The tag is a hash of the image's content:\nan unchanged worker keeps its tag and is not rebuilt.",
+      "Bundle apps/worker with esbuild and build its Lambda container image with the Docker engine at DOCKER_HOST " +
+        "(or the default socket). The tag is a hash of the image's content: an unchanged worker keeps its tag and is not rebuilt. " +
+        'Packages that cannot be bundled (native addons) go under "letsgo-worker": { "install": ["name"] } in apps/worker/package.json ' +
+        "and are installed with npm inside the image instead.",
     )
     .option("--cwd <dir>", "project directory", ".")
     .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT in apps/worker/.env)")

@@ -143,11 +143,22 @@ export async function runBuild(docker: Docker, request: BuildRequest, onLine: (l
     forcerm: true,
     ...(request.network ? {} : { networkmode: "none" }),
   });
-  await followStream(stream, (event) => {
-    if (event.aux?.ID) imageId = event.aux.ID;
-    const text = event.stream ?? event.status;
-    if (text) for (const line of text.split("\n")) if (line.trim()) onLine(line.trimEnd());
-  });
+  let step = "";
+  try {
+    await followStream(stream, (event) => {
+      if (event.aux?.ID) imageId = event.aux.ID;
+      const text = event.stream ?? event.status;
+      if (!text) return;
+      for (const line of text.split("\n")) {
+        if (!line.trim()) continue;
+        if (/^Step \d+\/\d+ :/.test(line)) step = line.trim();
+        onLine(line.trimEnd());
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof ImageBuildError)) throw error;
+    throw new ImageBuildError(`Building ${request.reference} failed${step ? ` at "${step}"` : ""}: ${error.message}`, { cause: error });
+  }
   if (!imageId) imageId = (await inspectImage(docker, request.reference))?.Id;
   if (!imageId) throw new ImageBuildError(`The engine finished building ${request.reference} but has no such image.`);
   return imageId;

@@ -4,7 +4,7 @@
  * 2. as root: our own dockerd on a socket in a temp dir (vfs storage, no
  *    iptables, no bridge: loopback only), installing Debian's docker.io first if
  *    dockerd is missing; stopped and removed by `close()`;
- * 3. otherwise a loud skip with the reason.
+ * 3. otherwise a loud skip with the reason (an error with LETSGO_REQUIRE_DOCKER=1).
  *
  * Nothing can be pulled on the test machines, so `nodeBaseImage()` makes a base
  * image from this machine's own `node` binary and the libraries it links.
@@ -51,8 +51,12 @@ export async function startTestEngine(): Promise<EngineOrSkip> {
   return startOwnDockerd();
 }
 
-/** Print why Docker tests are skipped, so a skip is never mistaken for a pass. */
+/**
+ * Print why Docker tests are skipped, so a skip is never mistaken for a pass.
+ * With LETSGO_REQUIRE_DOCKER=1 (CI) there is no skipping: the reason is an error.
+ */
 export function skipLoudly(reason: string): { skip: string } {
+  if (process.env.LETSGO_REQUIRE_DOCKER === "1") throw new Error(`LETSGO_REQUIRE_DOCKER=1 but: ${reason}`);
   const line = `!!! Docker tests SKIPPED: ${reason}`;
   console.warn(`\n${"!".repeat(line.length)}\n${line}\n${"!".repeat(line.length)}\n`);
   return { skip: reason };
