@@ -69,7 +69,14 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
   ]);
   const resources: ResourceStatus[] = [
     { resource: "ECR repository", name: n.repository, present: !!repo, details: repo ? { uri: repo.uri, scanOnPush: repo.scanOnPush } : {} },
-    { resource: "SSM secrets", name: n.ssmPrefix, present: Object.keys(secrets).length > 0, details: { keys: Object.keys(secrets).sort().join(", ") } },
+    {
+      resource: "SSM secrets",
+      name: n.ssmPrefix,
+      present: Object.keys(secrets).length > 0,
+      // No secret-looking values in .env means no parameters: nothing is missing.
+      state: Object.keys(secrets).length > 0 ? undefined : "none",
+      details: { keys: Object.keys(secrets).sort().join(", ") },
+    },
     { resource: "IAM function role", name: n.functionRole, present: !!fnRole, details: fnRole ? { arn: fnRole.arn } : {} },
     { resource: "IAM scheduler role", name: n.schedulerRole, present: !!schedRole, details: schedRole ? { arn: schedRole.arn } : {} },
     {

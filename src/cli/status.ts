@@ -15,7 +15,7 @@ export function register(program: Command): void {
     print(`Deployment "${status.deployment}" in ${status.region} (account ${status.account})`);
     const width = Math.max(...status.resources.map((r) => r.resource.length));
     for (const r of status.resources) {
-      const state = r.present ? style.green(r.state || "present") : style.yellow("missing");
+      const state = r.present ? style.green(r.state || "present") : style.yellow(r.state ?? "missing");
       const details = Object.entries(r.details)
         .filter(([, value]) => value !== "")
         .map(([key, value]) => `${key}=${value}`)

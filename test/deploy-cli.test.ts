@@ -1,0 +1,101 @@
+/**
+ * The real CLI binary (bin/letsgo-worker.js → dist/) against moto behind the
+ * test proxy: dry run, confirmation rules, a deploy that fails midway (the proxy
+ * cuts CreateFunction) and the run after it, up to date, status and destroy.
+ * Needs `npm run build` first (npm test does it).
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { runCli, tempDir } from "./support/cli.ts";
+import { startMoto, TEST_REGION, type Moto } from "./support/moto.ts";
+
+const IMAGE = `123456789012.dkr.ecr.${TEST_REGION}.amazonaws.com/letsgo-main-worker:v1`;
+
+let moto: Moto;
+let project: { dir: string; cleanup: () => Promise<void> };
+
+const cli = (args: string[]) => runCli([...args, "--cwd", project.dir], { env: moto.env });
+
+before(async () => {
+  moto = await startMoto();
+  project = await tempDir("letsgo-deploy-cli-");
+  await mkdir(path.join(project.dir, "apps", "worker"), { recursive: true });
+  await writeFile(path.join(project.dir, "apps", "worker", ".env"), "LETSGO_WORKER_SCHEDULE=rate(5 minutes)\nSHOP_NAME=acme\n");
+});
+
+after(async () => {
+  await moto?.stop();
+  await project?.cleanup();
+});
+
+describe("letsgo-worker deploy / status / destroy (CLI)", () => {
+  it("--dry-run prints the plan and creates nothing", async () => {
+    const run = await cli(["deploy", "--dry-run", "--image", IMAGE]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\+ ECR repository\s+letsgo-main-worker\s+create/);
+    assert.match(run.stdout, /\+ Schedule\s+letsgo-main\/letsgo-main-worker\s+create/);
+    assert.match(run.stdout, /9 steps to apply/);
+    const status = await cli(["status", "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.ok((JSON.parse(status.stdout) as { resources: Array<{ present: boolean }> }).resources.every((r) => !r.present));
+  });
+
+  it("refuses to deploy or destroy without --yes when there is no terminal to ask on", async () => {
+    const deploy = await cli(["deploy", "--image", IMAGE]);
+    assert.equal(deploy.code, 2);
+    assert.match(deploy.stderr, /pass --yes/);
+    const destroy = await cli(["destroy"]);
+    assert.equal(destroy.code, 0, "nothing exists yet, so there is nothing to confirm");
+  });
+
+  it("refuses a visibility timeout shorter than the function timeout before calling AWS", async () => {
+    const other = await tempDir("letsgo-deploy-cli-vt-");
+    try {
+      await mkdir(path.join(other.dir, "apps", "worker"), { recursive: true });
+      await writeFile(path.join(other.dir, "apps", "worker", ".env"), "LETSGO_WORKER_VISIBILITY_TIMEOUT=30\nLETSGO_WORKER_FUNCTION_TIMEOUT=120\n");
+      const run = await runCli(["deploy", "--yes", "--image", IMAGE, "--cwd", other.dir], { env: { ...moto.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" } });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /\(30 s\) is shorter than LETSGO_WORKER_FUNCTION_TIMEOUT \(120 s\)/);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it("a deploy that fails midway exits non-zero naming the step; the next run converges, then is up to date", async () => {
+    moto.failWhen((request) => request.method === "POST" && /\/functions\/?$/.test(request.path));
+    const failed = await cli(["deploy", "--yes", "--image", IMAGE]);
+    moto.failWhen(undefined);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stderr, /Deploy stopped at step "Lambda function"/);
+    assert.match(failed.stderr, /✓ SQS queue letsgo-main-worker: create/);
+
+    const resumed = await cli(["deploy", "--yes", "--image", IMAGE, "--json"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const applied = (JSON.parse(resumed.stdout) as { applied: Array<{ step: string }> }).applied.map((a) => a.step);
+    assert.deepEqual(applied, ["lambda", "mapping", "schedule-group", "schedule"]);
+
+    const again = await cli(["deploy", "--yes", "--image", IMAGE]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /up to date/);
+  });
+
+  it("status shows the deployment; destroy removes it and a second destroy succeeds", async () => {
+    const status = await cli(["status"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Lambda function\s+letsgo-main-worker\s+Active/);
+    assert.match(status.stdout, /Schedule: rate\(5 minutes\) \(UTC\), ENABLED, next \d{4}-/);
+    assert.match(status.stdout, new RegExp(`Image: ${IMAGE.replace(/\./g, "\\.")}`));
+    assert.doesNotMatch(status.stdout, /missing/);
+
+    const first = await cli(["destroy", "--yes"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Destroyed: 9 resources deleted/);
+    const second = await cli(["destroy", "--yes"]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /Destroyed: 0 resources deleted/);
+    const after = await cli(["status", "--json"]);
+    assert.ok((JSON.parse(after.stdout) as { resources: Array<{ present: boolean }> }).resources.every((r) => !r.present));
+  });
+});
