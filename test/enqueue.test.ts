@@ -1,0 +1,137 @@
+/**
+ * `letsgo-worker enqueue` and `dlq` as real processes against a real dev worker.
+ * Needs the compiled CLI (`npm test` builds it first).
+ */
+import { afterEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
+import { BIN, makeProject, readLog, RECORDING_HANDLER, waitForEvent, type TestProject } from "./support/devServer.js";
+
+let project: TestProject | undefined;
+let worker: DevWorker | undefined;
+afterEach(async () => {
+  await worker?.close();
+  await project?.cleanup();
+  worker = undefined;
+  project = undefined;
+});
+
+function run(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.stdin.end(options.stdin ?? "");
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function start(env: Record<string, string | number> = {}, handler = RECORDING_HANDLER) {
+  project = await makeProject({ handler, env });
+  await mkdir(path.join(project.dir, "packages", "types"), { recursive: true });
+  await writeFile(path.join(project.dir, "packages", "types", "index.ts"), `export enum MessageType {\n  OrderNew = "OrderNew",\n  Stripe = "letsgo:stripe",\n}\n`);
+  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+  return { project, worker };
+}
+
+describe("enqueue command", () => {
+  it("sends inline, @file and stdin payloads and prints the message id", async () => {
+    const { project, worker } = await start();
+    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const inline = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", '{"orderId":"o_1"}']);
+    assert.equal(inline.code, 0, inline.stderr);
+    const id = inline.stdout.trim();
+    assert.equal((await handled).id, id);
+    assert.equal(inline.stderr, "");
+
+    await writeFile(path.join(project.dir, "payload.json"), '{"orderId":"o_2"}');
+    const fromFile = await run(["enqueue", "--cwd", ".", "--url", worker.url, "--type", "OrderNew", "--payload", "@payload.json"], { cwd: project.dir });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const fromStdin = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", "-", "--delay", "1"], {
+      stdin: '{"orderId":"o_3"}',
+    });
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.equal(worker.stats().delayed, 1);
+    await waitForEvent<{ id: string }>(worker, "message:handled", (o) => o.id === fromStdin.stdout.trim());
+    const bodies = (await readLog(project.log)).flatMap((b) => b.event.Records.map((r) => JSON.parse(r.body)));
+    assert.deepEqual(bodies.map((b) => b.payload.orderId).sort(), ["o_1", "o_2", "o_3"]);
+  });
+
+  it("uses LETSGO_LOCAL_QUEUE_URL from apps/worker/.env", async () => {
+    project = await makeProject({ handler: RECORDING_HANDLER });
+    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    await writeFile(path.join(project.dir, "apps", "worker", ".env"), `LETSGO_LOCAL_QUEUE_URL=${worker.url}\n`);
+    const result = await run(["enqueue", "--cwd", project.dir, "--type", "A"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout.trim(), /^[0-9a-f-]{36}$/);
+  });
+
+  it("warns about a type missing from the MessageType enum and still sends it", async () => {
+    const { project, worker } = await start();
+    const result = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNwe"]);
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /warning: "OrderNwe" is not in the MessageType enum/);
+    assert.match(result.stdout.trim(), /^[0-9a-f-]{36}$/);
+  });
+
+  it("exits 1 with a clear error on invalid JSON, a missing --type, or no dev worker", async () => {
+    const { project, worker } = await start();
+    const badJson = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", "{oops"]);
+    assert.equal(badJson.code, 1);
+    assert.match(badJson.stderr, /not valid JSON/);
+    const noType = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--payload", "{}"]);
+    assert.equal(noType.code, 1);
+    assert.match(noType.stderr, /--type is required/);
+    assert.equal(worker.stats().processed + worker.stats().visible + worker.stats().inFlight, 0);
+
+    const port = await freePort();
+    const nobody = await run(["enqueue", "--cwd", project.dir, "--url", `http://127.0.0.1:${port}`, "--type", "OrderNew"]);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /No dev worker is listening at http:\/\/127\.0\.0\.1:\d+/);
+  });
+});
+
+describe("dlq command", () => {
+  it("lists, redrives and purges dead messages", async () => {
+    const { project, worker } = await start({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 1 });
+    const dead = waitForEvent<{ id: string }>(worker, "message:dead");
+    const sent = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", '{"fail":true}']);
+    const id = sent.stdout.trim();
+    assert.equal((await dead).id, id);
+
+    const list = await run(["dlq", "list", "--cwd", project.dir, "--url", worker.url, "--json"]);
+    assert.equal(list.code, 0, list.stderr);
+    const listed = JSON.parse(list.stdout);
+    assert.deepEqual(listed.map((m: { messageId: string; lastError: string }) => [m.messageId, m.lastError]), [[id, "Error: failed on purpose"]]);
+    const human = await run(["dlq", "list", "--cwd", project.dir, "--url", worker.url]);
+    assert.match(human.stdout, new RegExp(`${id}  OrderNew`));
+
+    const again = waitForEvent<{ id: string }>(worker, "message:dead");
+    const redrive = await run(["dlq", "redrive", "--cwd", project.dir, "--url", worker.url, "--id", id]);
+    assert.equal(redrive.code, 0, redrive.stderr);
+    assert.match(redrive.stdout, /Moved 1 message back/);
+    await again;
+    const missing = await run(["dlq", "redrive", "--cwd", project.dir, "--url", worker.url, "--id", "nope"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No message nope in the dead-letter queue/);
+
+    const purge = await run(["dlq", "purge", "--cwd", project.dir, "--url", worker.url, "--json"]);
+    assert.deepEqual(JSON.parse(purge.stdout), { purged: 1 });
+    assert.equal(worker.stats().dead, 0);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
