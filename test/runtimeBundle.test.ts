@@ -40,6 +40,8 @@ describe("Module: runtime bundled into a worker image", () => {
       target: "node20",
       outfile: path.join(dir, "dist", "index.mjs"),
       metafile: true,
+      // The Lambda base image provides the AWS SDK (the runtime imports its SSM client lazily).
+      external: ["@aws-sdk/*"],
       logLevel: "silent",
     });
     metafile = result.metafile;
@@ -50,11 +52,13 @@ describe("Module: runtime bundled into a worker image", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("pulls in only src/runtime and jose", () => {
+  it("pulls in only src/runtime and jose (the AWS SDK stays external)", () => {
     const inputs = Object.keys(metafile.inputs).filter((input) => path.resolve(input) !== entry);
     assert.ok(inputs.some((input) => input.endsWith("src/runtime/workerHandler.ts")));
     const outside = inputs.filter((input) => !/(^|\/)src\/runtime\//.test(input) && !/node_modules\/jose\//.test(input));
     assert.deepEqual(outside, []);
+    const sdkImports = metafile.outputs[Object.keys(metafile.outputs).find((out) => out.endsWith("index.mjs"))!]!.imports;
+    assert.ok(sdkImports.some((imported) => imported.path === "@aws-sdk/client-ssm" && imported.external));
   });
 
   it("handles an SQS batch once bundled", async () => {

@@ -6,6 +6,7 @@
 import { firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { parseMessage } from "./parseMessage.js";
+import { secretsLoader } from "./secrets.js";
 import type {
   LambdaContext,
   MessageHandler,
@@ -30,7 +31,9 @@ export interface WorkerHandlerOptions {
 
 export function createWorkerHandler(options: WorkerHandlerOptions): WorkerHandler {
   const logger = options.logger ?? createLogger();
+  const loadSecrets = secretsLoader();
   return async function handler(event, context) {
+    await loadSecrets();
     if (isSqsEvent(event)) return handleBatch(event, context, options.handlers, logger);
     if (isScheduledEvent(event)) {
       await runScheduled(event, context, options.scheduled, logger);

@@ -1,0 +1,60 @@
+/**
+ * Secrets for the deployed function. `deploy` keeps values that look secret out
+ * of the Lambda environment (anyone who can read the function's configuration
+ * sees it in plaintext) and stores them as SSM SecureString parameters under
+ * LETSGO_SECRETS_PATH. The worker reads them once per instance, before the first
+ * message, and sets them as environment variables, so handler code reads
+ * `process.env.X` the same way locally and in AWS.
+ *
+ * The AWS SDK is not bundled: the Lambda Node.js base image provides it, and it
+ * is imported only when LETSGO_SECRETS_PATH is set.
+ */
+export const SECRETS_PATH_ENV = "LETSGO_SECRETS_PATH";
+
+export type Env = Record<string, string | undefined>;
+
+/** Read every parameter under the path into `env`; returns how many were set. */
+export async function loadSecretsIntoEnv(env: Env = process.env): Promise<number> {
+  const path = env[SECRETS_PATH_ENV];
+  if (!path) return 0;
+  const { SSMClient, GetParametersByPathCommand } = await import("@aws-sdk/client-ssm");
+  const client = new SSMClient({});
+  let count = 0;
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new GetParametersByPathCommand({ Path: path, WithDecryption: true, Recursive: false, NextToken: nextToken }),
+      );
+      for (const parameter of page.Parameters ?? []) {
+        if (!parameter.Name || parameter.Value === undefined) continue;
+        env[parameter.Name.slice(path.length).replace(/^\//, "")] = parameter.Value;
+        count++;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } finally {
+    client.destroy();
+  }
+  return count;
+}
+
+/**
+ * Load once per process; a failure is not remembered, so the next invocation
+ * tries again (the failed batch itself goes back to the queue, nothing is lost).
+ */
+export function secretsLoader(env: Env = process.env): () => Promise<void> {
+  let loaded: Promise<void> | undefined;
+  return () => {
+    loaded ??= loadSecretsIntoEnv(env).then(
+      () => undefined,
+      (error: unknown) => {
+        loaded = undefined;
+        throw new Error(`Could not read the worker's secrets from SSM (${env[SECRETS_PATH_ENV]}): ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    );
+    return loaded;
+  };
+}
