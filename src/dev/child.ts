@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { buildLambdaContext } from "../events/lambdaContext.js";
+import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import type { FromChild, ToChild } from "./protocol.js";
 
 type Handler = (event: unknown, context: unknown) => unknown;
@@ -87,12 +88,26 @@ async function main(): Promise<void> {
   process.on("message", (message: ToChild) => {
     if (message.t !== "invoke") return;
     const context = buildLambdaContext(message.context);
+    const origin = message.context.origin;
+    const event = buildSqsEvent(
+      message.records.map((r) =>
+        buildSqsRecord({
+          origin,
+          body: r.body,
+          messageId: r.id,
+          receiptHandle: r.receiptHandle,
+          receiveCount: r.receiveCount,
+          sentAt: r.sentAt,
+          firstReceivedAt: r.firstReceivedAt,
+        }),
+      ),
+    );
     void (async () => {
       try {
-        const response = await handler(message.event, context);
-        send({ t: "result", id: message.id, response: response ?? null, errors: takeErrors(message.event) });
+        const response = await handler(event, context);
+        send({ t: "result", id: message.id, response: response ?? null, errors: takeErrors(event) });
       } catch (error) {
-        send({ t: "error", id: message.id, error: firstLine(error), errors: takeErrors(message.event) });
+        send({ t: "error", id: message.id, error: firstLine(error), errors: takeErrors(event) });
       }
     })();
   });

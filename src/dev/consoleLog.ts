@@ -34,7 +34,13 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
     buffer = [];
     options.out(text);
   };
-  const json = (event: string, fields: object) => write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }));
+  let stamp = { ms: 0, iso: "" };
+  const now = () => {
+    const ms = Date.now();
+    if (ms !== stamp.ms) stamp = { ms, iso: new Date(ms).toISOString() };
+    return stamp.iso;
+  };
+  const json = (event: string, fields: object) => write(JSON.stringify({ event, time: now(), ...fields }));
   const short = (id: string) => id.slice(0, 8);
   const ms = (value: number) => `${Math.round(value)}ms`;
   const rel = (file: string) => path.relative(options.projectDir, file) || file;

@@ -37,7 +37,8 @@ export function parseIntake(raw: string, maxMessageSize: number): NewMessage[] {
     checkCount(records.length);
     messages = records.map((record, index) => fromRecord(record, `record ${index + 1}`));
   } else {
-    messages = [fromMessage(parsed, "the message")];
+    // A single message is stored as sent, byte for byte, as SQS does with a body.
+    messages = [{ type: messageType(parsed, "the message"), body: raw.trim() }];
   }
   let total = 0;
   for (const [index, message] of messages.entries()) {
@@ -70,8 +71,12 @@ function checkCount(count: number): void {
 }
 
 function fromMessage(value: unknown, what: string): NewMessage {
+  return { type: messageType(value, what), body: JSON.stringify(value) };
+}
+
+function messageType(value: unknown, what: string): string {
   if (!isObject(value)) throw new IntakeError(400, `${capital(what)} must be a JSON object {"type": "...", "payload": ...}.`);
-  return { type: checkType(value, what), body: JSON.stringify(value) };
+  return checkType(value, what);
 }
 
 function fromRecord(record: unknown, what: string): NewMessage {

@@ -1,10 +1,20 @@
 /** Messages between the dev worker (parent) and the handler process (child) over Node's IPC channel. */
 import type { LambdaContextInput } from "../events/lambdaContext.js";
 
+/** One received message; the child builds the SQS record (md5 and all), off the parent's event loop. */
+export interface WireRecord {
+  id: string;
+  body: string;
+  receiveCount: number;
+  sentAt: number;
+  firstReceivedAt: number;
+  receiptHandle: string;
+}
+
 export type ToChild = {
   t: "invoke";
   id: number;
-  event: unknown;
+  records: WireRecord[];
   context: Pick<LambdaContextInput, "origin" | "memoryMb" | "deadline" | "awsRequestId">;
 };
 
