@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .command("add-message")
     .argument("<Name>", "PascalCase message name, e.g. OrderNew")
     .description(
-      "Add a typed message in one step: the MessageType enum member and <Name>Message interface\nin packages/types, a handler stub in apps/worker/src/handlers, and its registration\nin the handlers map. All three files change, or none does.",
+      "Add a typed message in one step: the MessageType enum member and <Name>Message interface in packages/types, a handler stub in apps/worker/src/handlers, and its registration in the handlers map. All three files change, or none does.",
     )
     .option("-f, --field <name:type>", "a payload field, repeatable (e.g. orderId:string, note?:string)", collect, [])
     .option("--type <value>", "the type value on the wire (default: the name)")

@@ -49,8 +49,8 @@ export function register(program: Command): void {
     program
       .command("deploy")
       .description(
-        "Create or update the worker on AWS: ECR repository and image, IAM roles, SQS queue and\n" +
-          "dead-letter queue, Lambda function, event source mapping and schedule. Shows the plan\n" +
+        "Create or update the worker on AWS: ECR repository and image, IAM roles, SQS queue and " +
+          "dead-letter queue, Lambda function, event source mapping and schedule. Shows the plan " +
           "first; with nothing changed it makes no change. Uses the AWS SDK's default credentials.",
       )
       .option("-y, --yes", "apply without asking")

@@ -13,7 +13,7 @@ export function register(program: Command): void {
   addAwsOptions(
     program
       .command("destroy")
-      .description("Remove the deployed worker: schedule, mapping, function, roles, secrets and, unless\n--keep-data, the queues (with their messages), the image repository and the logs.\nRun it again after a failure to finish.")
+      .description("Remove the deployed worker: schedule, mapping, function, roles, secrets and, unless --keep-data, the queues (with their messages), the image repository and the logs. Run it again after a failure to finish.")
       .option("-y, --yes", "remove without asking")
       .option("--keep-data", "keep the queues, the image repository and the log group")
       .option("--json", "print what was removed as JSON"),

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .command("init")
     .argument("[dir]", "project directory (created if missing)", ".")
     .description(
-      "Scaffold the worker into a project: apps/worker (Lambda handler, message handlers,\nStripe and scheduled handlers, settings) and packages/types (@letsgo/types).\nAsks for the deployment name, region and schedule on a terminal.",
+      "Scaffold the worker into a project: apps/worker (Lambda handler, message handlers, Stripe and scheduled handlers, settings) and packages/types (@letsgo/types). Asks for the deployment name, region and schedule on a terminal.",
     )
     .option("-y, --yes", "take the defaults instead of asking")
     .option("--force", "replace files that already exist (lists the ones replaced)")

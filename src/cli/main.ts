@@ -11,10 +11,14 @@ import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
   const program = new Command("letsgo-worker")
-    .description("Background work for TypeScript apps on AWS: SQS + Lambda + EventBridge Scheduler,\nwith a local worker that behaves like the cloud.")
+    .description("Background work for TypeScript apps on AWS: SQS + Lambda + EventBridge Scheduler, with a local worker that behaves like the cloud.")
     .version(VERSION, "-v, --version")
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      "after",
+      "\nGet started:\n  letsgo-worker init && npm install\n  letsgo-worker add-message OrderNew --field orderId:string\n  letsgo-worker dev\n\nEach command's --help tells more.",
+    );
   registerCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;

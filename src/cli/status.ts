@@ -6,7 +6,7 @@ export function register(program: Command): void {
   addAwsOptions(
     program
       .command("status")
-      .description("Show the deployed worker: each resource and its settings, queue and DLQ depth,\nthe schedule and its next fire time, the image the function runs.")
+      .description("Show the deployed worker: each resource and its settings, queue and DLQ depth, the schedule and its next fire time, the image the function runs.")
       .option("--json", "print the status as JSON"),
   ).action(async (flags: AwsFlags & { json?: boolean }) => {
     const { getStatus } = await import("../aws/status.js");

@@ -8,10 +8,9 @@ export function register(program: Command): void {
     .command("trigger")
     .argument("<event-type>", "Stripe event type")
     .description(
-      "Build a realistic test event, sign it with STRIPE_WEBHOOK_SECRET exactly as Stripe does,\n" +
-        "and POST it to the dev worker's /stripe endpoint (no Stripe account or network needed).\n\n" +
-        `Event types:\n  ${STRIPE_EVENT_TYPES.join("\n  ")}`,
+      "Build a realistic test event, sign it with STRIPE_WEBHOOK_SECRET exactly as Stripe does, and POST it to the dev worker's /stripe endpoint (no Stripe account or network needed).",
     )
+    .addHelpText("after", `\nEvent types:\n  ${STRIPE_EVENT_TYPES.join("\n  ")}`)
     .option("--cwd <dir>", "project directory", ".")
     .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL)")
     .option("--secret <whsec>", "webhook secret (default: STRIPE_WEBHOOK_SECRET)")
