@@ -10,6 +10,7 @@ import type { Aws } from "./clients.js";
 import { ecrHasTag } from "./ecr.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
+import { followStream, type StreamEvent } from "../image/engine.js";
 
 export interface LocalImage {
   /** The engine's reference, `letsgo-worker-<deployment>:<hash>`. */
@@ -77,27 +78,11 @@ export async function imageInRegistry(aws: Aws, target: DeployTarget, tag: strin
   return ecrHasTag(aws, target.names.repository, tag);
 }
 
-async function followPush(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
-  let pending = "";
-  let failure: string | undefined;
-  const handle = (line: string) => {
-    if (!line.trim()) return;
-    try {
-      const event = JSON.parse(line) as { status?: string; id?: string; error?: string; errorDetail?: { message?: string } };
-      if (event.error || event.errorDetail?.message) failure ??= event.errorDetail?.message ?? event.error;
-      else if (event.status && !event.status.startsWith("Pushing")) onLine(`${event.id ? `${event.id}: ` : ""}${event.status}`);
-    } catch {
-      onLine(line);
-    }
+/** Push progress, minus the per-layer byte counters. */
+function pushProgress(onLine: (line: string) => void) {
+  return (event: StreamEvent) => {
+    if (event.status && !event.status.startsWith("Pushing")) onLine(`${event.id ? `${event.id}: ` : ""}${event.status}`);
   };
-  for await (const chunk of stream) {
-    pending += chunk.toString();
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    lines.forEach(handle);
-  }
-  handle(pending);
-  if (failure) throw new ServiceError(`Pushing the image failed: ${failure}`);
 }
 
 export interface ImagePushOptions {
@@ -125,10 +110,9 @@ export async function planImagePush(aws: Aws, target: DeployTarget, options: Ima
         const repo = `${target.registry}/${target.names.repository}`;
         await options.docker.getImage(options.local.reference).tag({ repo, tag: options.local.tag });
         const stream = await options.docker.getImage(uri).push({ authconfig: auth });
-        await followPush(stream, options.onLine ?? (() => {}));
+        await followStream(stream, pushProgress(options.onLine ?? (() => {})));
         return `pushed ${uri}`;
       } catch (error) {
-        if (error instanceof ServiceError) throw error;
         throw new ServiceError(`Image: pushing ${uri} failed: ${errorMessage(error)}`, { cause: error });
       }
     };

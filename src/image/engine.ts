@@ -55,8 +55,8 @@ export async function inspectImage(docker: Docker, reference: string): Promise<D
   }
 }
 
-/** One line of the engine's JSON progress stream. */
-interface StreamEvent {
+/** One line of the engine's JSON progress stream (build, pull and push alike). */
+export interface StreamEvent {
   stream?: string;
   status?: string;
   progress?: string;

@@ -1,5 +1,5 @@
 /** Running the real, compiled CLI (bin/letsgo-worker.js → dist/) as a child process. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, symlink, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -18,19 +18,24 @@ export function runCli(
   args: string[],
   options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin!.end(options.input ?? "");
+  return collect(child);
+}
+
+/** Wait for a child to end, with everything it printed. */
+function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
   });
 }
 
@@ -55,14 +60,6 @@ export async function linkProjectDependencies(projectDir: string): Promise<void>
 
 /** Run this checkout's TypeScript compiler on a project's tsconfig (no emit). */
 export function typecheck(tsconfig: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-    const child = spawn(process.execPath, [tsc, "-p", tsconfig, "--noEmit"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  return collect(spawn(process.execPath, [tsc, "-p", tsconfig, "--noEmit"], { stdio: ["ignore", "pipe", "pipe"] }));
 }
