@@ -93,17 +93,23 @@ describe("Command: init", () => {
     }
   });
 
-  it("rejects an invalid deployment name and writes nothing", async () => {
-    const { dir: other, cleanup: done } = await tempDir();
-    try {
-      const result = await runCli(["init", other, "--yes", "--deployment", "Bad Name"]);
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, /Deployment name "Bad Name"/);
-      assert.deepEqual(await readdir(other), []);
-    } finally {
-      await done();
-    }
-  });
+  for (const [what, flags, message] of [
+    ["an invalid deployment name", ["--deployment", "Bad Name"], /Deployment name "Bad Name"/],
+    ["a schedule EventBridge would reject (a Unix crontab line)", ["--schedule", "cron(0 0 * * 1)"], /cron\(0 0 \* \* 1\)/],
+    ["an unknown time zone", ["--timezone", "Mars/Olympus"], /Mars\/Olympus/],
+  ] as const) {
+    it(`rejects ${what} and writes nothing`, async () => {
+      const { dir: other, cleanup: done } = await tempDir();
+      try {
+        const result = await runCli(["init", other, "--yes", ...flags]);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, message);
+        assert.deepEqual(await readdir(other), []);
+      } finally {
+        await done();
+      }
+    });
+  }
 });
 
 describe("Command: add-message (end to end on a scaffolded project)", () => {

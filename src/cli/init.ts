@@ -67,14 +67,32 @@ async function ask(flags: InitFlags): Promise<{ deployment: string; region: stri
   };
   if (flags.yes || !process.stdin.isTTY || !process.stdout.isTTY) return values;
   const { default: prompts } = await import("prompts");
+  const { checkDeploymentName } = await import("../project/names.js");
+  const { parseScheduleSetting } = await import("../schedule/index.js");
+  // Ask again on a bad answer instead of failing after the last question.
+  const valid = (check: (value: string) => unknown) => (value: string) => {
+    try {
+      check(value);
+      return true;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
   const questions = [
-    flags.deployment === undefined && { type: "text" as const, name: "deployment", message: "Deployment name", initial: values.deployment },
+    flags.deployment === undefined && {
+      type: "text" as const,
+      name: "deployment",
+      message: "Deployment name",
+      initial: values.deployment,
+      validate: valid(checkDeploymentName),
+    },
     flags.region === undefined && { type: "text" as const, name: "region", message: "AWS region", initial: values.region },
     flags.schedule === undefined && {
       type: "text" as const,
       name: "schedule",
       message: "Schedule (rate(...), cron(...), at(...); empty for none)",
       initial: values.schedule,
+      validate: valid((value) => parseScheduleSetting(value, values.timezone)),
     },
   ].filter((q) => q !== false);
   let cancelled = false;

@@ -11,6 +11,7 @@ import { STRIPE_EVENT_TYPES, stripeHandlerName } from "./stripeEvents.js";
 import { fillTemplate, listTemplateFiles, readTemplate } from "./templates.js";
 import { workerPaths } from "./paths.js";
 import { VERSION } from "../version.js";
+import { parseScheduleSetting } from "../schedule/index.js";
 
 export interface ScaffoldOptions {
   dir: string;
@@ -41,6 +42,8 @@ const GITIGNORE_ENTRIES = ["node_modules/", "apps/worker/.env", "apps/worker/.le
 
 export async function scaffoldProject(options: ScaffoldOptions): Promise<ScaffoldResult> {
   checkDeploymentName(options.deployment);
+  // The same check deploy makes: a schedule AWS would reject never reaches .env.
+  parseScheduleSetting(options.schedule, options.timezone);
   const projectDir = path.resolve(options.dir);
   await mkdir(projectDir, { recursive: true });
   const result: ScaffoldResult = { projectDir, created: [], replaced: [], kept: [], amended: [], envCreated: false };
