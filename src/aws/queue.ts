@@ -146,8 +146,11 @@ export async function redriveDeployedDlq(
         }),
       );
     } catch (error) {
+      // The SDK's first line is the reason; a non-SQS reply (an emulator's HTML error page) adds a "Deserialization error" line we drop.
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       throw new ServiceError(
-        `Could not start the SQS message move task from ${target.names.deadLetterQueue} to ${target.names.queue}: ${errorMessage(error)}\n` +
+        `Could not start the SQS message move task from ${target.names.deadLetterQueue} to ${target.names.queue}` +
+          `${status ? ` (HTTP ${status})` : ""}: ${errorMessage(error).split("\n")[0]}\n` +
           "A move task may already be running (only one per queue), or the endpoint does not support StartMessageMoveTask.",
         { cause: error },
       );
@@ -161,14 +164,30 @@ export async function redriveDeployedDlq(
   });
 }
 
-/** Delete every message in the DLQ (SQS allows one purge per queue per 60 s). */
-export async function purgeDeployedDlq(options: AwsCommandOptions): Promise<{ queueUrl: string; approximateCount: number }> {
+export interface PurgeTarget {
+  queueName: string;
+  queueUrl: string;
+  region: string;
+  account: string;
+  approximateCount: number;
+}
+
+/**
+ * Delete every message in the DLQ (SQS allows one purge per queue per 60 s).
+ * `confirm` is asked once the queue is found and counted; false cancels.
+ */
+export async function purgeDeployedDlq(
+  options: AwsCommandOptions & { confirm?: (about: PurgeTarget) => Promise<boolean> },
+): Promise<{ queueUrl: string; approximateCount: number; cancelled?: boolean }> {
   return withTarget(options, async (aws, target) => {
     const url = await queueUrl(aws, target, "deadLetterQueue");
     const sqs = await aws.client("sqs");
     const m = await import("@aws-sdk/client-sqs");
     const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    const approximateCount = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    const about = { queueName: target.names.deadLetterQueue, queueUrl: url, region: target.region, account: target.account, approximateCount };
+    if (options.confirm && !(await options.confirm(about))) return { queueUrl: url, approximateCount, cancelled: true };
     await sqs.send(new m.PurgeQueueCommand({ QueueUrl: url }));
-    return { queueUrl: url, approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) };
+    return { queueUrl: url, approximateCount };
   });
 }

@@ -1,47 +1,101 @@
 import type { Command } from "commander";
+import { LetsgoError } from "../errors.js";
+import type { DeadLetterListing, DeadLetterQueue } from "../dev/client.js";
+import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./deploy.js";
 import { print, printJson, style } from "./output.js";
 
-interface DlqFlags {
-  cwd: string;
+interface DlqFlags extends AwsFlags {
   url?: string;
+  aws?: boolean;
   json?: boolean;
   id?: string;
+  yes?: boolean;
 }
 
+/** The dev worker's DLQ, or the deployed one with --aws; flags for the other target are refused. */
+async function deadLetterQueue(flags: DlqFlags): Promise<DeadLetterQueue> {
+  const client = await import("../dev/client.js");
+  client.checkTargetFlags(flags);
+  return flags.aws ? client.awsDlq(awsOptions(flags)) : client.devWorkerDlq(await client.devWorkerUrl(flags.cwd, flags.url));
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export function register(program: Command): void {
-  const dlq = program.command("dlq").description("Look at and act on the dev worker's dead-letter queue.");
+  const dlq = program
+    .command("dlq")
+    .description(
+      "Look at and act on the dead-letter queue: the dev worker's, or with --aws the deployed one " +
+        "(AWS credentials and region from the SDK's default chain, --profile, --region; AWS_ENDPOINT_URL is honoured).",
+    );
   const common = (command: Command) =>
-    command
-      .option("--cwd <dir>", "project directory", ".")
+    addAwsOptions(command)
       .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL from apps/worker/.env)")
+      .option("--aws", "the deployed SQS dead-letter queue instead of the dev worker's (with --region, --profile, --deployment)")
       .option("--json", "print JSON");
 
-  common(dlq.command("list").description("List dead messages with their type, receive count and last error.")).action(async (flags: DlqFlags) => {
-    const { devWorkerUrl, listDeadMessages } = await import("../dev/client.js");
-    const messages = await listDeadMessages(await devWorkerUrl(flags.cwd, flags.url));
-    if (flags.json) return printJson(messages);
-    if (messages.length === 0) return print("The dead-letter queue is empty.");
-    for (const m of messages) {
+  common(dlq.command("list").description("List dead messages with their type, receive count and (dev worker) last error.")).action(async (flags: DlqFlags) => {
+    const listing = await (await deadLetterQueue(flags)).list();
+    if (flags.json) return printJson(listing.messages);
+    if (flags.aws) return printSqsListing(listing);
+    if (listing.messages.length === 0) return print("The dead-letter queue is empty.");
+    for (const m of listing.messages) {
       print(`${style.bold(m.messageId)}  ${m.type}  ${style.dim(`${m.receiveCount} receives, dead since ${m.deadAt ?? "?"}`)}`);
       print(`  error: ${style.red(m.lastError ?? "none recorded")}`);
-      print(`  body:  ${m.body.length > 200 ? `${m.body.slice(0, 200)}…` : m.body}`);
+      print(`  body:  ${shorten(m.body)}`);
     }
-    print(style.dim(`${messages.length} message${messages.length === 1 ? "" : "s"}. Move them back with: letsgo-worker dlq redrive [--id ID]`));
+    print(style.dim(`${plural(listing.messages.length, "message")}. Move them back with: letsgo-worker dlq redrive [--id ID]`));
   });
 
-  common(dlq.command("redrive").description("Move dead messages (all, or --id) back to the queue with a fresh receive count."))
-    .option("--id <messageId>", "only this message")
+  common(dlq.command("redrive").description("Move dead messages back to the queue: all, or --id (dev worker only); --aws starts an SQS message move task."))
+    .option("--id <messageId>", "only this message (dev worker only)")
     .action(async (flags: DlqFlags) => {
-      const { devWorkerUrl, redriveDeadMessages } = await import("../dev/client.js");
-      const redriven = await redriveDeadMessages(await devWorkerUrl(flags.cwd, flags.url), flags.id);
-      if (flags.json) return printJson({ redriven });
-      print(`Moved ${redriven} message${redriven === 1 ? "" : "s"} back to the queue.`);
+      const result = await (await deadLetterQueue(flags)).redrive(flags.id);
+      if (flags.json) return printJson(result);
+      if ("redriven" in result) return print(`Moved ${plural(result.redriven, "message")} back to the queue.`);
+      print(
+        `Started moving about ${plural(result.approximateCount, "message")} from ${result.sourceArn} back to ${result.destinationArn} ` +
+          `(SQS message move task ${result.taskHandle}); SQS moves them in the background.`,
+      );
     });
 
-  common(dlq.command("purge").description("Delete every dead message.")).action(async (flags: DlqFlags) => {
-    const { devWorkerUrl, purgeDeadMessages } = await import("../dev/client.js");
-    const purged = await purgeDeadMessages(await devWorkerUrl(flags.cwd, flags.url));
-    if (flags.json) return printJson({ purged });
-    print(`Deleted ${purged} dead message${purged === 1 ? "" : "s"}.`);
-  });
+  common(dlq.command("purge").description("Delete every dead message. With --aws it asks first on a terminal; without one it needs --yes."))
+    .option("-y, --yes", "with --aws: purge without asking")
+    .action(async (flags: DlqFlags) => {
+      const queue = await deadLetterQueue(flags);
+      const result = await queue.purge(
+        flags.aws && !flags.yes
+          ? (about) =>
+              confirmOnTerminal(
+                `Delete all ${about.approximateCount} message(s) in ${about.queue} (${about.region}, account ${about.account})? This cannot be undone.`,
+                "--yes",
+              )
+          : undefined,
+      );
+      if (result.cancelled) throw new LetsgoError("Purge cancelled: nothing was deleted.");
+      if (flags.json) return printJson(result);
+      if (result.approximate) {
+        print(`Purged the dead-letter queue ${result.queueUrl} (about ${plural(result.purged, "message")}; SQS may take up to 60 s to finish).`);
+      } else {
+        print(`Deleted ${result.purged} dead message${result.purged === 1 ? "" : "s"}.`);
+      }
+    });
+}
+
+function shorten(body: string): string {
+  return body.length > 200 ? `${body.slice(0, 200)}…` : body;
+}
+
+/** SQS does not record why a message died, and a listing is a sample: say both. */
+function printSqsListing(listing: DeadLetterListing): void {
+  const total = listing.approximateCount ?? listing.messages.length;
+  if (listing.messages.length === 0) {
+    return print(total > 0 ? `No message could be read from ${listing.target} (SQS counts about ${total}; they may be in flight).` : `The dead-letter queue ${listing.target} is empty.`);
+  }
+  for (const m of listing.messages) {
+    print(`${style.bold(m.messageId)}  ${m.type ?? style.yellow("(not a {type, payload} message)")}  ${style.dim(`${m.receiveCount} receives, sent ${m.sentAt ?? "?"}`)}`);
+    print(`  body:  ${shorten(m.body)}`);
+  }
+  const shown = listing.messages.length < total ? `Showing ${listing.messages.length} of about ${total} messages` : plural(listing.messages.length, "message");
+  print(style.dim(`${shown} in ${listing.target}. SQS keeps no error: see \`letsgo-worker logs\`. Move them back with: letsgo-worker dlq redrive --aws`));
 }
