@@ -6,7 +6,7 @@ export function register(program: Command): void {
   keys
     .command("generate")
     .description(
-      "Write a new private key to apps/worker/.env (LETSGO_WORKER_PRIVATE_KEY, never printed)\nand print the public JWKS your API must trust.",
+      "Write a new private key to apps/worker/.env (LETSGO_WORKER_PRIVATE_KEY, never printed) and print the public JWKS your API must trust.",
     )
     .option("--cwd <dir>", "project directory", ".")
     .option("--force", "replace an existing key")
