@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { defaultSettings, loadSettings, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
+import { defaultSettings, isSecretKey, loadSettings, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
 import { envToRecord, parseEnv, setEnvValues } from "../src/project/dotenv.ts";
 import { SettingsError } from "../src/errors.ts";
 import { tempDir } from "./support/cli.ts";
@@ -31,6 +31,15 @@ describe("Function: parseEnv / setEnvValues", () => {
   it("round-trips values with newlines and both quote kinds", () => {
     const value = "-----BEGIN\nit's \"x\" \\ y\n-----END";
     assert.equal(envToRecord(setEnvValues("", { K: value })).K, value);
+  });
+});
+
+describe("Function: isSecretKey", () => {
+  it("keeps secret-looking names out of plaintext configuration, in any case", () => {
+    for (const key of ["STRIPE_WEBHOOK_SECRET", "LETSGO_WORKER_PRIVATE_KEY", "OPENAI_API_KEY", "MY_API_TOKEN", "DATABASE_PASSWORD", "db_passwd", "GCP_CREDENTIALS", "stripe_secret_key"]) {
+      assert.ok(isSecretKey(key), key);
+    }
+    for (const key of ["LETSGO_API_URL", "LETSGO_DEPLOYMENT", "KEYBOARD_LAYOUT", "MONKEY_COUNT", "LOG_LEVEL"]) assert.ok(!isSecretKey(key), key);
   });
 });
 
@@ -73,10 +82,29 @@ describe("Function: loadSettings", () => {
     }
   });
 
+  it("an exported variable wins over .env, a flag wins over both, and errors name where the value came from", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(path.join(dir, "apps/worker"), { recursive: true });
+      await writeFile(path.join(dir, "apps/worker/.env"), "LETSGO_DEPLOYMENT=fromfile\nLETSGO_WORKER_BATCH_SIZE=3\n");
+      const fromEnv = await loadSettings(dir, {}, { LETSGO_DEPLOYMENT: "fromenv" });
+      assert.equal(fromEnv.settings.LETSGO_DEPLOYMENT, "fromenv");
+      assert.equal(fromEnv.settings.LETSGO_WORKER_BATCH_SIZE, 3);
+      const fromFlag = await loadSettings(dir, { LETSGO_DEPLOYMENT: "fromflag" }, { LETSGO_DEPLOYMENT: "fromenv" });
+      assert.equal(fromFlag.settings.LETSGO_DEPLOYMENT, "fromflag");
+      await assert.rejects(
+        loadSettings(dir, {}, { LETSGO_WORKER_BATCH_SIZE: "many" }),
+        /environment variable LETSGO_WORKER_BATCH_SIZE: LETSGO_WORKER_BATCH_SIZE must be a whole number/,
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("uses every default when there is no .env", async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      assert.deepEqual((await loadSettings(dir)).settings, defaultSettings());
+      assert.deepEqual((await loadSettings(dir, {}, {})).settings, defaultSettings());
     } finally {
       await cleanup();
     }

@@ -15,7 +15,7 @@ export function addAwsOptions(command: Command): Command {
     .option("--cwd <dir>", "project directory", ".")
     .option("--region <region>", "AWS region (default: AWS_REGION, the profile's region, then LETSGO_WORKER_REGION)")
     .option("--profile <name>", "AWS profile (default: AWS_PROFILE or the default credential chain)")
-    .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT in apps/worker/.env, else main)");
+    .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT from the environment or apps/worker/.env, else main)");
 }
 
 export function awsOptions(flags: AwsFlags) {
@@ -23,7 +23,7 @@ export function awsOptions(flags: AwsFlags) {
     cwd: flags.cwd,
     region: flags.region,
     profile: flags.profile,
-    deployment: flags.deployment ?? process.env.LETSGO_DEPLOYMENT,
+    deployment: flags.deployment,
   };
 }
 

@@ -65,10 +65,15 @@ export function defaultSettings(): Settings {
   return out as Settings;
 }
 
+/**
+ * Values that must not sit in plaintext function configuration. Beyond the
+ * declared secrets: names that say secret, private, key, token, password or
+ * credential, in any case.
+ */
 export function isSecretKey(key: string): boolean {
   const spec = (SETTINGS as Record<string, Spec>)[key];
   if (spec?.secret) return true;
-  return /SECRET|_KEY$|PRIVATE/.test(key);
+  return /SECRET|PRIVATE|(^|_)KEY$|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i.test(key);
 }
 
 export function isDeploySetting(key: string): boolean {
@@ -118,10 +123,15 @@ export interface LoadedSettings {
   envFile: string;
 }
 
-/** Read apps/worker/.env (a missing file means all defaults), then apply overrides. */
+/**
+ * Read apps/worker/.env (a missing file means all defaults). As with every
+ * dotenv tool, a setting exported in the environment wins over the file (that
+ * is how CI picks a deployment), and flags (`overrides`) win over both.
+ */
 export async function loadSettings(
   projectDir: string,
   overrides: Partial<Record<SettingKey, string | number | undefined>> = {},
+  environment: NodeJS.ProcessEnv = process.env,
 ): Promise<LoadedSettings> {
   const envFile = workerPaths(projectDir).envFile;
   let text = "";
@@ -130,16 +140,22 @@ export async function loadSettings(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const lines = new Map(parseEnv(text).map((entry) => [entry.key, entry.line]));
+  const origins = new Map<string, string>(parseEnv(text).map((entry) => [entry.key, `${envFile}:${entry.line}`]));
   const raw = envToRecord(text);
+  for (const key of SETTING_KEYS) {
+    const value = environment[key];
+    if (value !== undefined) {
+      raw[key] = value;
+      origins.set(key, `environment variable ${key}`);
+    }
+  }
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) {
       raw[key] = String(value);
-      lines.delete(key);
+      origins.set(key, `--${flagFor(key)}`);
     }
   }
-  const where = (key: string) => (lines.has(key) ? `${envFile}:${lines.get(key)}` : `--${flagFor(key)}`);
-  const { settings, extra } = resolveSettings(raw, where);
+  const { settings, extra } = resolveSettings(raw, (key) => origins.get(key) ?? key);
   return { settings, extra, envFile };
 }
 
