@@ -147,7 +147,7 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
   it("the handler stub sees typed payload fields (a wrong field name fails tsc)", async () => {
     const stubPath = path.join(dir, "apps/worker/src/handlers/orderNewHandler.ts");
     const stub = await readFile(stubPath, "utf8");
-    await writeFile(stubPath, stub.replace("console.log(`OrderNew`, message.payload);", "const id: string = message.payload.orderIdd;"));
+    await writeFile(stubPath, stub.replace('console.log("OrderNew", message.payload);', "const id: string = message.payload.orderIdd;"));
     const check = await typecheck(path.join(dir, "apps/worker/tsconfig.json"));
     await writeFile(stubPath, stub);
     assert.notEqual(check.code, 0);
@@ -186,6 +186,7 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
     ["a name that is not PascalCase", ["add-message", "order-new"], /not a PascalCase identifier/],
     ["a lower-case name", ["add-message", "orderNew"], /not a PascalCase identifier/],
     ["a reserved type value", ["add-message", "Contact2", "--type", "letsgo:contact2"], /reserved/],
+    ["a type value with characters that do not belong in code", ["add-message", "Quoted", "--type", 'a"b${x}`'], /must be 1-80 letters/],
     ["a name that already exists", ["add-message", "OrderNew"], /already exists/],
     ["a type value already declared", ["add-message", "OrderCreated", "--type", "OrderNew"], /already declared/],
     ["a malformed --field", ["add-message", "OrderPaid", "--field", "amount"], /must look like name:type/],

@@ -46,7 +46,10 @@ export function register(program: Command): void {
       if (result.kept.length > 0) {
         info(`${style.dim("kept")}      ${result.kept.length} existing file(s)${flags.force ? " (unchanged)" : "; pass --force to replace them"}`);
       }
-      if (jwks) info(`Generated an access-token key pair; public JWKS: ${style.dim("letsgo-worker keys generate --force prints a new one")}\n${JSON.stringify(jwks)}`);
+      if (jwks) {
+        info("Generated the access-token key pair (private key in apps/worker/.env). Your API must trust this public JWKS:");
+        print(JSON.stringify(jwks));
+      }
       const cd = dir === "." ? "" : `cd ${dir} && `;
       print("");
       print(style.bold("Next:"));

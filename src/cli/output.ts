@@ -8,28 +8,33 @@ function colorOn(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 }
 
-function paint(code: number, stream: NodeJS.WriteStream) {
-  return (text: string) => (colorOn(stream) ? `\u001b[${code}m${text}\u001b[0m` : text);
+// Styles paint whenever either stream is a terminal; each writer below strips
+// the paint again if its own stream is not one (so `2>log` stays plain).
+const anyTerminal = () => colorOn(process.stdout) || colorOn(process.stderr);
+
+function paint(code: number) {
+  return (text: string) => (anyTerminal() ? `\u001b[${code}m${text}\u001b[0m` : text);
 }
 
 export const style = {
-  bold: paint(1, process.stdout),
-  dim: paint(2, process.stdout),
-  green: paint(32, process.stdout),
-  yellow: paint(33, process.stdout),
-  red: paint(31, process.stdout),
-  cyan: paint(36, process.stdout),
+  bold: paint(1),
+  dim: paint(2),
+  green: paint(32),
+  yellow: paint(33),
+  red: paint(31),
+  cyan: paint(36),
 };
 
-const errStyle = {
-  red: paint(31, process.stderr),
-  yellow: paint(33, process.stderr),
-  dim: paint(2, process.stderr),
-};
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(colorOn(stream) ? text : text.replace(ANSI, ""));
+}
 
 /** A result line: what scripts and people read. */
 export function print(line = ""): void {
-  process.stdout.write(line + "\n");
+  writeTo(process.stdout, line + "\n");
 }
 
 /** One JSON document on stdout for `--json`. */
@@ -39,20 +44,21 @@ export function printJson(value: unknown): void {
 
 /** Progress and notes on stderr, so stdout stays clean for results. */
 export function info(line: string): void {
-  process.stderr.write(line + "\n");
+  writeTo(process.stderr, line + "\n");
 }
 
 export function warn(line: string): void {
-  process.stderr.write(`${errStyle.yellow("warning:")} ${line}\n`);
+  writeTo(process.stderr, `${style.yellow("warning:")} ${line}\n`);
 }
 
 export function printError(line: string): void {
-  process.stderr.write(`${errStyle.red("error:")} ${line}\n`);
+  writeTo(process.stderr, `${style.red("error:")} ${line}\n`);
 }
 
 export function printBug(error: unknown): void {
-  process.stderr.write(
-    `${errStyle.red("error:")} unexpected failure (this is a bug in letsgo-worker, please report it):\n` +
-      `${errStyle.dim(error instanceof Error ? (error.stack ?? error.message) : inspect(error))}\n`,
+  writeTo(
+    process.stderr,
+    `${style.red("error:")} unexpected failure (this is a bug in letsgo-worker, please report it):\n` +
+      `${style.dim(error instanceof Error ? (error.stack ?? error.message) : inspect(error))}\n`,
   );
 }

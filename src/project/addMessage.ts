@@ -32,6 +32,7 @@ export interface AddMessageResult {
 }
 
 const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
+const TYPE_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/;
 
 export interface MessageField {
   name: string;
@@ -56,7 +57,11 @@ export async function addMessage(options: AddMessageOptions): Promise<AddMessage
   if (isReservedMessageType(typeValue)) {
     throw new UsageError(`Message type "${typeValue}" starts with "letsgo:", which is reserved for LetsGo's own messages.`);
   }
-  if (typeValue.trim() === "") throw new UsageError("The message type value must not be empty.");
+  if (!TYPE_VALUE.test(typeValue)) {
+    throw new UsageError(
+      `Message type "${typeValue}" must be 1-80 letters, digits and . _ - : / (it travels in every message and names the handler in logs).`,
+    );
+  }
   const fields = (options.fields ?? []).map(parseField);
   const duplicate = fields.find((field, index) => fields.findIndex((other) => other.name === field.name) !== index);
   if (duplicate) throw new UsageError(`--field ${duplicate.name} is given twice.`);
@@ -81,7 +86,12 @@ export async function addMessage(options: AddMessageOptions): Promise<AddMessage
   for (const field of fields) checkTypeSyntax(field);
   const newTypes = editTypes(paths.typesIndex, typesText, { name, typeValue, interfaceName, fields });
   const newHandlers = editHandlersIndex(paths.handlersIndex, handlersText, { name, handlerName });
-  const stub = fillTemplate(await readTemplate("add-message/handler.ts.tpl"), { interfaceName, handlerName, typeValue });
+  const stub = fillTemplate(await readTemplate("add-message/handler.ts.tpl"), {
+    interfaceName,
+    handlerName,
+    typeValue,
+    typeValueLiteral: JSON.stringify(typeValue),
+  });
 
   const changes: FileChange[] = [
     { path: paths.typesIndex, before: typesText, after: newTypes },

@@ -6,5 +6,5 @@ import type { MessageHandler } from "./index";
  * LETSGO_WORKER_MAX_RECEIVE_COUNT attempts it moves to the dead-letter queue.
  */
 export const {{handlerName}}: MessageHandler<{{interfaceName}}> = async (message, event, context) => {
-  console.log(`{{typeValue}}`, message.payload);
+  console.log({{typeValueLiteral}}, message.payload);
 };
