@@ -18,6 +18,7 @@ interface DevFlags {
   port?: string;
   host?: string;
   watch: boolean;
+  schedule: boolean;
   json?: boolean;
   [flag: string]: unknown;
 }
@@ -25,11 +26,14 @@ interface DevFlags {
 export function register(program: Command): void {
   const command = program
     .command("dev")
-    .description("Run the worker locally: a durable queue that behaves like SQS + Lambda in front of your handler, on http://127.0.0.1:3002.")
+    .description(
+      "Run the worker locally: a durable queue that behaves like SQS + Lambda in front of your handler, its schedule, and a Stripe webhook endpoint (POST /stripe), on http://127.0.0.1:3002.",
+    )
     .option("--cwd <dir>", "project directory", ".")
     .option("--port <port>", "port to listen on (default: the port of LETSGO_LOCAL_QUEUE_URL, 3002); 0 picks a free one")
     .option("--host <host>", "interface to listen on; use 0.0.0.0 only if other machines must reach it", "127.0.0.1")
     .option("--no-watch", "do not reload the handler when source files change")
+    .option("--no-schedule", "do not fire the scheduled handler on LETSGO_WORKER_SCHEDULE (POST /schedule and `schedule run` still fire it)")
     .option("--json", "log one JSON object per line");
   for (const [flag, key] of SETTING_FLAGS) command.option(flag, `override ${key}`);
   command.action(async (flags: DevFlags) => {
@@ -42,7 +46,7 @@ export function register(program: Command): void {
 
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, overrides });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

@@ -4,16 +4,23 @@
  * sends, several at once, as one Lambda execution environment per concurrent
  * batch would. Anything that kills this process only fails the batches in it.
  *
- * Usage (by the parent only): node --import tsx child.js <entry.ts>
+ * Usage (by the parent only): node --import tsx child.js <entry.ts> <packages/types/index.ts>
  */
+import { register } from "node:module";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildLambdaContext } from "../events/lambdaContext.js";
+import { buildScheduledEvent } from "../events/scheduler.js";
 import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
-import type { FromChild, ToChild } from "./protocol.js";
+import { describeLoadError } from "./loadError.js";
+import type { FromChild, InvokeEvent, ToChild } from "./protocol.js";
+import type { ResolveHooksData } from "./resolveHooks.js";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
 const entry = process.argv[2]!;
+const typesIndex = process.argv[3]!;
+const HOOKS = new URL(import.meta.url.endsWith(".ts") ? "./resolveHooks.ts" : "./resolveHooks.js", import.meta.url);
 /** Per-message errors from the runtime's "message failed" log lines, until their batch reports. */
 const loggedErrors = new Map<string, string>();
 
@@ -63,6 +70,33 @@ function crash(error: unknown): void {
   setTimeout(() => process.exit(1), 500).unref();
 }
 
+function buildEvent(input: InvokeEvent, origin: ToChild["context"]["origin"]): unknown {
+  if (input.kind === "scheduled") {
+    return buildScheduledEvent({ origin, scheduledTime: input.scheduledTime, executionId: input.executionId });
+  }
+  return buildSqsEvent(
+    input.records.map((r) =>
+      buildSqsRecord({
+        origin,
+        body: r.body,
+        messageId: r.id,
+        receiptHandle: r.receiptHandle,
+        receiveCount: r.receiveCount,
+        sentAt: r.sentAt,
+        firstReceivedAt: r.firstReceivedAt,
+      }),
+    ),
+  );
+}
+
+function noHandlerMessage(): string {
+  const fix =
+    path.basename(entry) === "server.ts"
+      ? 'dev loads server.ts when it exists: re-export the Lambda handler with `export { handler } from "./index";`'
+      : "export const handler = createWorkerHandler({ handlers })";
+  return `${entry} does not export a \`handler\` function: ${fix}`;
+}
+
 async function main(): Promise<void> {
   sniffErrors(process.stdout);
   sniffErrors(process.stderr);
@@ -73,35 +107,21 @@ async function main(): Promise<void> {
   const started = performance.now();
   let handler: Handler;
   try {
+    // After tsx's hooks, so ours run first and hand everything else on to tsx.
+    register<ResolveHooksData>(HOOKS, { data: { typesIndex } });
     const mod = (await import(pathToFileURL(entry).href)) as { handler?: unknown; default?: { handler?: unknown } };
     const candidate = mod.handler ?? mod.default?.handler;
-    if (typeof candidate !== "function") {
-      throw new Error(`${entry} does not export a \`handler\` function: export const handler = createWorkerHandler({ handlers })`);
-    }
+    if (typeof candidate !== "function") throw new Error(noHandlerMessage());
     handler = candidate as Handler;
   } catch (error) {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    send({ t: "load-error", error: detail }, () => process.exit(1));
+    send({ t: "load-error", error: describeLoadError(error) }, () => process.exit(1));
     return;
   }
 
   process.on("message", (message: ToChild) => {
     if (message.t !== "invoke") return;
     const context = buildLambdaContext(message.context);
-    const origin = message.context.origin;
-    const event = buildSqsEvent(
-      message.records.map((r) =>
-        buildSqsRecord({
-          origin,
-          body: r.body,
-          messageId: r.id,
-          receiptHandle: r.receiptHandle,
-          receiveCount: r.receiveCount,
-          sentAt: r.sentAt,
-          firstReceivedAt: r.firstReceivedAt,
-        }),
-      ),
-    );
+    const event = buildEvent(message.event, message.context.origin);
     void (async () => {
       try {
         const response = await handler(event, context);

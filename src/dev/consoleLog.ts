@@ -6,6 +6,7 @@
  * must not cost a write each.
  */
 import path from "node:path";
+import { loadErrorSummary } from "./loadError.js";
 import type { DevWorker } from "./worker.js";
 
 export interface ConsoleOptions {
@@ -19,7 +20,7 @@ export interface ConsoleOptions {
 }
 
 /** The runtime's own per-message log lines: the outcome lines already say this. */
-const RUNTIME_OUTCOME = /^\{"level":"(info|error|debug)","msg":"(message handled|message failed|batch done)"/;
+const RUNTIME_OUTCOME = /^\{"level":"(info|error|debug)","msg":"(message handled|message failed|batch done|scheduled run done|scheduled run failed)"/;
 
 export function attachConsole(worker: DevWorker, options: ConsoleOptions): () => void {
   const { style } = options;
@@ -47,7 +48,16 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
 
   const handlers: Partial<Record<string, (arg: any) => void>> = options.json
     ? {
-        ready: () => json("ready", { url: worker.url, port: worker.port, settings: publicSettings(worker), handler: worker.handler, stats: worker.stats() }),
+        ready: () =>
+          json("ready", {
+            url: worker.url,
+            port: worker.port,
+            entry: rel(worker.entry),
+            settings: publicSettings(worker),
+            handler: worker.handler,
+            schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
+            stats: worker.stats(),
+          }),
         "message:handled": (o) => json("message:handled", o),
         "message:failed": (o) => json("message:failed", o),
         "message:dead": (o) => json("message:dead", o),
@@ -55,6 +65,8 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:load-error": (o) => json("handler:load-error", o),
         "handler:exit": (o) => json("handler:exit", o),
         "handler:output": (o) => json("handler:output", o),
+        "schedule:ran": (o) => json("schedule:ran", o),
+        "stripe:received": (o) => json("stripe:received", o),
         reload: (o) => json("reload", { files: o.files.map(rel) }),
       }
     : {
@@ -76,6 +88,17 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:output": (o) => {
           if (!RUNTIME_OUTCOME.test(o.line)) write(`${style.dim("│")} ${o.line}`);
         },
+        "schedule:ran": (o) => {
+          const what = `scheduled run ${style.dim(short(o.executionId))} ${o.trigger === "request" ? "(POST /schedule)" : `due ${o.scheduledTime}`} ${style.dim(ms(o.durationMs))}`;
+          const next = o.next ? style.dim(`  next ${o.next}`) : "";
+          write(o.ok ? `${style.green("✓")} ${what}${next}` : `${style.red("✗")} ${what} ${style.red(o.error)}${next}`);
+        },
+        "stripe:received": (o) =>
+          write(
+            o.duplicate
+              ? style.dim(`= stripe ${o.type} ${o.eventId} already enqueued: duplicate delivery ignored`)
+              : `${style.cyan("→")} stripe ${o.type} ${o.eventId} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
+          ),
         reload: (o) => write(style.dim(`changed: ${o.files.map(rel).join(", ")}`)),
       };
   for (const [event, handler] of Object.entries(handlers)) worker.on(event as "ready", handler as () => void);
@@ -108,12 +131,16 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   const stats = worker.stats();
   const rel = path.relative(options.projectDir, worker.entry);
   const restored = worker.replay.messages;
+  const handler = worker.handler;
   const lines = [
     `${style.bold("letsgo-worker dev")}  ${style.cyan(worker.url)}`,
-    `  handler   ${rel} ${worker.handler.loaded ? style.dim(`(loaded in ${worker.handler.loadMs} ms)`) : style.red("(failed to load)")}`,
+    `  handler   ${rel} ${handler.loaded ? style.dim(`(loaded in ${handler.loadMs} ms)`) : style.red("(failed to load)")}` +
+      (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),
+    ...(handler.loaded || !handler.error ? [] : loadErrorSummary(handler.error).map((line) => style.red(`            ${line}`))),
     `  queue     visibility ${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s · ${s.LETSGO_WORKER_MAX_RECEIVE_COUNT} receives then DLQ · max message ${s.LETSGO_WORKER_MAX_MESSAGE_SIZE} bytes`,
     `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s`,
-    `  schedule  ${s.LETSGO_WORKER_SCHEDULE ? `${s.LETSGO_WORKER_SCHEDULE} (${s.LETSGO_WORKER_SCHEDULE_TIMEZONE})` : "none"}`,
+    `  schedule  ${scheduleLine(worker)}`,
+    `  stripe    POST /stripe ${s.STRIPE_WEBHOOK_SECRET ? style.dim("(verifies with STRIPE_WEBHOOK_SECRET)") : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: deliveries are refused)")}`,
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
@@ -128,6 +155,16 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       ),
     );
   }
+  if (!handler.loaded) {
+    lines.push(style.red(`  messages wait until the handler loads${options.watching ? " (save a file to retry)" : " (retried every 5 s)"}`));
+  }
   lines.push(style.dim(`Send a message:  curl -d '{"type":"Hello","payload":{}}' ${worker.url}   or   letsgo-worker enqueue --type Hello`));
   return lines;
+}
+
+function scheduleLine(worker: DevWorker): string {
+  const { state, expression, timezone, next } = worker.schedule;
+  if (state === "none") return "none (LETSGO_WORKER_SCHEDULE is empty) · POST /schedule or `letsgo-worker schedule run` fires it now";
+  if (state === "off") return "off (--no-schedule) · POST /schedule or `letsgo-worker schedule run` fires it now";
+  return `${expression} (${timezone}) · ${next ? `next ${next.toISOString()}` : "will not fire again"}`;
 }

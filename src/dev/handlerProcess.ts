@@ -13,6 +13,8 @@ export type InvokeOutcome =
 
 export interface HandlerProcessOptions {
   entry: string;
+  /** The project's packages/types/index.ts: where `@letsgo/types` goes when it is not installed. */
+  typesIndex: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   functionTimeoutMs: number;
@@ -50,10 +52,13 @@ export class HandlerProcess extends EventEmitter<Events> {
   private wasReady = false;
   private crashReason: string | undefined;
   private initTimer: NodeJS.Timeout;
+  private markExited!: () => void;
+  /** Resolves when the process has ended, whether or not an "exit" event was worth emitting. */
+  readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
 
   constructor(private readonly options: HandlerProcessOptions) {
     super();
-    this.child = fork(RUNNER, [options.entry], {
+    this.child = fork(RUNNER, [options.entry, options.typesIndex], {
       cwd: options.cwd,
       env: options.env,
       execArgv: ["--import", TSX],
@@ -193,6 +198,7 @@ export class HandlerProcess extends EventEmitter<Events> {
     this.running.clear();
     this.waiting = [];
     if (wasReady || inFlight > 0 || !this.retired) this.emit("exit", { reason, inFlight });
+    this.markExited();
   }
 
   private pipeLines(stream: NodeJS.ReadableStream, name: "stdout" | "stderr"): void {

@@ -74,7 +74,7 @@ export class HandlerInvoker extends EventEmitter<Events> {
     clearTimeout(this.retryTimer);
     const processes = [...this.all];
     for (const proc of processes) proc.retire();
-    const ended = Promise.all(processes.map((proc) => (proc.isDead ? null : new Promise((resolve) => proc.once("exit", resolve)))));
+    const ended = Promise.all(processes.map((proc) => proc.exited));
     const timer = setTimeout(() => processes.forEach((proc) => proc.kill()), graceMs);
     await ended;
     clearTimeout(timer);
@@ -85,6 +85,7 @@ export class HandlerInvoker extends EventEmitter<Events> {
     const proc = new HandlerProcess({ initTimeoutMs: 10_000, ...this.options });
     this.active = proc;
     this.all.add(proc);
+    void proc.exited.then(() => this.all.delete(proc));
     previous?.retire();
     proc.on("ready", ({ loadMs }) => {
       const reloaded = this.loadedOnce;
@@ -107,7 +108,6 @@ export class HandlerInvoker extends EventEmitter<Events> {
       if (this.active === proc && !this.closed) this.spawn();
     });
     proc.on("exit", (info) => {
-      this.all.delete(proc);
       if (info.inFlight > 0) this.emit("process-exit", info);
       // Keep a warm process ready for the next batch, unless the code does not load.
       if (this.active === proc) {

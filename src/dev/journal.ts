@@ -11,6 +11,11 @@ import { mkdir, open, readFile, rename, truncate, type FileHandle } from "node:f
 import path from "node:path";
 import type { QueueRecord } from "./queue.js";
 
+/** A journal line: queue records, and others (seen webhook ids) that share the file and its fsyncs. */
+export interface JournalRecord {
+  k: string;
+}
+
 export interface JournalOptions {
   file: string;
   /** Compact only once the file has at least this many records. */
@@ -31,14 +36,14 @@ interface Pending {
   enqueue: boolean;
 }
 
-export class Journal {
+export class Journal<R extends JournalRecord = QueueRecord> {
   private pending: Pending[] = [];
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
   private closed = false;
   private records = 0;
-  private snapshotSource: (() => QueueRecord[]) | null = null;
+  private snapshotSource: (() => R[]) | null = null;
   private liveCount: () => number = () => 0;
 
   private constructor(
@@ -47,18 +52,21 @@ export class Journal {
   ) {}
 
   /** Open (creating if needed) and replay the journal into `apply`. */
-  static async open(options: JournalOptions, apply: (record: QueueRecord) => void): Promise<{ journal: Journal; replay: ReplayResult }> {
+  static async open<R extends JournalRecord = QueueRecord>(
+    options: JournalOptions,
+    apply: (record: R) => void,
+  ): Promise<{ journal: Journal<R>; replay: ReplayResult }> {
     const full = { compactMinRecords: 50_000, compactRatio: 4, ...options };
     await mkdir(path.dirname(full.file), { recursive: true });
     const replay = await replayFile(full.file, apply);
     const handle = await open(full.file, "a");
-    const journal = new Journal(handle, full);
+    const journal = new Journal<R>(handle, full);
     journal.records = replay.records;
     return { journal, replay };
   }
 
   /** What compaction writes: the queue's current state (enqueues still pending are kept as they are). */
-  setSnapshotSource(snapshot: () => QueueRecord[], liveCount: () => number): void {
+  setSnapshotSource(snapshot: () => R[], liveCount: () => number): void {
     this.snapshotSource = snapshot;
     this.liveCount = liveCount;
   }
@@ -68,14 +76,14 @@ export class Journal {
   }
 
   /** Append without waiting (receives, deletes, failures: losing one only means a redelivery). */
-  write(record: QueueRecord): void {
+  write(record: R): void {
     if (this.closed) return;
     this.pending.push({ line: JSON.stringify(record) + "\n", enqueue: record.k === "e" });
     this.schedule();
   }
 
   /** Append and resolve once the records are on disk. */
-  append(records: QueueRecord[]): Promise<void> {
+  append(records: R[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error("journal is closed"));
     for (const record of records) this.pending.push({ line: JSON.stringify(record) + "\n", enqueue: record.k === "e" });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -191,7 +199,7 @@ export class Journal {
   }
 }
 
-async function replayFile(file: string, apply: (record: QueueRecord) => void): Promise<ReplayResult> {
+async function replayFile<R extends JournalRecord>(file: string, apply: (record: R) => void): Promise<ReplayResult> {
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -207,9 +215,9 @@ async function replayFile(file: string, apply: (record: QueueRecord) => void): P
     const end = data.indexOf(10, start);
     const lineEnd = end === -1 ? data.length : end;
     const line = data.toString("utf8", start, lineEnd);
-    let record: QueueRecord | undefined;
+    let record: R | undefined;
     try {
-      record = line.trim() === "" ? undefined : (JSON.parse(line) as QueueRecord);
+      record = line.trim() === "" ? undefined : (JSON.parse(line) as R);
     } catch {
       record = undefined;
     }

@@ -144,7 +144,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
     const settle = this.invoker
       .invoke({
         t: "invoke",
-        records,
+        event: { kind: "sqs", records },
         context: { origin: this.options.origin, memoryMb: this.options.memoryMb, deadline: 0, awsRequestId: requestId },
       })
       .then((outcome) => {

@@ -11,10 +11,15 @@ export interface WireRecord {
   receiptHandle: string;
 }
 
+/** What to hand the handler: an SQS batch (the child builds the records) or a scheduled run. */
+export type InvokeEvent =
+  | { kind: "sqs"; records: WireRecord[] }
+  | { kind: "scheduled"; scheduledTime: number; executionId: string };
+
 export type ToChild = {
   t: "invoke";
   id: number;
-  records: WireRecord[];
+  event: InvokeEvent;
   context: Pick<LambdaContextInput, "origin" | "memoryMb" | "deadline" | "awsRequestId">;
 };
 

@@ -2,12 +2,21 @@
 import { HttpError, Router } from "./http.js";
 import { IntakeError, parseDelaySeconds, parseIntake } from "./intake.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./queue.js";
+import type { ScheduledRunOutcome } from "./scheduler.js";
+import type { EnqueueOnceResult } from "./store.js";
+import { stripeMessageBody, verifyStripeDelivery } from "./stripeWebhook.js";
 
 /** What the routes need from the worker. */
 export interface QueueService {
   maxMessageSize: number;
   /** Resolves once the messages are durable on disk. */
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
+  /** Enqueue unless `key` was enqueued before; durable before it resolves. */
+  enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
+  /** STRIPE_WEBHOOK_SECRET ("" when not set). */
+  stripeSecret: string;
+  /** Run the scheduled handler now. */
+  runScheduled(): Promise<ScheduledRunOutcome>;
   stats(): QueueStats;
   listDead(): QueueMessage[];
   redrive(ids?: string[]): number;
@@ -42,15 +51,24 @@ export function buildRouter(service: QueueService): Router {
   router.add("POST", "/", async (request) => {
     // Room for JSON escaping of SQS-shaped bodies; the real limits are checked per message.
     const raw = await request.body(service.maxMessageSize * 2 + 64 * 1024);
-    try {
-      const delaySeconds = parseDelaySeconds(request.query.get("delaySeconds"));
-      const messages = parseIntake(raw.toString("utf8"), service.maxMessageSize);
-      const messageIds = await service.enqueue(messages, delaySeconds);
-      return { status: 201, body: { messageIds } };
-    } catch (error) {
-      if (error instanceof IntakeError) throw new HttpError(error.status, error.message);
-      throw error;
+    const delaySeconds = intakeChecked(() => parseDelaySeconds(request.query.get("delaySeconds")));
+    const messages = intake(raw.toString("utf8"), service.maxMessageSize);
+    const messageIds = await service.enqueue(messages, delaySeconds);
+    return { status: 201, body: { messageIds } };
+  });
+  router.add("POST", "/schedule", async () => {
+    const { ok, ...run } = await service.runScheduled();
+    return ok ? { status: 200, body: { ok: true, ...run } } : { status: 500, body: run };
+  });
+  router.add("POST", "/stripe", async (request) => {
+    const raw = await request.body(service.maxMessageSize + 64 * 1024);
+    const event = await verifyStripeDelivery(raw, request.headers["stripe-signature"], service.stripeSecret);
+    const [message] = intake(stripeMessageBody(event), service.maxMessageSize);
+    const result = await service.enqueueOnce(message!, `stripe:${event.id}`);
+    if (result.duplicate) {
+      return { status: 200, body: { received: true, duplicate: true, eventId: event.id, note: `Event ${event.id} was already enqueued; Stripe retries and duplicates deliveries, so it is not enqueued again.` } };
     }
+    return { status: 200, body: { received: true, eventId: event.id, type: event.type, messageId: result.messageId } };
   });
   router.add("GET", "/health", () => ({ status: 200, body: service.health() }));
   router.add("GET", "/stats", () => ({ status: 200, body: service.stats() }));
@@ -64,4 +82,18 @@ export function buildRouter(service: QueueService): Router {
     return { status: 200, body: { redriven: moved } };
   });
   return router;
+}
+
+/** The intake's checks (size, shape), their failures as HTTP errors. */
+function intake(raw: string, maxMessageSize: number): NewMessage[] {
+  return intakeChecked(() => parseIntake(raw, maxMessageSize));
+}
+
+function intakeChecked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof IntakeError) throw new HttpError(error.status, error.message);
+    throw error;
+  }
 }

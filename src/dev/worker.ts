@@ -1,25 +1,29 @@
 /**
  * `letsgo-worker dev`: the queue (in this process, on disk), the event source
  * mapping, the handler process running the user's Lambda entry under tsx, the
- * HTTP API and the source watcher, wired together with one lifecycle.
+ * scheduler, the HTTP API (messages, POST /schedule, POST /stripe) and the source
+ * watcher, wired together with one lifecycle.
  */
-import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import path from "node:path";
-import { EventEmitter } from "node:events";
-import { ProjectError, ServiceError } from "../errors.js";
+import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
-import { workerPaths } from "../project/paths.js";
+import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { loadSettings, type SettingKey, type Settings } from "../project/settings.js";
+import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { HandlerInvoker } from "./invoker.js";
-import { Journal, type ReplayResult } from "./journal.js";
+import type { ReplayResult } from "./journal.js";
+import { closeServer, listen, portOf, urlHost } from "./listen.js";
+import { loadErrorSummary } from "./loadError.js";
 import { lockStateDir, type StateLock } from "./lock.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome } from "./poller.js";
-import { MessageQueue, type QueueMessage, type QueueStats } from "./queue.js";
+import type { QueueMessage, QueueStats } from "./queue.js";
 import { buildRouter } from "./routes.js";
+import { armSchedule, runScheduledHandler, type ScheduledRunOutcome, type ScheduledRunTrigger, type ScheduleTimer } from "./scheduler.js";
+import { openQueueStore } from "./store.js";
 import { watchSources } from "./watch.js";
 
 export interface DevWorkerOptions {
@@ -30,6 +34,8 @@ export interface DevWorkerOptions {
   host?: string;
   /** Reload the handler when apps/worker/src or packages/types change. Default true. */
   watch?: boolean;
+  /** Fire the scheduled handler on LETSGO_WORKER_SCHEDULE. Default true; POST /schedule works either way. */
+  schedule?: boolean;
   /** Settings from flags; they win over apps/worker/.env. */
   overrides?: Partial<Record<SettingKey, string | number | undefined>>;
   /** Journal compaction thresholds (tests make them small). */
@@ -46,14 +52,30 @@ export type DevWorkerEvents = {
   "handler:load-error": [{ error: string }];
   "handler:exit": [{ reason: string; inFlight: number }];
   "handler:output": [{ line: string; stream: "stdout" | "stderr" }];
+  /** A scheduled run ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
+  "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
+  /** A Stripe delivery was enqueued, or recognised as a duplicate. */
+  "stripe:received": [{ eventId: string; type: string; messageId?: string; duplicate: boolean }];
   reload: [{ files: string[] }];
 };
+
+/** Whether and when the scheduled handler fires on its own. */
+export interface DevSchedule {
+  /** "on": fires on the schedule; "off": --no-schedule; "none": LETSGO_WORKER_SCHEDULE is empty. */
+  state: "on" | "off" | "none";
+  expression: string;
+  timezone: string;
+  /** The next fire time, null when it will not fire (again). */
+  readonly next: Date | null;
+}
 
 export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly url: string;
   readonly port: number;
   readonly settings: Settings;
+  /** The file the handler process loads: apps/worker/src/server.ts when it exists, else index.ts. */
   readonly entry: string;
+  readonly schedule: DevSchedule;
   /** What the journal held at start. */
   readonly replay: ReplayResult & { messages: number };
   /** How loading the user's code went, latest first. */
@@ -62,12 +84,21 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   close(): Promise<void>;
 }
 
+/** server.ts is the local entry (it re-exports index.ts's handler, plus local-only setup); index.ts otherwise. */
+export function devEntry(paths: WorkerPaths): string {
+  const server = path.join(paths.src, "server.ts");
+  return existsSync(server) ? server : paths.entry;
+}
+
 export async function startDevWorker(options: DevWorkerOptions): Promise<DevWorker> {
   const paths = workerPaths(options.projectDir);
   if (!existsSync(paths.entry)) {
     throw new ProjectError(`${paths.entry} not found: \`dev\` runs the worker's Lambda entry. Run \`letsgo-worker init\` first, or pass --cwd.`);
   }
-  const { settings, extra } = await loadSettings(options.projectDir, options.overrides);
+  const { settings, extra, envFile } = await loadSettings(options.projectDir, options.overrides);
+  // Checked before anything starts: a schedule AWS would reject is a settings error here too.
+  const startedAt = new Date();
+  const schedule = options.schedule === false ? null : parseSchedule(settings, envFile, startedAt);
   await mkdir(paths.stateDir, { recursive: true });
   await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
   const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
@@ -76,10 +107,20 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
     for (const fn of releases.reverse()) await fn();
   };
   try {
-    return await assemble(options, settings, extra, paths, lock, releases);
+    return await assemble(options, settings, extra, paths, lock, releases, schedule && { schedule, from: startedAt });
   } catch (error) {
     await release();
     throw error;
+  }
+}
+
+/** LETSGO_WORKER_SCHEDULE as EventBridge Scheduler would read it (null: empty, disabled); rate() counts from `start`. */
+function parseSchedule(settings: Settings, envFile: string, start: Date): Schedule | null {
+  try {
+    return parseScheduleSetting(settings.LETSGO_WORKER_SCHEDULE, settings.LETSGO_WORKER_SCHEDULE_TIMEZONE, { start });
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    throw new ScheduleError(`${envFile}: ${error.message} Fix it, or run dev with --no-schedule.`, { cause: error });
   }
 }
 
@@ -87,35 +128,52 @@ async function assemble(
   options: DevWorkerOptions,
   settings: Settings,
   extra: Record<string, string>,
-  paths: ReturnType<typeof workerPaths>,
+  paths: WorkerPaths,
   lock: StateLock,
   releases: Array<() => Promise<void> | void>,
+  schedule: { schedule: Schedule; from: Date } | null,
 ): Promise<DevWorker> {
   const emitter = new EventEmitter<DevWorkerEvents>();
-  let journal: Journal | undefined;
-  const queue = new MessageQueue(
-    { visibilityTimeoutMs: settings.LETSGO_WORKER_VISIBILITY_TIMEOUT * 1000, maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT },
-    (record) => journal?.write(record),
-  );
-  const opened = await Journal.open(
-    { file: path.join(paths.stateDir, "queue.journal"), ...(options.compactMinRecords ? { compactMinRecords: options.compactMinRecords } : {}) },
-    (record) => queue.apply(record),
-  );
-  journal = opened.journal;
-  journal.setSnapshotSource(() => queue.snapshot(), () => queue.size);
-  releases.push(() => journal!.close());
-  const replay = { ...opened.replay, messages: queue.size };
-
   let poller: EventSourceMapping | undefined;
+  const store = await openQueueStore({
+    stateDir: paths.stateDir,
+    visibilityTimeoutMs: settings.LETSGO_WORKER_VISIBILITY_TIMEOUT * 1000,
+    maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT,
+    compactMinRecords: options.compactMinRecords,
+    onEnqueued: () => poller?.wake(),
+  });
+  const queue = store.queue;
+  releases.push(() => store.close());
+
+  const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: settings.LETSGO_WORKER_REGION };
+  const handler: DevWorker["handler"] = { loaded: false };
+  let timer: ScheduleTimer | undefined;
+  const runScheduled = async (trigger: ScheduledRunTrigger, due: Date) => {
+    const outcome = await runScheduledHandler(
+      {
+        invoker,
+        origin,
+        memoryMb: settings.LETSGO_WORKER_MEMORY,
+        unavailable: () => (invoker.available ? undefined : `handler failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}`),
+      },
+      trigger,
+      due,
+    );
+    emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null });
+    return outcome;
+  };
+
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, buildRouter({
     maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
-    async enqueue(messages, delaySeconds) {
-      const records = queue.prepareEnqueue(messages, Date.now(), delaySeconds * 1000, randomUUID);
-      await journal!.append(records);
-      for (const record of records) queue.apply(record);
-      poller?.wake();
-      return records.map((record) => (record as { id: string }).id);
+    enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
+    async enqueueOnce(message, key) {
+      const result = await store.enqueueOnce(message, key);
+      const event = JSON.parse(message.body) as { payload: { id: string; type: string } };
+      emitter.emit("stripe:received", { eventId: event.payload.id, type: event.payload.type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
+      return result;
     },
+    stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
+    runScheduled: () => runScheduled("request", new Date()),
     stats: () => queue.stats(Date.now()),
     listDead: () => queue.listDead(),
     redrive(ids) {
@@ -130,16 +188,16 @@ async function assemble(
   releases.push(() => closeServer(server));
   const url = `http://${urlHost(options.host ?? "127.0.0.1")}:${port}`;
 
-  const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: settings.LETSGO_WORKER_REGION };
+  const entry = devEntry(paths);
   const invoker = new HandlerInvoker({
-    entry: paths.entry,
+    entry,
+    typesIndex: paths.typesIndex,
     cwd: paths.worker,
     env: handlerEnv(settings, extra, url),
     functionTimeoutMs: settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000,
     loadRetryMs: options.watch === false ? 5_000 : 0,
     onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
   });
-  const handler: DevWorker["handler"] = { loaded: false };
   invoker.on("loaded", (info) => {
     Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined });
     emitter.emit("handler:loaded", info);
@@ -169,6 +227,8 @@ async function assemble(
 
   await invoker.start();
   poller.start();
+  if (schedule) timer = armSchedule(schedule.schedule, (due) => void runScheduled("schedule", due), { from: schedule.from });
+  releases.push(() => timer?.stop());
   const watcher =
     options.watch === false
       ? undefined
@@ -178,15 +238,16 @@ async function assemble(
         });
   releases.push(() => watcher?.close());
 
-  // Stop intake and new batches, let running batches settle (their results reach
-  // the journal), then flush and close the journal.
+  // Stop intake, the schedule and new batches, let running batches settle (their
+  // results reach the journal), then flush and close the journal.
   const shutdown = async () => {
     watcher?.close();
+    timer?.stop();
     poller!.stop();
     await closeServer(server);
     await invoker.close(Math.min(3_000, settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000));
     await poller!.drained();
-    await journal!.close();
+    await store.close();
     await lock.release();
   };
   let closing: Promise<void> | undefined;
@@ -194,8 +255,16 @@ async function assemble(
     url,
     port,
     settings,
-    entry: paths.entry,
-    replay,
+    entry,
+    schedule: {
+      state: options.schedule === false ? "off" : schedule ? "on" : "none",
+      expression: settings.LETSGO_WORKER_SCHEDULE,
+      timezone: settings.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+      get next() {
+        return timer?.next ?? null;
+      },
+    } satisfies DevSchedule,
+    replay: store.replay,
     handler,
     stats: () => queue.stats(Date.now()),
     close: () => (closing ??= shutdown()),
@@ -220,39 +289,4 @@ function handlerEnv(settings: Settings, extra: Record<string, string>, url: stri
   env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(settings.LETSGO_WORKER_MEMORY);
   env.LETSGO_WORKER_LOCAL = "1";
   return env;
-}
-
-function portOf(queueUrl: string): number {
-  try {
-    const parsed = new URL(queueUrl);
-    return parsed.port ? Number(parsed.port) : 3002;
-  } catch {
-    return 3002;
-  }
-}
-
-function urlHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "EADDRINUSE"
-          ? new ServiceError(`Port ${port} on ${host} is in use (another dev worker?). Stop it or pass --port.`, { cause: error })
-          : error,
-      );
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-/** Stop accepting; requests already in progress get a moment to finish (their 201 waits for the disk). */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 1_000).unref();
-  });
 }

@@ -7,9 +7,9 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { LetsgoError, ProjectError } from "../errors.js";
+import { RUNTIME_IMPORT, runtimeEntry, TYPES_IMPORT, typesFallback } from "../project/letsgoImports.js";
 import { workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
@@ -119,17 +119,13 @@ function assertWorkerExists(paths: ReturnType<typeof workerPaths>): void {
   );
 }
 
-/**
- * `letsgo-worker` and `letsgo-worker/runtime` go to this installation's runtime;
- * `@letsgo/types` resolves normally (a workspace package) or else to
- * packages/types/index.ts, which is where LetsGo keeps it.
- */
+/** The rule of ../project/letsgoImports.ts (shared with `dev`'s handler process), as an esbuild plugin. */
 function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
   return {
     name: "letsgo-resolve",
     setup(build) {
-      build.onResolve({ filter: /^letsgo-worker(\/runtime)?$/ }, () => ({ path: runtimeEntry() }));
-      build.onResolve({ filter: /^@letsgo\/types$/ }, async (args) => {
+      build.onResolve({ filter: RUNTIME_IMPORT }, () => ({ path: runtimeEntry() }));
+      build.onResolve({ filter: TYPES_IMPORT }, async (args) => {
         if (args.pluginData === "letsgo-fallback") return undefined;
         const found = await build.resolve(args.path, {
           kind: args.kind,
@@ -138,23 +134,14 @@ function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
           pluginData: "letsgo-fallback",
         });
         if (found.errors.length === 0) return { path: found.path, external: found.external, sideEffects: found.sideEffects };
-        if (existsSync(typesIndex)) return { path: typesIndex };
-        return { errors: found.errors };
+        const fallback = typesFallback(typesIndex);
+        return fallback ? { path: fallback } : { errors: found.errors };
       });
     },
   };
 }
 
-/** dist/runtime/index.js next to the compiled tool; src/runtime/index.ts when run from source. */
-export function runtimeEntry(): string {
-  for (const candidate of ["../runtime/index.js", "../runtime/index.ts"]) {
-    const file = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(file)) return file;
-  }
-  throw new LetsgoError(
-    "letsgo-worker's runtime is missing from its installation (dist/runtime/index.js): reinstall letsgo-worker.",
-  );
-}
+export { runtimeEntry };
 
 function toProblem(message: esbuild.Message): BundleProblem {
   const location = message.location;

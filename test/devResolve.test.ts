@@ -1,0 +1,109 @@
+/**
+ * Module resolution in dev's handler process, and which entry it loads: a real
+ * scaffold and the bundled shop example run without `npm install`
+ * (`letsgo-worker/runtime` is this installation's runtime, `@letsgo/types` falls
+ * back to packages/types/index.ts), server.ts is the local entry when it exists,
+ * and a module that does not load says why.
+ */
+import { afterEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { cp, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { attachConsole } from "../src/dev/consoleLog.js";
+import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
+import { REPO_ROOT, runCli, tempDir } from "./support/cli.js";
+import { makeProject, post, readLog, RECORDING_HANDLER, waitForEvent } from "./support/devServer.js";
+import { scaffoldProject } from "./support/scaffold.js";
+
+const identity = (text: string) => text;
+const plain = { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity };
+
+let worker: DevWorker | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** Wait for the handler to print a line containing `text` and for its message to be handled. */
+async function handleOne(worker: DevWorker, message: unknown, printed: string): Promise<void> {
+  const output = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.includes(printed));
+  const handled = waitForEvent<{ type: string }>(worker, "message:handled");
+  const failed = waitForEvent<{ error: string }>(worker, "message:failed").then((o) => assert.fail(`message failed: ${o.error}`));
+  const reply = await post(worker.url, message);
+  assert.equal(reply.status, 201);
+  await Promise.race([Promise.all([output, handled]), failed]);
+}
+
+describe("dev handler process: module resolution and entry", () => {
+  it("runs a fresh scaffold with no node_modules: add-message OrderNew, then a message reaches its handler", async () => {
+    const project = await scaffoldProject();
+    cleanups.push(project.cleanup);
+    const added = await runCli(["add-message", "OrderNew", "--field", "orderId:string", "--cwd", project.dir]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(existsSync(path.join(project.dir, "node_modules")), false);
+
+    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false, schedule: false });
+    assert.equal(worker.handler.loaded, true, worker.handler.error);
+    assert.equal(path.relative(project.dir, worker.entry), path.join("apps", "worker", "src", "server.ts"));
+    await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_42" } }, "o_42");
+  });
+
+  it("runs the bundled examples/shop (as `npm start` does): an OrderNew message is handled", async () => {
+    const { dir, cleanup } = await tempDir("letsgo-shop-");
+    cleanups.push(cleanup);
+    const skip = /[\\/](\.letsgo|node_modules)([\\/]|$)|[\\/]\.env$/;
+    await cp(path.join(REPO_ROOT, "examples", "shop"), dir, { recursive: true, filter: (source) => !skip.test(source) });
+
+    worker = await startDevWorker({ projectDir: dir, port: 0, watch: false, schedule: false, overrides: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
+    assert.equal(worker.handler.loaded, true, worker.handler.error);
+    await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_1", customerId: "c_1", totalCents: 1999 } }, "Order o_1 for c_1: $19.99");
+  });
+
+  it("loads server.ts when it exists, and messages reach index.ts's handler through it", async () => {
+    const project = await makeProject({ handler: RECORDING_HANDLER });
+    cleanups.push(project.cleanup);
+    const server = path.join(path.dirname(project.entry), "server.ts");
+    await writeFile(server, `console.log("local setup from server.ts");\nexport { handler } from "./index";\n`);
+    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    assert.equal(worker.entry, server);
+    const handled = waitForEvent(worker, "message:handled");
+    await post(worker.url, { type: "Hello", payload: {} });
+    await handled;
+    assert.equal((await readLog(project.log)).length, 1, "index.ts's handler got the batch");
+
+    let text = "";
+    const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style: plain, projectDir: project.dir, watching: false });
+    worker.emit("ready", { url: worker.url });
+    detach();
+    assert.match(text, /handler {3}apps\/worker\/src\/server\.ts \(loaded in \d+ ms\) → handler of index\.ts/);
+  });
+
+  it("says why the handler did not load: in the banner, without loader noise, with a hint", async () => {
+    const project = await makeProject({ handler: `import pad from "left-pad-not-installed";\nexport const handler = async () => pad;\n` });
+    cleanups.push(project.cleanup);
+    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    assert.equal(worker.handler.loaded, false);
+    const error = worker.handler.error ?? "";
+    assert.match(error, /^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'left-pad-not-installed' imported from .*index\.ts/);
+    assert.match(error, /hint: "left-pad-not-installed" is not installed/);
+    assert.doesNotMatch(error, /node:internal|tsx[\\/]dist/);
+
+    let text = "";
+    const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style: plain, projectDir: project.dir, watching: false });
+    worker.emit("ready", { url: worker.url });
+    detach();
+    assert.match(text, /\(failed to load\)\n\s+Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'left-pad-not-installed'/);
+  });
+
+  it("tells a server.ts without a handler export to re-export index.ts's", async () => {
+    const project = await makeProject({ handler: RECORDING_HANDLER });
+    cleanups.push(project.cleanup);
+    await writeFile(path.join(path.dirname(project.entry), "server.ts"), `export const nothing = 1;\n`);
+    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    assert.equal(worker.handler.loaded, false);
+    assert.match(worker.handler.error ?? "", /server\.ts does not export a `handler` function: .*export \{ handler \} from "\.\/index"/);
+  });
+});
