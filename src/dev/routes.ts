@@ -15,6 +15,8 @@ export interface QueueService {
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
   /** STRIPE_WEBHOOK_SECRET ("" when not set). */
   stripeSecret: string;
+  /** Told about each verified Stripe delivery, enqueued or not (for the log). */
+  stripeReceived(delivery: StripeDelivery): void;
   /** Run the scheduled handler now. */
   runScheduled(): Promise<ScheduledRunOutcome>;
   stats(): QueueStats;
@@ -22,6 +24,14 @@ export interface QueueService {
   redrive(ids?: string[]): number;
   purge(): number;
   health(): Record<string, unknown>;
+}
+
+export interface StripeDelivery {
+  eventId: string;
+  type: string;
+  duplicate: boolean;
+  /** The enqueued letsgo:stripe message (absent for a duplicate). */
+  messageId?: string;
 }
 
 export interface DeadMessageView {
@@ -65,6 +75,7 @@ export function buildRouter(service: QueueService): Router {
     const event = await verifyStripeDelivery(raw, request.headers["stripe-signature"], service.stripeSecret);
     const [message] = intake(stripeMessageBody(event), service.maxMessageSize);
     const result = await service.enqueueOnce(message!, `stripe:${event.id}`);
+    service.stripeReceived({ eventId: event.id, type: event.type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
     if (result.duplicate) {
       return { status: 200, body: { received: true, duplicate: true, eventId: event.id, note: `Event ${event.id} was already enqueued; Stripe retries and duplicates deliveries, so it is not enqueued again.` } };
     }

@@ -21,7 +21,7 @@ import { loadErrorSummary } from "./loadError.js";
 import { lockStateDir, type StateLock } from "./lock.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome } from "./poller.js";
 import type { QueueMessage, QueueStats } from "./queue.js";
-import { buildRouter } from "./routes.js";
+import { buildRouter, type StripeDelivery } from "./routes.js";
 import { armSchedule, runScheduledHandler, type ScheduledRunOutcome, type ScheduledRunTrigger, type ScheduleTimer } from "./scheduler.js";
 import { openQueueStore } from "./store.js";
 import { watchSources } from "./watch.js";
@@ -55,7 +55,7 @@ export type DevWorkerEvents = {
   /** A scheduled run ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */
-  "stripe:received": [{ eventId: string; type: string; messageId?: string; duplicate: boolean }];
+  "stripe:received": [StripeDelivery];
   reload: [{ files: string[] }];
 };
 
@@ -166,13 +166,9 @@ async function assemble(
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, buildRouter({
     maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
     enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
-    async enqueueOnce(message, key) {
-      const result = await store.enqueueOnce(message, key);
-      const event = JSON.parse(message.body) as { payload: { id: string; type: string } };
-      emitter.emit("stripe:received", { eventId: event.payload.id, type: event.payload.type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
-      return result;
-    },
+    enqueueOnce: (message, key) => store.enqueueOnce(message, key),
     stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
+    stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
     runScheduled: () => runScheduled("request", new Date()),
     stats: () => queue.stats(Date.now()),
     listDead: () => queue.listDead(),
