@@ -13,16 +13,33 @@
  *   checks the call we send and that the failure is reported clearly.
  * - UpdateFunctionConfiguration of EphemeralStorage and UpdateFunctionCode of
  *   Architectures: moto ignores both, so those updates are not re-read here.
+ * - A failed scheduled run going to the DLQ: moto neither runs the function nor
+ *   does Lambda's async retries and on-failure destinations. The tests read the
+ *   async invoke config back (retries, age, destination = the DLQ) and the role's
+ *   permission to send there. moto's PutFunctionEventInvokeConfig appends a config
+ *   instead of replacing it (Get keeps returning the first), so for an update only
+ *   the request sent is checked, not a read-back.
+ * - DeleteParameters' limit of 10 names: moto accepts any number, so the test
+ *   counts the names in each call we send.
  */
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { IAMClient, GetRolePolicyCommand } from "@aws-sdk/client-iam";
-import { LambdaClient, GetFunctionCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import {
+  LambdaClient,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  ListEventSourceMappingsCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
 import { SchedulerClient, GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { SSMClient, GetParameterCommand } from "@aws-sdk/client-ssm";
+import { SSMClient, GetParameterCommand, GetParametersByPathCommand } from "@aws-sdk/client-ssm";
+import { createHash } from "node:crypto";
 import { ECRClient, DescribeRepositoriesCommand, GetLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { prepareDeploy } from "../src/aws/deploy.ts";
@@ -88,7 +105,7 @@ after(async () => project?.cleanup());
 describe("deploy against moto", () => {
   it("creates every resource with the settings on a first deploy", async () => {
     const { pending } = await deploy();
-    assert.deepEqual(pending, ["ecr", "ssm", "iam-function", "iam-scheduler", "sqs-dlq", "sqs", "lambda", "mapping", "schedule-group", "schedule"]);
+    assert.deepEqual(pending, ["ecr", "ssm", "iam-function", "iam-scheduler", "sqs-dlq", "sqs", "lambda", "lambda-async", "mapping", "schedule-group", "schedule"]);
 
     const sqs = client((c) => new SQSClient(c));
     const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: NAME }))).QueueUrl!;
@@ -119,6 +136,12 @@ describe("deploy against moto", () => {
     assert.equal(secret.Parameter?.Type, "SecureString");
     assert.equal(secret.Parameter?.Value, "whsec_test123");
 
+    // A scheduled run that throws: Lambda retries it twice, then sends its record to the DLQ.
+    const asyncConfig = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: NAME }));
+    assert.equal(asyncConfig.MaximumRetryAttempts, 2);
+    assert.equal(asyncConfig.MaximumEventAgeInSeconds, 3600);
+    assert.equal(asyncConfig.DestinationConfig?.OnFailure?.Destination, `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`);
+
     const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: NAME }));
     assert.equal(mappings.EventSourceMappings?.length, 1);
     const mapping = mappings.EventSourceMappings![0]!;
@@ -144,10 +167,15 @@ describe("deploy against moto", () => {
       };
     const fnPolicy = await policyOf(`${NAME}-role`);
     const queueArn = `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}`;
+    const sqsGrants = fnPolicy.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith("sqs:"))).map((s) => [s.Action, s.Resource]);
+    assert.deepEqual(sqsGrants, [
+      [["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], queueArn],
+      ["sqs:SendMessage", queueArn],
+      ["sqs:SendMessage", `${queueArn}-dlq`],
+    ]);
     for (const statement of fnPolicy.Statement) {
       const actions = [statement.Action].flat();
       const resources = [statement.Resource].flat();
-      if (actions.some((a) => a.startsWith("sqs:"))) assert.deepEqual(resources, [queueArn]);
       if (actions.some((a) => a.startsWith("logs:"))) assert.ok(resources.every((r) => r.includes(`log-group:/aws/lambda/${NAME}`)));
       if (actions.some((a) => a.startsWith("ssm:"))) assert.ok(resources.every((r) => r.includes("parameter/letsgo/main/worker")));
     }
@@ -194,7 +222,7 @@ describe("deploy against moto", () => {
 
   it("mutates nothing on a dry run, on a fresh account and with changes pending", async () => {
     const fresh = await deploy({ dryRun: true });
-    assert.equal(fresh.pending.length, 10);
+    assert.equal(fresh.pending.length, 11);
     assert.deepEqual(fresh.mutating, []);
     await deploy();
     await writeEnv([...BASE_ENV, "NEW_FEATURE_FLAG=on", "LETSGO_WORKER_CONCURRENCY=9"]);
@@ -217,6 +245,95 @@ describe("deploy against moto", () => {
     assert.deepEqual((await deploy()).mutating, []);
   });
 
+  it("puts the async invoke config back when it drifted or was deleted, and leaves it alone when it matches", async () => {
+    await deploy();
+    const lambda = client((c) => new LambdaClient(c));
+    const dlqArn = `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`;
+    // Someone turned Lambda's retries and the destination off by hand.
+    await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: NAME }));
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: NAME, MaximumRetryAttempts: 0 }));
+    const repair = await deploy();
+    assert.deepEqual(repair.pending, ["lambda-async"]);
+    const step = repair.plan.steps.find((s) => s.id === "lambda-async")!;
+    assert.equal(step.action, "update");
+    assert.deepEqual(step.changes.map((c) => c.field), ["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "OnFailure"]);
+    assert.deepEqual(repair.mutating, ["PutFunctionEventInvokeConfig"]);
+    // moto appends rather than replaces on Put, so only the request can be checked here.
+    assert.deepEqual(repair.calls.find((c) => c.command === "PutFunctionEventInvokeConfig")!.input, {
+      FunctionName: NAME,
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: dlqArn } },
+    });
+
+    // Deleted: created again, read back, then nothing to do.
+    await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: NAME }));
+    const recreate = await deploy();
+    assert.deepEqual(recreate.pending, ["lambda-async"]);
+    const config = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: NAME }));
+    assert.deepEqual([config.MaximumRetryAttempts, config.MaximumEventAgeInSeconds, config.DestinationConfig?.OnFailure?.Destination], [2, 3600, dlqArn]);
+    assert.deepEqual((await deploy()).mutating, []);
+    const status = await getStatus({ cwd: project.dir });
+    assert.deepEqual(status.resources.find((r) => r.resource === "Lambda async invoke config")?.details, { retries: 2, maxEventAgeSeconds: 3600, onFailure: `${NAME}-dlq` });
+  });
+
+  it("removes 12 secrets with DeleteParameters calls of at most 10 names", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `SERVICE_${i}_API_KEY=k${i}`);
+    await writeEnv([...BASE_ENV, ...many]);
+    await deploy();
+    const ssm = client((c) => new SSMClient(c));
+    const names = async () => {
+      const found: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ssm.send(new GetParametersByPathCommand({ Path: "/letsgo/main/worker", NextToken }));
+        found.push(...(page.Parameters ?? []).map((p) => p.Name!));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return found.sort();
+    };
+    assert.equal((await names()).length, 13);
+
+    await writeEnv(BASE_ENV);
+    const removal = await deploy();
+    assert.deepEqual(removal.pending, ["ssm", "lambda"], "the secrets version changes with the parameter set");
+    // moto accepts any number of names; AWS takes at most 10 per call.
+    const perCall = removal.calls.filter((c) => c.command === "DeleteParameters").map((c) => (c.input as { Names: string[] }).Names.length);
+    assert.deepEqual(perCall, [10, 2]);
+    assert.deepEqual(await names(), ["/letsgo/main/worker/STRIPE_WEBHOOK_SECRET"]);
+    assert.deepEqual((await deploy()).mutating, []);
+  });
+
+  it("sets LETSGO_SECRETS_VERSION from the parameters' versions: no hash of the secret, new on every rotation", async () => {
+    const lambda = client((c) => new LambdaClient(c));
+    const ssm = client((c) => new SSMClient(c));
+    const versionInFunction = async () => (await lambda.send(new GetFunctionCommand({ FunctionName: NAME }))).Configuration?.Environment?.Variables?.LETSGO_SECRETS_VERSION;
+    const parameterVersion = async () => (await ssm.send(new GetParameterCommand({ Name: "/letsgo/main/worker/STRIPE_WEBHOOK_SECRET" }))).Parameter?.Version;
+
+    await deploy();
+    const first = await versionInFunction();
+    assert.match(first ?? "", /^[0-9a-f]{16}$/);
+    const hashOfSecret = (value: string) => createHash("sha256").update(`STRIPE_WEBHOOK_SECRET\u0000${value}\u0000`).digest("hex");
+    assert.ok(!hashOfSecret("whsec_test123").startsWith(first!), "not the old unsalted hash of the value");
+    assert.ok(!createHash("sha256").update("whsec_test123").digest("hex").includes(first!));
+
+    const rotatedEnv = BASE_ENV.map((line) => line.replace("whsec_test123", "whsec_rotated"));
+    await writeEnv(rotatedEnv);
+    const rotated = await deploy();
+    assert.deepEqual(rotated.mutating, ["PutParameter", "UpdateFunctionConfiguration"]);
+    assert.equal(await parameterVersion(), 2);
+    const second = await versionInFunction();
+    assert.notEqual(second, first, "a changed secret changes the version, so Lambda starts fresh instances");
+    assert.deepEqual((await deploy()).mutating, [], "the version is worked out without writing");
+
+    // Back to the first value: a new parameter version, so not the first version string again.
+    await writeEnv(BASE_ENV);
+    await deploy();
+    assert.equal(await parameterVersion(), 3);
+    const third = await versionInFunction();
+    assert.ok(third !== first && third !== second);
+  });
+
   it("stops at the failing step when the emulator goes away, and the next run converges", async () => {
     const log = callLog();
     const prepared = await prepareDeploy({
@@ -234,7 +351,7 @@ describe("deploy against moto", () => {
     }
     await moto.up();
     const resumed = await deploy();
-    assert.deepEqual(resumed.pending, ["lambda", "mapping", "schedule-group", "schedule"]);
+    assert.deepEqual(resumed.pending, ["lambda", "lambda-async", "mapping", "schedule-group", "schedule"]);
     assert.deepEqual((await deploy()).mutating, []);
   });
 });
@@ -339,6 +456,65 @@ describe("status, queue and destroy against moto", () => {
     const result = await following;
     assert.equal(result.events, 2);
     assert.deepEqual(followed.map((e) => e.message), ['{"level":"info","msg":"handled","type":"OrderNew"}', "later"]);
+  });
+
+  it("logs --follow shows a late event with an older timestamp once, and no event twice across overlapping polls", async () => {
+    const logs = client((c) => new CloudWatchLogsClient(c));
+    const group = `/aws/lambda/${NAME}`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s1" }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s2" }));
+    const now = Date.now();
+    const put = (stream: string, timestamp: number, message: string) =>
+      logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [{ timestamp, message }] }));
+    await put("s1", now - 1000, "first");
+
+    const followed: string[] = [];
+    let polls = 0;
+    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+    const check = () => {
+      for (const waiter of waiters.splice(0)) (waiter.done() ? waiter.resolve() : waiters.push(waiter));
+    };
+    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
+    const stop = new AbortController();
+    const following = readLogs({
+      cwd: project.dir,
+      since: "5m",
+      follow: true,
+      pollMs: 50,
+      signal: stop.signal,
+      recorder: (call) => {
+        if (call.command === "FilterLogEvents") polls++;
+        check();
+      },
+      onEvent: (e) => {
+        followed.push(e.message);
+        check();
+      },
+    });
+    await until(() => followed.length === 1);
+    await put("s1", now, "newest");
+    await until(() => followed.length === 2);
+    // Written after "newest" but stamped 3 s before it: a poll starting at the newest timestamp would miss it.
+    await put("s2", now - 3000, "late");
+    await until(() => followed.length === 3);
+    const seenPolls = polls;
+    await until(() => polls >= seenPolls + 3);
+    stop.abort();
+    const result = await following;
+    assert.deepEqual(followed, ["first", "newest", "late"]);
+    assert.equal(result.events, 3);
+  });
+
+  it("status reports AWS failing midway as a ServiceError saying what it was doing, not as a bug", async () => {
+    try {
+      await assert.rejects(
+        getStatus({ cwd: project.dir, recorder: (call) => void (call.service !== "sts" && moto.down()) }),
+        (error: Error) => error instanceof ServiceError && /^Reading the deployment's status in us-east-1 failed: .*ECONNREFUSED/.test(error.message),
+      );
+    } finally {
+      await moto.up();
+    }
   });
 
   it("destroy removes everything, a second destroy succeeds, and --keep-data keeps the queues and repository", async () => {

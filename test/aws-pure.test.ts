@@ -6,17 +6,21 @@ import { SettingsError } from "../src/errors.ts";
 import { isMutatingCommand } from "../src/aws/calls.ts";
 import { canonical, diffFields, diffTags, parseJsonDocument, sameValue } from "../src/aws/diff.ts";
 import { buildTarget, imageUri, type DeployTarget } from "../src/aws/target.ts";
-import { functionEnvironment, secretsVersion } from "../src/aws/environment.ts";
+import { createHash } from "node:crypto";
+import { functionEnvironment, secretsVersion, withSecretsVersion } from "../src/aws/environment.ts";
 import { checkQueueTiming, desiredQueueAttributes, diffQueue } from "../src/aws/sqs.ts";
 import { diffRole, functionRole, schedulerRole } from "../src/aws/iam.ts";
 import { desiredFunction, diffFunction } from "../src/aws/lambda.ts";
 import { desiredMapping, diffMapping } from "../src/aws/eventSourceMapping.ts";
 import { desiredSchedule, diffSchedule } from "../src/aws/scheduler.ts";
 import { desiredRepository, diffRepository } from "../src/aws/ecr.ts";
-import { diffSecrets } from "../src/aws/ssm.ts";
+import { diffSecrets, secretVersionsAfter } from "../src/aws/ssm.ts";
+import { ASYNC_INVOKE_POLICY, desiredAsyncInvoke, diffAsyncInvoke } from "../src/aws/asyncInvoke.ts";
+import { asServiceError, awsFailureReason, isAwsFailure } from "../src/aws/failure.ts";
+import { ServiceError } from "../src/errors.ts";
 import { formatPlan, planToJson, type DeployPlan } from "../src/aws/plan.ts";
 import { isRoleNotReady, retryWhileRoleNotReady } from "../src/aws/retry.ts";
-import { formatLogEvent, parseSince } from "../src/aws/logs.ts";
+import { FOLLOW_OVERLAP_MS, SeenEvents, formatLogEvent, parseSince } from "../src/aws/logs.ts";
 import { decodeAuthorizationToken, registryBaseUrl } from "../src/aws/push.ts";
 import { nextFireTime } from "../src/aws/status.ts";
 
@@ -92,11 +96,32 @@ describe("Function: functionEnvironment", () => {
     assert.equal(env.variables.LETSGO_DEPLOYMENT, "main");
     assert.equal(env.variables.LETSGO_WORKER_QUEUE_URL, "https://q");
     assert.equal(env.variables.LETSGO_SECRETS_PATH, "/letsgo/main/worker/");
-    assert.equal(env.variables.LETSGO_SECRETS_VERSION, secretsVersion(env.secrets));
+    assert.equal("LETSGO_SECRETS_VERSION" in env.variables, false, "set from the parameters' versions, not here");
     for (const key of ["LETSGO_WORKER_MEMORY", "LETSGO_WORKER_SCHEDULE", "STRIPE_WEBHOOK_SECRET", "MY_API_KEY", "EMPTY", "LETSGO_WORKER_PRIVATE_KEY"]) {
       assert.equal(key in env.variables, false, key);
     }
-    assert.notEqual(secretsVersion({ A: "1" }), secretsVersion({ A: "2" }));
+  });
+
+  it("derives LETSGO_SECRETS_VERSION from parameter versions, never from the secret values", () => {
+    const secrets = { STRIPE_WEBHOOK_SECRET: "whsec_x", MY_API_KEY: "k" };
+    const current = { STRIPE_WEBHOOK_SECRET: { value: "whsec_x", version: 3 }, MY_API_KEY: { value: "old", version: 1 } };
+    const versions = secretVersionsAfter(current, secrets);
+    assert.deepEqual(versions, { MY_API_KEY: 2, STRIPE_WEBHOOK_SECRET: 3 }, "unchanged keeps its version, overwritten gets the next");
+    const version = withSecretsVersion({ A: "1" }, versions).LETSGO_SECRETS_VERSION!;
+    assert.equal(version, secretsVersion(versions));
+    // Nothing someone reading the configuration could compare a guess with: no hash of the values in any usual form.
+    const material = Object.keys(secrets).sort().map((key) => `${key}\u0000${secrets[key as keyof typeof secrets]}\u0000`).join("");
+    for (const algorithm of ["sha256", "sha1", "md5", "sha512"]) {
+      for (const input of [material, ...Object.values(secrets), JSON.stringify(secrets)]) {
+        const digest = createHash(algorithm).update(input).digest("hex");
+        assert.ok(!digest.startsWith(version) && !digest.includes(version), `${algorithm} of a secret`);
+      }
+    }
+    // The same versions with other values give the same version string: the values play no part.
+    assert.equal(secretsVersion(secretVersionsAfter({ STRIPE_WEBHOOK_SECRET: { value: "whsec_other", version: 3 } }, { STRIPE_WEBHOOK_SECRET: "whsec_other" })), secretsVersion({ STRIPE_WEBHOOK_SECRET: 3 }));
+    assert.notEqual(secretsVersion({ A: 1 }), secretsVersion({ A: 2 }), "a new parameter version changes it");
+    assert.deepEqual(withSecretsVersion({ A: "1" }, {}), { A: "1" }, "no secrets, no version");
+    assert.deepEqual(secretVersionsAfter({}, { NEW: "v" }), { NEW: 1 });
   });
 
   it("adds no secrets path when there are no secrets", () => {
@@ -149,6 +174,7 @@ describe("Function: IAM roles", () => {
     assert.deepEqual(resources, [
       t.arns.queue,
       t.arns.queue,
+      t.arns.deadLetterQueue,
       t.arns.logGroup,
       `${t.arns.logGroup}:*`,
       t.arns.secretsPath,
@@ -156,9 +182,12 @@ describe("Function: IAM roles", () => {
     ]);
     const actions = policy.Statement.flatMap((s) => [s.Action].flat());
     assert.deepEqual(actions.filter((a) => String(a).startsWith("sqs:")).sort(), [
-      "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage",
+      "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage", "sqs:SendMessage",
     ]);
-    assert.equal(functionRole(t, false).inlinePolicy.Statement.length, 3);
+    // The DLQ only for sending (Lambda's on-failure destination), nothing else.
+    const dlqStatements = policy.Statement.filter((s) => [s.Resource].flat().includes(t.arns.deadLetterQueue));
+    assert.deepEqual(dlqStatements.map((s) => [s.Action, s.Resource]), [["sqs:SendMessage", t.arns.deadLetterQueue]]);
+    assert.equal(functionRole(t, false).inlinePolicy.Statement.length, 4);
   });
 
   it("lets the scheduler role only invoke this function and dead-letter to this DLQ", () => {
@@ -210,6 +239,55 @@ describe("Function: event source mapping", () => {
   });
 });
 
+describe("Function: async invoke config desired state and diff", () => {
+  it("retries a failed run twice, then sends it to this worker's DLQ", () => {
+    const t = makeTarget();
+    const desired = desiredAsyncInvoke(t);
+    assert.deepEqual(ASYNC_INVOKE_POLICY, { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    assert.equal(desired.OnFailure, t.arns.deadLetterQueue);
+    assert.deepEqual(diffAsyncInvoke(undefined, desired), []);
+    assert.deepEqual(diffAsyncInvoke({ ...ASYNC_INVOKE_POLICY, OnFailure: t.arns.deadLetterQueue }, desired), []);
+    const drifted = { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600, OnFailure: undefined, OnSuccess: "arn:aws:sqs:eu-west-1:111122223333:elsewhere" };
+    assert.deepEqual(diffAsyncInvoke(drifted, desired).map((c) => c.field), ["MaximumRetryAttempts", "OnFailure", "OnSuccess"]);
+  });
+});
+
+describe("Function: AWS failures", () => {
+  function sdkError(name: string, message: string, extra: Record<string, unknown>): Error {
+    return Object.assign(awsError(name, message), extra);
+  }
+
+  it("tells AWS failures (service answers, bad replies, the network) from bugs", () => {
+    assert.equal(isAwsFailure(sdkError("AccessDeniedException", "not allowed", { $metadata: { httpStatusCode: 403 } })), true);
+    assert.equal(isAwsFailure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" })), true);
+    assert.equal(isAwsFailure(sdkError("TimeoutError", "timed out", {})), true);
+    assert.equal(isAwsFailure(new TypeError("cannot read properties of undefined")), false);
+    assert.equal(isAwsFailure("text"), false);
+  });
+
+  it("wraps AWS failures in a ServiceError naming what and where; leaves bugs and our own errors alone", () => {
+    const denied = sdkError("AccessDeniedException", "User is not authorized to perform ssm:GetParametersByPath", { $metadata: { httpStatusCode: 403 } });
+    const wrapped = asServiceError(denied, "Reading the deployment's status", "eu-west-1");
+    assert.ok(wrapped instanceof ServiceError);
+    assert.equal(wrapped.exitCode, 1);
+    assert.match(wrapped.message, /^Reading the deployment's status in eu-west-1 failed: AccessDeniedException: User is not authorized.*\(HTTP 403\)/);
+    assert.match(wrapped.message, /--region/);
+    assert.equal(wrapped.cause, denied);
+    const bug = new TypeError("x is undefined");
+    assert.equal(asServiceError(bug, "doing", "r"), bug);
+    const ours = new ServiceError("already explained");
+    assert.equal(asServiceError(ours, "doing", "r"), ours);
+  });
+
+  it("says an unparseable reply is not an AWS reply instead of showing the parser's complaint", () => {
+    const html = sdkError("SyntaxError", "Unexpected token '<', \"<!doctype \"... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.", {
+      $metadata: { httpStatusCode: 404 },
+      $response: { statusCode: 404 },
+    });
+    assert.equal(awsFailureReason(html), "the endpoint answered HTTP 404 with something that is not an AWS reply");
+  });
+});
+
 describe("Function: schedule desired state and diff", () => {
   it("targets the function with the scheduler role, a retry policy, the DLQ and the Scheduled Event input", () => {
     const t = makeTarget({ LETSGO_WORKER_SCHEDULE: "cron(0 9 ? * MON-FRI *)", LETSGO_WORKER_SCHEDULE_TIMEZONE: "Europe/Berlin" });
@@ -242,7 +320,8 @@ describe("Function: ECR and SSM diffs", () => {
   });
 
   it("puts new and changed secrets, deletes removed ones, and never shows values", () => {
-    const { put, remove, changes } = diffSecrets({ A: "1", B: "2", C: "3" }, { A: "1", B: "22", D: "4" });
+    const v = (value: string) => ({ value, version: 1 });
+    const { put, remove, changes } = diffSecrets({ A: v("1"), B: v("2"), C: v("3") }, { A: "1", B: "22", D: "4" });
     assert.deepEqual(put, ["B", "D"]);
     assert.deepEqual(remove, ["C"]);
     assert.equal(JSON.stringify(changes).includes("22"), false);
@@ -315,6 +394,21 @@ describe("Function: logs helpers", () => {
       "2026-01-01T12:00:00.000Z ERROR handler failed type=OrderNew attempt=2",
     );
     assert.equal(formatLogEvent({ timestamp, message: "START RequestId: abc Version: $LATEST\n" }), "2026-01-01T12:00:00.000Z START RequestId: abc Version: $LATEST");
+  });
+});
+
+describe("Class: SeenEvents", () => {
+  it("shows each event once across overlapping polls and forgets what no poll can return", () => {
+    const seen = new SeenEvents();
+    const a = { timestamp: 1000, message: "a", eventId: "e1" };
+    const late = { timestamp: 900, message: "late", eventId: "e0" };
+    assert.equal(seen.add(a), true);
+    assert.equal(seen.add(a), false, "the overlapping poll returns it again");
+    assert.equal(seen.add(late), true, "an older event that arrived late is still shown");
+    seen.forgetBefore(950);
+    assert.equal(seen.add(late), true, "forgotten once the window has passed it");
+    assert.equal(seen.add(a), false);
+    assert.ok(FOLLOW_OVERLAP_MS >= 5000);
   });
 });
 

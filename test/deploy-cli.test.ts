@@ -1,7 +1,8 @@
 /**
  * The real CLI binary (bin/letsgo-worker.js → dist/) against moto behind the
  * test proxy: dry run, confirmation rules, a deploy that fails midway (the proxy
- * cuts CreateFunction) and the run after it, up to date, status and destroy.
+ * cuts CreateFunction) and the run after it, up to date, status and destroy;
+ * AWS failing under status and logs (exit 1 with the reason, never 70).
  * Needs `npm run build` first (npm test does it).
  */
 import { after, before, describe, it } from "node:test";
@@ -36,16 +37,26 @@ describe("letsgo-worker deploy / status / destroy (CLI)", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\+ ECR repository\s+letsgo-main-worker\s+create/);
     assert.match(run.stdout, /\+ Schedule\s+letsgo-main\/letsgo-main-worker\s+create/);
-    assert.match(run.stdout, /9 steps to apply/);
+    assert.match(run.stdout, /10 steps to apply/);
+    assert.match(run.stdout, /\+ Lambda async invoke config\s+letsgo-main-worker\s+create/);
+    const json = await cli(["deploy", "--dry-run", "--json", "--image", IMAGE]);
+    assert.equal(json.code, 0, json.stderr);
+    const plan = JSON.parse(json.stdout) as { dryRun: boolean; steps: Array<{ id: string; action: string }> };
+    assert.equal(plan.dryRun, true);
+    assert.equal(plan.steps.find((s) => s.id === "lambda-async")?.action, "create");
     const status = await cli(["status", "--json"]);
     assert.equal(status.code, 0, status.stderr);
     assert.ok((JSON.parse(status.stdout) as { resources: Array<{ present: boolean }> }).resources.every((r) => !r.present));
   });
 
-  it("refuses to deploy or destroy without --yes when there is no terminal to ask on", async () => {
-    const deploy = await cli(["deploy", "--image", IMAGE]);
-    assert.equal(deploy.code, 2);
-    assert.match(deploy.stderr, /pass --yes/);
+  it("refuses to deploy or destroy without --yes when there is no terminal to ask on, printing no plan to stdout", async () => {
+    for (const extra of [[], ["--json"]]) {
+      const deploy = await cli(["deploy", "--image", IMAGE, ...extra]);
+      assert.equal(deploy.code, 2, deploy.stderr);
+      assert.equal(deploy.stdout, "", "stdout is for results; the refusal is not one");
+      assert.match(deploy.stderr, /No terminal to ask on, and 10 steps would change AWS: run with --dry-run to see the plan, then with --yes to apply it/);
+      assert.doesNotMatch(deploy.stderr, /ECR repository/, "no plan dumped instead");
+    }
     const destroy = await cli(["destroy"]);
     assert.equal(destroy.code, 0, "nothing exists yet, so there is nothing to confirm");
   });
@@ -74,11 +85,44 @@ describe("letsgo-worker deploy / status / destroy (CLI)", () => {
     const resumed = await cli(["deploy", "--yes", "--image", IMAGE, "--json"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const applied = (JSON.parse(resumed.stdout) as { applied: Array<{ step: string }> }).applied.map((a) => a.step);
-    assert.deepEqual(applied, ["lambda", "mapping", "schedule-group", "schedule"]);
+    assert.deepEqual(applied, ["lambda", "lambda-async", "mapping", "schedule-group", "schedule"]);
 
     const again = await cli(["deploy", "--yes", "--image", IMAGE]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /up to date/);
+  });
+
+  it("status and logs report AWS failures with exit 1 and the reason, never as a bug (exit 70)", async () => {
+    // A region the endpoint does not serve: moto answers with an HTML page, not an AWS reply.
+    const region = await cli(["status", "--region", "xx-nowhere-1"]);
+    assert.equal(region.code, 1, region.stderr);
+    assert.match(region.stderr, /error: Reading the deployment's status in xx-nowhere-1 failed: the endpoint answered HTTP \d+ with something that is not an AWS reply/);
+    assert.match(region.stderr, /Check the region/);
+    assert.doesNotMatch(region.stderr, /this is a bug in letsgo-worker|\n\s+at /);
+
+    // The identity is found, then every other request is cut.
+    moto.failWhen((request) => request.operation !== "GetCallerIdentity");
+    try {
+      for (const [command, doing] of [["status", "Reading the deployment's status"], ["logs", "Reading the function's logs"]] as const) {
+        const cut = await cli([command]);
+        assert.equal(cut.code, 1, cut.stderr);
+        assert.match(cut.stderr, new RegExp(`error: ${doing} in ${TEST_REGION} failed: `));
+        assert.doesNotMatch(cut.stderr, /this is a bug in letsgo-worker|\n\s+at /);
+      }
+    } finally {
+      moto.failWhen(undefined);
+    }
+
+    // The endpoint stopped altogether.
+    await moto.down();
+    try {
+      const down = await cli(["status"]);
+      assert.equal(down.code, 1, down.stderr);
+      assert.match(down.stderr, /error: .*ECONNREFUSED/);
+      assert.doesNotMatch(down.stderr, /this is a bug in letsgo-worker|\n\s+at /);
+    } finally {
+      await moto.up();
+    }
   });
 
   it("status shows the deployment; destroy removes it and a second destroy succeeds", async () => {
@@ -91,7 +135,7 @@ describe("letsgo-worker deploy / status / destroy (CLI)", () => {
 
     const first = await cli(["destroy", "--yes"]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Destroyed: 9 resources deleted/);
+    assert.match(first.stdout, /Destroyed: 10 resources deleted/);
     const second = await cli(["destroy", "--yes"]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /Destroyed: 0 resources deleted/);

@@ -177,7 +177,7 @@ describe("Function: createWorkerHandler (scheduled runs and other events)", () =
     assert.equal(lines.at(-1)?.msg, "scheduled run done");
   });
 
-  it("throws when the scheduled handler fails, so the scheduler retries", async () => {
+  it("throws when the scheduled handler fails, so the invocation fails and Lambda retries it", async () => {
     // Prepare
     const cause = new Error("database unreachable");
     const { logger, lines } = capturedLogger();

@@ -5,33 +5,25 @@
  */
 import type Docker from "dockerode";
 import { ServiceError, errorMessage } from "../errors.js";
-import { loadSettings, type Settings } from "../project/settings.js";
+import type { Settings } from "../project/settings.js";
 import { parseScheduleSetting } from "../schedule/index.js";
-import type { CallRecorder } from "./calls.js";
-import { Aws } from "./clients.js";
+import { planAsyncInvoke } from "./asyncInvoke.js";
 import { planRepository } from "./ecr.js";
-import { functionEnvironment } from "./environment.js";
-import { desiredMapping, planMapping } from "./eventSourceMapping.js";
+import { functionEnvironment, withSecretsVersion } from "./environment.js";
+import { planMapping } from "./eventSourceMapping.js";
+import { asServiceError } from "./failure.js";
 import { functionRole, planRole, schedulerRole } from "./iam.js";
 import { desiredFunction, planFunction } from "./lambda.js";
 import { isUpToDate, pendingSteps, type DeployPlan } from "./plan.js";
 import { planImagePush } from "./push.js";
 import { desiredSchedule, planSchedule, planScheduleGroup } from "./scheduler.js";
+import { connect, loadCommandSettings, type AwsCommandOptions } from "./session.js";
 import { checkQueueTiming, planDeadLetterQueue, planWorkQueue } from "./sqs.js";
 import { planSecrets } from "./ssm.js";
 import type { PlannedStep } from "./step.js";
-import { buildTarget, imageUri, type DeployTarget } from "./target.js";
+import { imageUri, type DeployTarget } from "./target.js";
 
-export interface AwsCommandOptions {
-  /** Project root (holding apps/worker). */
-  cwd: string;
-  region?: string;
-  profile?: string;
-  /** Overrides LETSGO_DEPLOYMENT from apps/worker/.env. */
-  deployment?: string;
-  /** Sees every AWS command sent (tests count the mutating ones). */
-  recorder?: CallRecorder;
-}
+export { connect, type AwsCommandOptions } from "./session.js";
 
 export interface DeployOptions extends AwsCommandOptions {
   /** Deploy this image URI instead of building and pushing one. */
@@ -69,23 +61,6 @@ export function validateDeploySettings(settings: Settings): string[] {
   return warnings;
 }
 
-export async function connect(options: AwsCommandOptions) {
-  const loaded = await loadSettings(options.cwd, { LETSGO_DEPLOYMENT: options.deployment });
-  const aws = await Aws.connect({
-    region: options.region,
-    profile: options.profile,
-    fallbackRegion: loaded.settings.LETSGO_WORKER_REGION,
-    recorder: options.recorder,
-  });
-  try {
-    const target = buildTarget(loaded.settings, await aws.identity(), aws.region);
-    return { aws, target, loaded };
-  } catch (error) {
-    aws.destroy();
-    throw error;
-  }
-}
-
 async function localImage(options: DeployOptions, target: DeployTarget) {
   const { buildImage, connectEngine } = await import("../image/index.js");
   const docker = options.docker ?? (await connectEngine()).docker;
@@ -100,9 +75,10 @@ async function localImage(options: DeployOptions, target: DeployTarget) {
 }
 
 export async function prepareDeploy(options: DeployOptions): Promise<PreparedDeploy> {
-  const { settings, extra } = await loadSettings(options.cwd, { LETSGO_DEPLOYMENT: options.deployment });
-  const warnings = validateDeploySettings(settings);
-  const { aws, target } = await connect(options);
+  // Settings are read once: checked before any AWS call, then used for the plan.
+  const loaded = await loadCommandSettings(options);
+  const warnings = validateDeploySettings(loaded.settings);
+  const { aws, target } = await connect(options, loaded);
   try {
     const steps: PlannedStep[] = [];
     steps.push(await planRepository(aws, target));
@@ -122,20 +98,23 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
       );
     }
 
-    const env = functionEnvironment(settings, extra, {
+    const env = functionEnvironment(loaded.settings, loaded.extra, {
       deployment: target.deployment,
       queueUrl: target.queueUrl,
       secretsPrefix: target.names.ssmPrefix,
     });
     const hasSecrets = Object.keys(env.secrets).length > 0;
-    steps.push(await planSecrets(aws, target, env.secrets));
+    const secrets = await planSecrets(aws, target, env.secrets);
+    steps.push(secrets.step);
     steps.push(await planRole(aws, target, "iam-function", "IAM function role", functionRole(target, hasSecrets)));
     steps.push(await planRole(aws, target, "iam-scheduler", "IAM scheduler role", schedulerRole(target)));
     steps.push(await planDeadLetterQueue(aws, target));
     steps.push(await planWorkQueue(aws, target));
     const lambdaNotes = env.skipped.length > 0 ? [`Not passed to the function (Lambda reserves them): ${env.skipped.join(", ")}.`] : [];
-    steps.push(await planFunction(aws, target, desiredFunction(target, uri, env.variables), lambdaNotes));
-    desiredMapping(target);
+    const variables = withSecretsVersion(env.variables, secrets.versions);
+    steps.push(await planFunction(aws, target, desiredFunction(target, uri, variables), lambdaNotes));
+    // After the function (it must exist) and the role (Lambda checks it may send to the DLQ).
+    steps.push(await planAsyncInvoke(aws, target));
     steps.push(await planMapping(aws, target));
     const schedule = desiredSchedule(target);
     const group = await planScheduleGroup(aws, target, schedule !== undefined);
@@ -147,7 +126,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
     return { plan, apply: () => applyPlan(plan, options), close: () => aws.destroy() };
   } catch (error) {
     aws.destroy();
-    throw error;
+    throw asServiceError(error, "Planning the deploy", target.region);
   }
 }
 

@@ -5,13 +5,15 @@
  * repository and the function's logs stay.
  */
 import { LetsgoError, ServiceError, errorMessage } from "../errors.js";
+import { deleteAsyncInvoke, readAsyncInvoke } from "./asyncInvoke.js";
 import type { Aws } from "./clients.js";
-import { connect, type AwsCommandOptions } from "./deploy.js";
 import { deleteRepository, readRepository } from "./ecr.js";
+import { awsFailureReason, isAwsFailure } from "./failure.js";
 import { deleteMapping, readMapping } from "./eventSourceMapping.js";
 import { deleteRole, readRole } from "./iam.js";
 import { deleteFunction, readFunction } from "./lambda.js";
 import { deleteSchedule, deleteScheduleGroup, readSchedule, readScheduleGroup } from "./scheduler.js";
+import { withAws, type AwsCommandOptions } from "./session.js";
 import { deleteQueue, readQueue } from "./sqs.js";
 import { deleteSecrets, readSecrets } from "./ssm.js";
 import { isAwsError } from "./step.js";
@@ -61,6 +63,7 @@ export function destroyItems(aws: Aws, target: DeployTarget, keepData: boolean):
     { resource: "Schedule", name: `${n.scheduleGroup}/${n.schedule}`, keep: false, exists: async () => !!(await readSchedule(aws, target)), remove: () => deleteSchedule(aws, target) },
     { resource: "Schedule group", name: n.scheduleGroup, keep: false, exists: async () => !!(await readScheduleGroup(aws, n.scheduleGroup)), remove: () => deleteScheduleGroup(aws, n.scheduleGroup) },
     { resource: "Event source mapping", name: `${n.queue} → ${n.function}`, keep: false, exists: async () => !!(await readMapping(aws, target)), remove: () => deleteMapping(aws, target) },
+    { resource: "Lambda async invoke config", name: n.function, keep: false, exists: async () => !!(await readAsyncInvoke(aws, n.function)), remove: () => deleteAsyncInvoke(aws, n.function) },
     { resource: "Lambda function", name: n.function, keep: false, exists: async () => !!(await readFunction(aws, n.function)), remove: () => deleteFunction(aws, n.function) },
     { resource: "SSM secrets", name: n.ssmPrefix, keep: false, exists: async () => Object.keys(await readSecrets(aws, n.ssmPrefix)).length > 0, remove: async () => (await deleteSecrets(aws, n.ssmPrefix)) > 0 },
     { resource: "IAM function role", name: n.functionRole, keep: false, exists: async () => !!(await readRole(aws, n.functionRole)), remove: () => deleteRole(aws, n.functionRole) },
@@ -73,8 +76,7 @@ export function destroyItems(aws: Aws, target: DeployTarget, keepData: boolean):
 }
 
 export async function destroyDeployment(options: DestroyOptions): Promise<DestroyResult> {
-  const { aws, target } = await connect(options);
-  try {
+  return withAws(options, "Destroying the deployment", async ({ aws, target }) => {
     const items = destroyItems(aws, target, options.keepData === true);
     if (options.confirm) {
       const present = await Promise.all(items.map(async (item) => ((await item.exists()) && !item.keep ? item : undefined)));
@@ -96,13 +98,11 @@ export async function destroyDeployment(options: DestroyOptions): Promise<Destro
         options.onProgress?.({ resource: item.resource, name: item.name, outcome: "failed", message: errorMessage(error) });
         if (error instanceof LetsgoError) throw error;
         throw new ServiceError(
-          `Destroy stopped at ${item.resource} ${item.name}: ${errorMessage(error)}\nRun destroy again to finish: resources already removed are skipped.`,
+          `Destroy stopped at ${item.resource} ${item.name}: ${isAwsFailure(error) ? awsFailureReason(error) : errorMessage(error)}\nRun destroy again to finish: resources already removed are skipped.`,
           { cause: error },
         );
       }
     }
     return { cancelled: false, items: results };
-  } finally {
-    aws.destroy();
-  }
+  });
 }

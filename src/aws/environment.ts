@@ -12,7 +12,7 @@ import { SETTING_KEYS, isDeploySetting, isSecretKey, type Settings } from "../pr
 const RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
 
 export interface FunctionEnvironment {
-  /** Plain variables, as Lambda will hold them (secrets' path and version included). */
+  /** Plain variables, as Lambda will hold them (the secrets' path included; the version is added by withSecretsVersion). */
   variables: Record<string, string>;
   /** Secret values by key; stored in SSM, never in `variables`. */
   secrets: Record<string, string>;
@@ -43,16 +43,24 @@ export function functionEnvironment(
   }
   variables.LETSGO_DEPLOYMENT = context.deployment;
   variables.LETSGO_WORKER_QUEUE_URL = context.queueUrl;
-  if (Object.keys(secrets).length > 0) {
-    variables.LETSGO_SECRETS_PATH = context.secretsPrefix;
-    // Changing a secret changes this value, so Lambda starts fresh instances that read the new one.
-    variables.LETSGO_SECRETS_VERSION = secretsVersion(secrets);
-  }
+  if (Object.keys(secrets).length > 0) variables.LETSGO_SECRETS_PATH = context.secretsPrefix;
   return { variables, secrets, skipped };
 }
 
-export function secretsVersion(secrets: Record<string, string>): string {
+/**
+ * LETSGO_SECRETS_VERSION: changes whenever a secret does, so Lambda starts fresh
+ * instances that read the new value. It derives from the SSM parameters'
+ * version numbers, never from the values: anyone who can read the function's
+ * configuration learns nothing to test guesses against.
+ */
+export function secretsVersion(versions: Record<string, number>): string {
   const hash = createHash("sha256");
-  for (const key of Object.keys(secrets).sort()) hash.update(`${key}\u0000${secrets[key]}\u0000`);
+  for (const key of Object.keys(versions).sort()) hash.update(`${key}\u0000${versions[key]}\u0000`);
   return hash.digest("hex").slice(0, 16);
+}
+
+/** The environment with LETSGO_SECRETS_VERSION set from the parameters' versions (none without secrets). */
+export function withSecretsVersion(variables: Record<string, string>, versions: Record<string, number>): Record<string, string> {
+  if (Object.keys(versions).length === 0) return variables;
+  return { ...variables, LETSGO_SECRETS_VERSION: secretsVersion(versions) };
 }

@@ -1,7 +1,9 @@
 /**
  * Two roles. The function's execution role may use exactly this worker's queue
- * (consume, and send follow-up work), write its own log group and, when the
- * project has secrets, read its own SSM path. The scheduler's role may only
+ * (consume, and send follow-up work), send to this worker's DLQ (Lambda sends a
+ * failed scheduled run's record there with the function's role: the async
+ * invoke config's on-failure destination), write its own log group and, when
+ * the project has secrets, read its own SSM path. The scheduler's role may only
  * invoke this function and, as AWS requires for a schedule's dead-letter queue,
  * send to this worker's DLQ.
  */
@@ -39,6 +41,7 @@ export function functionRole(target: DeployTarget, withSecrets: boolean): Desire
       Resource: target.arns.queue,
     },
     { Sid: "EnqueueFollowUpWork", Effect: "Allow", Action: "sqs:SendMessage", Resource: target.arns.queue },
+    { Sid: "FailedRunsToOwnDlq", Effect: "Allow", Action: "sqs:SendMessage", Resource: target.arns.deadLetterQueue },
     {
       Sid: "WriteOwnLogs",
       Effect: "Allow",

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
-import { connect, type AwsCommandOptions } from "./deploy.js";
+import { withAws, type AwsCommandOptions } from "./session.js";
 import { isAwsError } from "./step.js";
 
 export interface LogEvent {
@@ -59,20 +59,45 @@ export interface LogsOptions extends AwsCommandOptions {
   onMissing?: (logGroup: string) => void;
 }
 
+/**
+ * CloudWatch Logs may deliver an event after later ones (ingestion is not in
+ * timestamp order): each poll goes back this far before the newest event seen,
+ * and events already shown are recognised by their id.
+ */
+export const FOLLOW_OVERLAP_MS = 10_000;
+
+/** Remembers shown events by id for as long as a poll can return them again. */
+export class SeenEvents {
+  private readonly seen = new Map<string, number>();
+
+  /** True the first time an event is offered. */
+  add(event: LogEvent): boolean {
+    const key = event.eventId ?? `${event.timestamp}:${event.stream}:${event.message}`;
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, event.timestamp);
+    return true;
+  }
+
+  /** Forget events older than `before`: no poll starting there returns them. */
+  forgetBefore(before: number): void {
+    for (const [key, timestamp] of this.seen) if (timestamp < before) this.seen.delete(key);
+  }
+}
+
 /** Fetch (and with `follow`, keep fetching) the function's log events in time order. */
 export async function readLogs(options: LogsOptions): Promise<{ events: number; logGroup: string }> {
   const now = options.now ?? Date.now;
-  let startTime = parseSince(options.since ?? "10m", now());
-  const { aws, target } = await connect(options);
-  const logGroup = target.names.logGroup;
-  const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
-  const logs = await aws.client("logs");
-  // Events at the last seen timestamp, so the next poll (which starts there) does not repeat them.
-  let seenAtStart = new Set<string>();
-  let count = 0;
-  let toldMissing = false;
-  try {
+  const since = parseSince(options.since ?? "10m", now());
+  return withAws(options, "Reading the function's logs", async ({ aws, target }) => {
+    const logGroup = target.names.logGroup;
+    const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
+    const logs = await aws.client("logs");
+    const seen = new SeenEvents();
+    let newest = since;
+    let count = 0;
+    let toldMissing = false;
     for (;;) {
+      const startTime = Math.max(since, newest - FOLLOW_OVERLAP_MS);
       let nextToken: string | undefined;
       const batch: LogEvent[] = [];
       try {
@@ -84,25 +109,19 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
           nextToken = page.nextToken;
         } while (nextToken);
       } catch (error) {
-        if (!isAwsError(error, "ResourceNotFoundException")) {
-          if (options.signal?.aborted) break;
-          throw error;
-        }
+        if (options.signal?.aborted) break;
+        if (!isAwsError(error, "ResourceNotFoundException")) throw error;
         if (!toldMissing) options.onMissing?.(logGroup);
         toldMissing = true;
       }
       batch.sort((a, b) => a.timestamp - b.timestamp);
       for (const event of batch) {
-        const key = event.eventId ?? `${event.timestamp}:${event.stream}:${event.message}`;
-        if (event.timestamp === startTime && seenAtStart.has(key)) continue;
-        if (event.timestamp > startTime) {
-          startTime = event.timestamp;
-          seenAtStart = new Set();
-        }
-        seenAtStart.add(key);
+        if (!seen.add(event)) continue;
+        newest = Math.max(newest, event.timestamp);
         count++;
         options.onEvent(event);
       }
+      seen.forgetBefore(Math.max(since, newest - FOLLOW_OVERLAP_MS));
       if (!options.follow || options.signal?.aborted) break;
       try {
         await sleep(options.pollMs ?? 2000, undefined, { signal: options.signal });
@@ -110,8 +129,6 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
         break; // aborted
       }
     }
-  } finally {
-    aws.destroy();
-  }
-  return { events: count, logGroup };
+    return { events: count, logGroup };
+  });
 }

@@ -3,9 +3,9 @@
  * `dlq list | redrive | purge --aws`. Queues are found by their deterministic
  * names (GetQueueUrl), never by listing and filtering.
  */
-import { LetsgoError, ProjectError, ServiceError, UsageError, errorMessage } from "../errors.js";
+import { ProjectError, ServiceError, UsageError, errorMessage } from "../errors.js";
 import type { Aws } from "./clients.js";
-import { connect, type AwsCommandOptions } from "./deploy.js";
+import { withAws, type AwsCommandOptions } from "./session.js";
 import { isAwsError } from "./step.js";
 import type { DeployTarget } from "./target.js";
 
@@ -29,16 +29,8 @@ async function queueUrl(aws: Aws, target: DeployTarget, which: "queue" | "deadLe
   }
 }
 
-async function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: DeployTarget) => Promise<T>): Promise<T> {
-  const { aws, target } = await connect(options);
-  try {
-    return await run(aws, target);
-  } catch (error) {
-    if (error instanceof LetsgoError) throw error;
-    throw new ServiceError(`SQS in ${target.region}: ${errorMessage(error)}`, { cause: error });
-  } finally {
-    aws.destroy();
-  }
+function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: DeployTarget) => Promise<T>): Promise<T> {
+  return withAws(options, "SQS", ({ aws, target }) => run(aws, target));
 }
 
 export interface SendOptions extends AwsCommandOptions {

@@ -13,7 +13,13 @@ import { retryWhileRoleNotReady } from "./retry.js";
 import { type PlannedStep, inStep, isAwsError } from "./step.js";
 import type { DeployTarget } from "./target.js";
 
-/** A missed run is retried a few times within the hour, then lands in the worker's DLQ. */
+/**
+ * Delivery only: Scheduler invokes the function asynchronously, so this policy
+ * and the DeadLetterConfig cover a run Scheduler could not hand to Lambda
+ * (throttled, function missing, no permission): retried within the hour, then
+ * Scheduler's dead-letter event goes to the worker's DLQ. A run whose handler
+ * throws is Lambda's to retry: see src/aws/asyncInvoke.ts.
+ */
 export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 };
 
 export interface DesiredSchedule {

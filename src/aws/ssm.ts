@@ -3,23 +3,35 @@
  * (`/letsgo/<deployment>/worker/<KEY>`). The function reads them at start from
  * LETSGO_SECRETS_PATH; its role may read only that path.
  */
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Aws } from "./clients.js";
 import type { FieldChange } from "./diff.js";
 import { type PlannedStep, inStep } from "./step.js";
 import type { DeployTarget } from "./target.js";
 
-/** Current parameters under the path: key (without the prefix) → decrypted value. */
-export async function readSecrets(aws: Aws, prefix: string): Promise<Record<string, string>> {
+/** DeleteParameters takes at most this many names per call. */
+export const DELETE_PARAMETERS_LIMIT = 10;
+
+export interface SecretParameter {
+  value: string;
+  /** SSM's version number: 1 when created, one more on each overwrite. */
+  version: number;
+}
+
+/** Current parameters under the path: key (without the prefix) → decrypted value and version. */
+export async function readSecrets(aws: Aws, prefix: string): Promise<Record<string, SecretParameter>> {
   const ssm = await aws.client("ssm");
   const { GetParametersByPathCommand } = await import("@aws-sdk/client-ssm");
-  const out: Record<string, string> = {};
+  const out: Record<string, SecretParameter> = {};
   let NextToken: string | undefined;
   do {
     const page = await ssm.send(
       new GetParametersByPathCommand({ Path: prefix.replace(/\/$/, ""), WithDecryption: true, Recursive: false, NextToken }),
     );
     for (const parameter of page.Parameters ?? []) {
-      if (parameter.Name?.startsWith(prefix)) out[parameter.Name.slice(prefix.length)] = parameter.Value ?? "";
+      if (parameter.Name?.startsWith(prefix)) {
+        out[parameter.Name.slice(prefix.length)] = { value: parameter.Value ?? "", version: parameter.Version ?? 0 };
+      }
     }
     NextToken = page.NextToken;
   } while (NextToken);
@@ -27,8 +39,8 @@ export async function readSecrets(aws: Aws, prefix: string): Promise<Record<stri
 }
 
 /** Which keys to put and which to delete; values never appear in the changes. */
-export function diffSecrets(current: Record<string, string>, desired: Record<string, string>) {
-  const put = Object.keys(desired).filter((key) => current[key] !== desired[key]).sort();
+export function diffSecrets(current: Record<string, SecretParameter>, desired: Record<string, string>) {
+  const put = Object.keys(desired).filter((key) => current[key]?.value !== desired[key]).sort();
   const remove = Object.keys(current).filter((key) => !(key in desired)).sort();
   const changes: FieldChange[] = [
     ...put.map((key) => ({ field: key, from: key in current ? "(secret)" : undefined, to: "(secret)" })),
@@ -37,7 +49,36 @@ export function diffSecrets(current: Record<string, string>, desired: Record<str
   return { put, remove, changes };
 }
 
-export async function planSecrets(aws: Aws, target: DeployTarget, desired: Record<string, string>): Promise<PlannedStep> {
+/**
+ * The version each desired parameter will have once the plan is applied: the
+ * current one when the value is unchanged, one more when it is overwritten, 1
+ * when it is created. Worked out without writing, so an unchanged deploy stays
+ * free of mutating calls.
+ */
+export function secretVersionsAfter(current: Record<string, SecretParameter>, desired: Record<string, string>): Record<string, number> {
+  const versions: Record<string, number> = {};
+  for (const key of Object.keys(desired).sort()) {
+    const have = current[key];
+    versions[key] = !have ? 1 : have.value === desired[key] ? have.version : have.version + 1;
+  }
+  return versions;
+}
+
+/** Delete parameters by full name, in calls of at most ten names (the API's limit). */
+export async function deleteParameterNames(ssm: SSMClient, names: string[]): Promise<void> {
+  const { DeleteParametersCommand } = await import("@aws-sdk/client-ssm");
+  for (let i = 0; i < names.length; i += DELETE_PARAMETERS_LIMIT) {
+    await ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + DELETE_PARAMETERS_LIMIT) }));
+  }
+}
+
+export interface SecretsPlan {
+  step: PlannedStep;
+  /** Each secret's parameter version after the step: what LETSGO_SECRETS_VERSION derives from. */
+  versions: Record<string, number>;
+}
+
+export async function planSecrets(aws: Aws, target: DeployTarget, desired: Record<string, string>): Promise<SecretsPlan> {
   const resource = "SSM secrets";
   const prefix = target.names.ssmPrefix;
   const current = await inStep(resource, "reading parameters", () => readSecrets(aws, prefix));
@@ -66,19 +107,14 @@ export async function planSecrets(aws: Aws, target: DeployTarget, desired: Recor
               : { Name, Value: desired[key], Type: "SecureString" as const, Tags: Object.entries(target.tags).map(([Key, Value]) => ({ Key, Value })) };
           await ssm.send(new m.PutParameterCommand(input));
         }
-        if (remove.length > 0) await ssm.send(new m.DeleteParametersCommand({ Names: remove.map((key) => `${prefix}${key}`) }));
+        await deleteParameterNames(ssm, remove.map((key) => `${prefix}${key}`));
       });
   }
-  return step;
+  return { step, versions: secretVersionsAfter(current, desired) };
 }
 
 export async function deleteSecrets(aws: Aws, prefix: string): Promise<number> {
   const keys = Object.keys(await readSecrets(aws, prefix));
-  if (keys.length === 0) return 0;
-  const { DeleteParametersCommand } = await import("@aws-sdk/client-ssm");
-  const ssm = await aws.client("ssm");
-  for (let i = 0; i < keys.length; i += 10) {
-    await ssm.send(new DeleteParametersCommand({ Names: keys.slice(i, i + 10).map((key) => `${prefix}${key}`) }));
-  }
+  await deleteParameterNames(await aws.client("ssm"), keys.map((key) => `${prefix}${key}`));
   return keys.length;
 }

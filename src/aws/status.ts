@@ -4,14 +4,15 @@
  * function runs. Reads only.
  */
 import { parseScheduleSetting } from "../schedule/index.js";
+import { readAsyncInvoke } from "./asyncInvoke.js";
 import type { Aws } from "./clients.js";
-import { connect, type AwsCommandOptions } from "./deploy.js";
 import { readRepository } from "./ecr.js";
 import { readMapping } from "./eventSourceMapping.js";
 import { readRole } from "./iam.js";
 import { readFunction } from "./lambda.js";
 import { readSchedule, readScheduleGroup } from "./scheduler.js";
 import { readQueue } from "./sqs.js";
+import { withAws, type AwsCommandOptions } from "./session.js";
 import { readSecrets } from "./ssm.js";
 import type { DeployTarget } from "./target.js";
 
@@ -55,7 +56,7 @@ export function nextFireTime(expression: string, timezone: string, start: Date |
 
 async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<DeploymentStatus> {
   const n = target.names;
-  const [repo, secrets, fnRole, schedRole, dlq, queue, fn, mapping, group, schedule] = await Promise.all([
+  const [repo, secrets, fnRole, schedRole, dlq, queue, fn, asyncInvoke, mapping, group, schedule] = await Promise.all([
     readRepository(aws, n.repository),
     readSecrets(aws, n.ssmPrefix),
     readRole(aws, n.functionRole),
@@ -63,6 +64,7 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
     readQueue(aws, n.deadLetterQueue),
     readQueue(aws, n.queue),
     readFunction(aws, n.function),
+    readAsyncInvoke(aws, n.function),
     readMapping(aws, target),
     readScheduleGroup(aws, n.scheduleGroup),
     readSchedule(aws, target),
@@ -107,6 +109,18 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
         : {},
     },
     {
+      resource: "Lambda async invoke config",
+      name: n.function,
+      present: !!asyncInvoke,
+      details: asyncInvoke
+        ? {
+            retries: asyncInvoke.MaximumRetryAttempts ?? 2,
+            maxEventAgeSeconds: asyncInvoke.MaximumEventAgeInSeconds ?? 21600,
+            onFailure: asyncInvoke.OnFailure?.split(":").pop() ?? "none",
+          }
+        : {},
+    },
+    {
       resource: "Event source mapping",
       name: `${n.queue} → ${n.function}`,
       present: !!mapping,
@@ -147,10 +161,5 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
 }
 
 export async function getStatus(options: AwsCommandOptions & { now?: Date }): Promise<DeploymentStatus> {
-  const { aws, target } = await connect(options);
-  try {
-    return await collect(aws, target, options.now ?? new Date());
-  } finally {
-    aws.destroy();
-  }
+  return withAws(options, "Reading the deployment's status", ({ aws, target }) => collect(aws, target, options.now ?? new Date()));
 }

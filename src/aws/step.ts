@@ -5,6 +5,7 @@
  */
 import { LetsgoError, ServiceError, errorMessage } from "../errors.js";
 import type { FieldChange } from "./diff.js";
+import { awsFailureReason, isAwsFailure } from "./failure.js";
 
 export type StepAction = "create" | "update" | "unchanged" | "delete" | "absent";
 
@@ -40,6 +41,7 @@ export async function inStep<T>(step: string, what: string, call: () => Promise<
     return await call();
   } catch (error) {
     if (error instanceof LetsgoError) throw error;
-    throw new ServiceError(`${step}: ${what} failed: ${errorMessage(error)}`, { cause: error });
+    const reason = isAwsFailure(error) ? awsFailureReason(error) : errorMessage(error);
+    throw new ServiceError(`${step}: ${what} failed: ${reason}`, { cause: error });
   }
 }

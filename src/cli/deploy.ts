@@ -27,13 +27,18 @@ export function awsOptions(flags: AwsFlags) {
   };
 }
 
+/** Can we ask a question? The prompt is drawn on stderr, so stdout stays clean for results (and --json). */
+export function canAskOnTerminal(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+}
+
 /** Ask yes/no on a terminal; without one, the caller must have passed --yes. */
 export async function confirmOnTerminal(question: string, flagHint: string): Promise<boolean> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  if (!canAskOnTerminal()) {
     throw new UsageError(`No terminal to ask on: pass ${flagHint} to go ahead without confirmation.`);
   }
   const { default: prompts } = await import("prompts");
-  const answer = (await prompts({ type: "confirm", name: "ok", message: question, initial: false })) as { ok?: boolean };
+  const answer = (await prompts({ type: "confirm", name: "ok", message: question, initial: false, stdout: process.stderr })) as { ok?: boolean };
   return answer.ok === true;
 }
 
@@ -59,7 +64,7 @@ export function register(program: Command): void {
       .option("--json", "print the plan and the outcome as JSON"),
   ).action(async (flags: DeployFlags) => {
     const { prepareDeploy } = await import("../aws/deploy.js");
-    const { formatPlan, planToJson, isUpToDate } = await import("../aws/plan.js");
+    const { formatPlan, planToJson, isUpToDate, pendingSteps } = await import("../aws/plan.js");
     const prepared = await prepareDeploy({
       ...awsOptions(flags),
       image: flags.image,
@@ -84,9 +89,17 @@ export function register(program: Command): void {
         print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
         return;
       }
+      // The plan here is what is about to happen, not the result: it goes to stderr (stdout is for the outcome).
       const lines = formatPlan(plan);
       if (!flags.yes) {
-        for (const line of lines) print(line);
+        const pending = pendingSteps(plan).length;
+        if (!canAskOnTerminal()) {
+          throw new UsageError(
+            `No terminal to ask on, and ${pending} step${pending === 1 ? "" : "s"} would change AWS: ` +
+              "run with --dry-run to see the plan, then with --yes to apply it.",
+          );
+        }
+        for (const line of lines) info(line);
         if (!(await confirmOnTerminal("Apply these changes?", "--yes"))) {
           throw new LetsgoError("Deploy cancelled: nothing was changed.");
         }

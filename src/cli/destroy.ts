@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { LetsgoError } from "../errors.js";
-import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./deploy.js";
+import { LetsgoError, UsageError } from "../errors.js";
+import { addAwsOptions, awsOptions, canAskOnTerminal, confirmOnTerminal, type AwsFlags } from "./deploy.js";
 import { info, print, printJson, style } from "./output.js";
 
 interface DestroyFlags extends AwsFlags {
@@ -25,8 +25,12 @@ export function register(program: Command): void {
       confirm: flags.yes
         ? undefined
         : async (existing) => {
-            print("These resources will be deleted:");
-            for (const item of existing) print(`  - ${item.resource} ${item.name}`);
+            if (!canAskOnTerminal()) {
+              throw new UsageError(`No terminal to ask on, and ${existing.length} resource${existing.length === 1 ? "" : "s"} would be deleted: pass --yes to delete them without confirmation.`);
+            }
+            // What is about to happen, not the result: stderr, so stdout stays for the outcome.
+            info("These resources will be deleted:");
+            for (const item of existing) info(`  - ${item.resource} ${item.name}`);
             return confirmOnTerminal("Delete them?", "--yes");
           },
       onProgress: (event) => info(`${event.outcome === "failed" ? style.red("✗") : style.green("✓")} ${event.resource} ${event.name}: ${event.message ?? event.outcome}`),

@@ -1,7 +1,8 @@
 /**
  * The Lambda handler: SQS batches are dispatched by message `type`, record by
  * record, and only the failed records are reported back; scheduled runs go to the
- * scheduled handler and throw on failure so the scheduler retries them.
+ * scheduled handler and throw on failure, so the invocation fails: Lambda retries
+ * it (twice), then sends its record to the worker's dead-letter queue.
  */
 import { firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";

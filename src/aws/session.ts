@@ -1,0 +1,70 @@
+/**
+ * What every AWS command starts with: the project's settings, clients for the
+ * right region and account, and the deployment's names and ARNs. `withAws` runs
+ * a command's work with them, turns AWS failures into ServiceErrors and always
+ * releases the clients.
+ */
+import { loadSettings, type LoadedSettings } from "../project/settings.js";
+import type { CallRecorder } from "./calls.js";
+import { Aws } from "./clients.js";
+import { asServiceError } from "./failure.js";
+import { buildTarget, type DeployTarget } from "./target.js";
+
+export interface AwsCommandOptions {
+  /** Project root (holding apps/worker). */
+  cwd: string;
+  region?: string;
+  profile?: string;
+  /** Overrides LETSGO_DEPLOYMENT from the environment and apps/worker/.env. */
+  deployment?: string;
+  /** Sees every AWS command sent (tests count the mutating ones). */
+  recorder?: CallRecorder;
+}
+
+export interface AwsSession {
+  aws: Aws;
+  target: DeployTarget;
+  loaded: LoadedSettings;
+}
+
+export function loadCommandSettings(options: AwsCommandOptions): Promise<LoadedSettings> {
+  return loadSettings(options.cwd, { LETSGO_DEPLOYMENT: options.deployment });
+}
+
+/** Connect with the settings already loaded (`loaded`), or load them now. The caller must `aws.destroy()`. */
+export async function connect(options: AwsCommandOptions, loaded?: LoadedSettings): Promise<AwsSession> {
+  const settings = loaded ?? (await loadCommandSettings(options));
+  const aws = await Aws.connect({
+    region: options.region,
+    profile: options.profile,
+    fallbackRegion: settings.settings.LETSGO_WORKER_REGION,
+    recorder: options.recorder,
+  });
+  try {
+    const target = buildTarget(settings.settings, await aws.identity(), aws.region);
+    return { aws, target, loaded: settings };
+  } catch (error) {
+    aws.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Connect, run `work`, release the clients. An AWS failure inside `work`
+ * becomes a ServiceError naming `doing` and the region.
+ */
+export async function withAws<T>(
+  options: AwsCommandOptions,
+  doing: string,
+  work: (session: AwsSession) => Promise<T>,
+  loaded?: LoadedSettings,
+): Promise<T> {
+  const session = await connect(options, loaded);
+  try {
+    return await work(session);
+  } catch (error) {
+    throw asServiceError(error, doing, session.aws.region);
+  } finally {
+    session.aws.destroy();
+  }
+}
