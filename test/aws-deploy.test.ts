@@ -1,16 +1,13 @@
 /**
- * deploy / status / destroy / queue commands against a real AWS API emulator
- * (moto). Resources are read back with the SDK; mutating calls are counted with
- * the SDK middleware recorder (src/aws/calls.ts).
+ * deploy against a real AWS API emulator (moto). Resources are read back with
+ * the SDK; mutating calls are counted with the SDK middleware recorder
+ * (src/aws/calls.ts). status, queue, logs and destroy: aws-commands.test.ts.
  *
  * What moto cannot show, and so is not claimed here:
  * - IAM propagation delays (moto's roles are usable at once): the retry-on-new-role
  *   path is unit-tested in aws-pure.test.ts.
- * - Lambda running the image, and ReportBatchItemFailures being honoured: moto
- *   consumes messages on a mapped queue without running anything, so the enqueue
- *   test disables the mapping first to see the message in the queue.
- * - StartMessageMoveTask (DLQ redrive): moto 5.2.1 does not implement it; the test
- *   checks the call we send and that the failure is reported clearly.
+ * - Lambda running the image, and ReportBatchItemFailures being honoured: the
+ *   tests read the mapping's FunctionResponseTypes back.
  * - UpdateFunctionConfiguration of EphemeralStorage and UpdateFunctionCode of
  *   Architectures: moto ignores both, so those updates are not re-read here.
  * - A failed scheduled run going to the DLQ: moto neither runs the function nor
@@ -34,21 +31,16 @@ import {
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
   PutFunctionEventInvokeConfigCommand,
-  UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { SchedulerClient, GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { SSMClient, GetParameterCommand, GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { createHash } from "node:crypto";
 import { ECRClient, DescribeRepositoriesCommand, GetLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { prepareDeploy } from "../src/aws/deploy.ts";
 import { callLog } from "../src/aws/calls.ts";
 import { pendingSteps } from "../src/aws/plan.ts";
 import { getStatus } from "../src/aws/status.ts";
-import { destroyDeployment } from "../src/aws/destroy.ts";
-import { listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq, sendToDeployedQueue } from "../src/aws/queue.ts";
-import { readLogs, type LogEvent } from "../src/aws/logs.ts";
 import { ServiceError } from "../src/errors.ts";
 import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
 import { tempDir } from "./support/cli.ts";
@@ -353,183 +345,5 @@ describe("deploy against moto", () => {
     const resumed = await deploy();
     assert.deepEqual(resumed.pending, ["lambda", "lambda-async", "mapping", "schedule-group", "schedule"]);
     assert.deepEqual((await deploy()).mutating, []);
-  });
-});
-
-describe("status, queue and destroy against moto", () => {
-  it("shows missing resources as missing, then the deployed ones with depths and the schedule", async () => {
-    const empty = await getStatus({ cwd: project.dir });
-    assert.ok(empty.resources.every((r) => !r.present));
-    assert.equal(empty.image, undefined);
-
-    await deploy();
-    const status = await getStatus({ cwd: project.dir, now: new Date("2026-03-02T06:00:00Z") });
-    assert.ok(status.resources.every((r) => r.present), JSON.stringify(status.resources.filter((r) => !r.present)));
-    assert.deepEqual(status.queue, { depth: 0, inFlight: 0, delayed: 0 });
-    assert.deepEqual(status.deadLetterQueue, { depth: 0 });
-    assert.equal(status.image, IMAGE);
-    // Monday 2 March 2026, 09:00 in Berlin is 08:00 UTC.
-    assert.equal(status.schedule?.nextFire, "2026-03-02T08:00:00.000Z");
-  });
-
-  it("enqueue --aws sends {type, payload} to the deployed queue, with a delay", async () => {
-    await deploy();
-    // moto "runs" a mapped queue's messages at once; pause the mapping to see the message arrive.
-    const lambda = client((c) => new LambdaClient(c));
-    const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: NAME }))).EventSourceMappings![0]!;
-    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
-
-    const sent = await sendToDeployedQueue({ cwd: project.dir, message: { type: "OrderNew", payload: { orderId: "o-1" } } });
-    const sqs = client((c) => new SQSClient(c));
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sent.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    assert.equal(received.Messages?.length, 1);
-    assert.equal(received.Messages![0]!.MessageId, sent.messageId);
-    assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { type: "OrderNew", payload: { orderId: "o-1" } });
-
-    const log = callLog();
-    await sendToDeployedQueue({ cwd: project.dir, message: { type: "Later", payload: null }, delaySeconds: 600, recorder: log.record });
-    assert.equal((log.calls.find((c) => c.command === "SendMessage")!.input as { DelaySeconds: number }).DelaySeconds, 600);
-    const status = await getStatus({ cwd: project.dir });
-    assert.equal(status.queue?.delayed, 1);
-  });
-
-  it("dlq list shows dead letters, redrive asks SQS for a message move task, purge empties the DLQ", async () => {
-    await deploy();
-    const sqs = client((c) => new SQSClient(c));
-    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: `${NAME}-dlq` }))).QueueUrl!;
-    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ type: "OrderNew", payload: { orderId: "dead" } }) }));
-
-    const listing = await listDeployedDlq({ cwd: project.dir });
-    assert.equal(listing.approximateCount, 1);
-    assert.equal(listing.messages.length, 1);
-    assert.deepEqual(listing.messages[0]!.message, { type: "OrderNew", payload: { orderId: "dead" } });
-    assert.equal((await listDeployedDlq({ cwd: project.dir })).messages.length, 1, "listing leaves messages in place");
-
-    const log = callLog();
-    // moto 5.2.1 has no StartMessageMoveTask: we can only check what is asked and how failure reads.
-    await assert.rejects(redriveDeployedDlq({ cwd: project.dir, recorder: log.record }), (error: Error) => error instanceof ServiceError && /message move task/.test(error.message));
-    const move = log.calls.find((c) => c.command === "StartMessageMoveTask")!.input as { SourceArn: string; DestinationArn: string };
-    assert.deepEqual(move, { SourceArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`, DestinationArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}`, MaxNumberOfMessagesPerSecond: undefined });
-
-    const purged = await purgeDeployedDlq({ cwd: project.dir });
-    assert.equal(purged.approximateCount, 1);
-    assert.equal((await listDeployedDlq({ cwd: project.dir })).messages.length, 0);
-  });
-
-  it("logs shows the function's log events, pretty-printed, and follows new ones", async () => {
-    await deploy();
-    // moto runs no function: the test writes what the function would have written.
-    const logs = client((c) => new CloudWatchLogsClient(c));
-    const group = `/aws/lambda/${NAME}`;
-    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s1" }));
-    const now = Date.now();
-    await logs.send(
-      new PutLogEventsCommand({
-        logGroupName: group,
-        logStreamName: "s1",
-        logEvents: [{ timestamp: now - 1000, message: '{"level":"info","msg":"handled","type":"OrderNew"}' }],
-      }),
-    );
-    const seen: LogEvent[] = [];
-    await readLogs({ cwd: project.dir, since: "5m", onEvent: (e) => seen.push(e) });
-    assert.equal(seen.length, 1);
-
-    const stop = new AbortController();
-    const followed: LogEvent[] = [];
-    let resolveSecond: () => void;
-    const second = new Promise<void>((resolve) => (resolveSecond = resolve));
-    const following = readLogs({
-      cwd: project.dir,
-      since: "5m",
-      follow: true,
-      pollMs: 100,
-      signal: stop.signal,
-      onEvent: (e) => {
-        followed.push(e);
-        if (followed.length === 2) resolveSecond();
-      },
-    });
-    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s1", logEvents: [{ timestamp: now, message: "later" }] }));
-    await second;
-    stop.abort();
-    const result = await following;
-    assert.equal(result.events, 2);
-    assert.deepEqual(followed.map((e) => e.message), ['{"level":"info","msg":"handled","type":"OrderNew"}', "later"]);
-  });
-
-  it("logs --follow shows a late event with an older timestamp once, and no event twice across overlapping polls", async () => {
-    const logs = client((c) => new CloudWatchLogsClient(c));
-    const group = `/aws/lambda/${NAME}`;
-    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s1" }));
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s2" }));
-    const now = Date.now();
-    const put = (stream: string, timestamp: number, message: string) =>
-      logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [{ timestamp, message }] }));
-    await put("s1", now - 1000, "first");
-
-    const followed: string[] = [];
-    let polls = 0;
-    const waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-    const check = () => {
-      for (const waiter of waiters.splice(0)) (waiter.done() ? waiter.resolve() : waiters.push(waiter));
-    };
-    const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
-    const stop = new AbortController();
-    const following = readLogs({
-      cwd: project.dir,
-      since: "5m",
-      follow: true,
-      pollMs: 50,
-      signal: stop.signal,
-      recorder: (call) => {
-        if (call.command === "FilterLogEvents") polls++;
-        check();
-      },
-      onEvent: (e) => {
-        followed.push(e.message);
-        check();
-      },
-    });
-    await until(() => followed.length === 1);
-    await put("s1", now, "newest");
-    await until(() => followed.length === 2);
-    // Written after "newest" but stamped 3 s before it: a poll starting at the newest timestamp would miss it.
-    await put("s2", now - 3000, "late");
-    await until(() => followed.length === 3);
-    const seenPolls = polls;
-    await until(() => polls >= seenPolls + 3);
-    stop.abort();
-    const result = await following;
-    assert.deepEqual(followed, ["first", "newest", "late"]);
-    assert.equal(result.events, 3);
-  });
-
-  it("status reports AWS failing midway as a ServiceError saying what it was doing, not as a bug", async () => {
-    try {
-      await assert.rejects(
-        getStatus({ cwd: project.dir, recorder: (call) => void (call.service !== "sts" && moto.down()) }),
-        (error: Error) => error instanceof ServiceError && /^Reading the deployment's status in us-east-1 failed: .*ECONNREFUSED/.test(error.message),
-      );
-    } finally {
-      await moto.up();
-    }
-  });
-
-  it("destroy removes everything, a second destroy succeeds, and --keep-data keeps the queues and repository", async () => {
-    await deploy();
-    const kept = await destroyDeployment({ cwd: project.dir, keepData: true });
-    assert.deepEqual(kept.items.filter((i) => i.outcome === "kept").map((i) => i.resource), ["SQS queue", "SQS dead-letter queue", "ECR repository", "Log group"]);
-    let status = await getStatus({ cwd: project.dir });
-    assert.deepEqual(status.resources.filter((r) => r.present).map((r) => r.resource).sort(), ["ECR repository", "SQS dead-letter queue", "SQS queue"]);
-
-    const full = await destroyDeployment({ cwd: project.dir });
-    assert.deepEqual(full.items.filter((i) => i.outcome === "deleted").map((i) => i.resource), ["SQS queue", "SQS dead-letter queue", "ECR repository"]);
-    status = await getStatus({ cwd: project.dir });
-    assert.ok(status.resources.every((r) => !r.present));
-
-    const again = await destroyDeployment({ cwd: project.dir });
-    assert.ok(again.items.every((i) => i.outcome === "absent"));
   });
 });
