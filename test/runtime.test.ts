@@ -216,6 +216,47 @@ describe("Function: createWorkerHandler (scheduled runs and other events)", () =
   }
 });
 
+describe("Function: createWorkerHandler (a failed scheduled run redriven from the DLQ)", () => {
+  /** What Lambda's on-failure destination puts in the DLQ after the last attempt of an async invoke. */
+  function lambdaFailureRecord(event: ScheduledEvent) {
+    return {
+      version: "1.0",
+      timestamp: "2026-01-01T10:03:00.000Z",
+      requestContext: { requestId: "r-1", functionArn: "arn:aws:lambda:eu-central-1:123456789012:function:letsgo-test-worker:$LATEST", condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+      responsePayload: { errorType: "ScheduledRunError", errorMessage: "boom" },
+    };
+  }
+
+  for (const [what, body] of [
+    ["Lambda's failure record", (event: ScheduledEvent) => lambdaFailureRecord(event)],
+    ["the scheduled event itself (Scheduler's own dead letter)", (event: ScheduledEvent) => event],
+  ] as const) {
+    it(`re-runs the scheduled handler for ${what}, and fails the record if the run fails again`, async () => {
+      const ran: ScheduledEvent[] = [];
+      let fail = false;
+      const handler = createWorkerHandler({
+        handlers: {},
+        scheduled: async (event) => {
+          ran.push(event);
+          if (fail) throw new Error("still broken");
+        },
+        logger: capturedLogger().logger,
+      });
+      const scheduled = scheduledEvent();
+      const ok = await handler(sqsEvent(body(scheduled)), lambdaContext());
+      assert.deepEqual(ok, { batchItemFailures: [] });
+      assert.deepEqual(ran, [scheduled]);
+
+      fail = true;
+      const event = sqsEvent(body(scheduled));
+      const failed = await handler(event, lambdaContext());
+      assert.deepEqual(failed, { batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] });
+    });
+  }
+});
+
 describe("Function: isReservedMessageType", () => {
   it("knows LetsGo's reserved types", () => {
     assert.deepEqual(Object.values(ReservedMessageType).sort(), [

@@ -7,6 +7,7 @@
 import { firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { parseMessage } from "./parseMessage.js";
+import { scheduledEventInBody } from "./redrivenRun.js";
 import { secretsLoader } from "./secrets.js";
 import type {
   LambdaContext,
@@ -35,7 +36,7 @@ export function createWorkerHandler(options: WorkerHandlerOptions): WorkerHandle
   const loadSecrets = secretsLoader();
   return async function handler(event, context) {
     await loadSecrets();
-    if (isSqsEvent(event)) return handleBatch(event, context, options.handlers, logger);
+    if (isSqsEvent(event)) return handleBatch(event, context, options, logger);
     if (isScheduledEvent(event)) {
       await runScheduled(event, context, options.scheduled, logger);
       return undefined;
@@ -63,12 +64,12 @@ export function isScheduledEvent(event: unknown): event is ScheduledEvent {
 async function handleBatch(
   event: SqsEvent,
   context: LambdaContext,
-  handlers: MessageHandlers,
+  options: WorkerHandlerOptions,
   logger: Logger,
 ): Promise<SqsBatchResponse> {
   // Records run concurrently; each settles on its own, so one failure never hides another.
   const outcomes = await Promise.all(
-    event.Records.map((record) => handleRecord(record, event, context, handlers, logger)),
+    event.Records.map((record) => handleRecord(record, event, context, options, logger)),
   );
   const batchItemFailures = event.Records.filter((_, index) => !outcomes[index]).map((record) => ({
     itemIdentifier: record.messageId,
@@ -82,7 +83,7 @@ async function handleRecord(
   record: SqsRecord,
   event: SqsEvent,
   context: LambdaContext,
-  handlers: MessageHandlers,
+  { handlers, scheduled }: WorkerHandlerOptions,
   logger: Logger,
 ): Promise<boolean> {
   const started = Date.now();
@@ -92,6 +93,13 @@ async function handleRecord(
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
   };
   try {
+    const redrivenRun = scheduledEventInBody(record.body);
+    if (redrivenRun) {
+      fields.messageType = "scheduled run (redriven)";
+      await runScheduled(redrivenRun, context, scheduled, logger);
+      logger.info("message handled", { ...fields, durationMs: Date.now() - started });
+      return true;
+    }
     const message = parseMessage(record.body);
     fields.messageType = message.type;
     const handle = Object.hasOwn(handlers, message.type) ? handlers[message.type] : undefined;

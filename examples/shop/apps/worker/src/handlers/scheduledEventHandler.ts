@@ -1,7 +1,7 @@
 /**
  * Runs on the schedule in LETSGO_WORKER_SCHEDULE (default: every hour).
  * Fire it now with `npx letsgo-worker schedule run` while `dev` is running.
- * Throwing makes EventBridge Scheduler retry it.
+ * Throwing fails the run: Lambda retries it twice, then it goes to the dead-letter queue.
  */
 import type { ScheduledEventHandler } from "letsgo-worker/runtime";
 

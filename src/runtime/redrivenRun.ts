@@ -1,0 +1,30 @@
+/**
+ * A failed scheduled run that comes back through the queue. In AWS a scheduled
+ * run that fails all of Lambda's attempts lands in the worker's DLQ as Lambda's
+ * failure record (`requestPayload` = the scheduled event), and one Scheduler
+ * could not deliver lands there as the scheduled event itself. Redriving the DLQ
+ * sends either to the work queue; recognising them here turns a redrive into a
+ * re-run of the scheduled handler instead of an "unknown message" failure.
+ */
+import type { ScheduledEvent } from "./types.js";
+
+function isScheduled(value: unknown): value is ScheduledEvent {
+  const candidate = value as Partial<ScheduledEvent> | null;
+  return candidate?.source === "aws.scheduler" && candidate["detail-type"] === "Scheduled Event";
+}
+
+/** The scheduled event inside an SQS body, if the body is a (failed) scheduled run. */
+export function scheduledEventInBody(body: string): ScheduledEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (isScheduled(value)) return value;
+  const record = value as { requestContext?: unknown; requestPayload?: unknown } | null;
+  if (record && typeof record === "object" && record.requestContext && isScheduled(record.requestPayload)) {
+    return record.requestPayload;
+  }
+  return undefined;
+}
