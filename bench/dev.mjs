@@ -6,6 +6,7 @@
  *   2. the same with 10-message array bodies
  *   3. p50/p99 latency from the 201 reply to the handler starting, at 1,000 messages/s
  *   4. peak memory of the dev process with 100,000 messages waiting (and restart time)
+ * and, after each throughput run, how many handler processes the pool ran and their memory.
  *
  * Usage: npx tsc -p tsconfig.json && node bench/dev.mjs [--quick]
  */
@@ -163,11 +164,13 @@ async function throughput(label, total, perRequest, connections = 64) {
   const accepted = performance.now() - t0;
   await waitProcessed(dev.url, total);
   const handled = performance.now() - t0;
+  const pool = await handlerProcesses(dev.child.pid);
   closeConnections();
   await stopDev(dev);
   await rm(dir, { recursive: true, force: true });
   console.log(`${label}: ${total} messages, ${connections} keep-alive connections`);
   console.log(`  accepted (201, fsynced): ${Math.round(total / (accepted / 1000))} msg/s   handled end to end: ${Math.round(total / (handled / 1000))} msg/s   (${(handled / 1000).toFixed(2)} s)`);
+  console.log(`  handler processes at the end: ${pool.count}, peak RSS ${pool.peakMb.map((mb) => mb.toFixed(0)).join(" + ")} MB`);
   return dev.command;
 }
 
@@ -198,6 +201,14 @@ async function latency(rate, seconds, env, label) {
   const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))].toFixed(1);
   await rm(dir, { recursive: true, force: true });
   console.log(`latency 201 -> handler start at ${rate} msg/s for ${seconds} s (${label}): p50 ${pct(50)} ms  p99 ${pct(99)} ms  max ${lat.at(-1).toFixed(1)} ms`);
+}
+
+/** The dev process's children (its pool of handler processes) and each one's peak RSS. */
+async function handlerProcesses(pid) {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "")).split(" ").filter(Boolean);
+  const peakMb = [];
+  for (const child of children) peakMb.push(await peakRssMb(child).catch(() => 0));
+  return { count: children.length, peakMb };
 }
 
 function peakRssMb(pid) {

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { runCli } from "./support/cli.js";
 import { makeProject, startDevCli, type DevCli, type TestProject } from "./support/devServer.js";
 import { atFromNow, SCHEDULED_HANDLER } from "./support/schedule.js";
@@ -46,6 +47,24 @@ describe("dev CLI schedule", () => {
     assert.equal(cli.process.exitCode, null, "dev is still running");
     await writeFile(`${project.log}.mode`, "ok");
     assert.equal((await runCli(["schedule", "run", "--url", cli.url])).code, 0);
+  });
+
+  it("`schedule run --json` prints one JSON document, with --url or with --cwd after `run`", async () => {
+    project = await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: "" } });
+    cli = await startDevCli(project.dir, ["--no-watch"]);
+    const withUrl = await runCli(["schedule", "run", "--url", cli.url, "--json"]);
+    assert.equal(withUrl.code, 0, withUrl.stderr);
+    const result = JSON.parse(withUrl.stdout);
+    assert.equal(result.url, `${cli.url}/schedule`);
+    assert.equal(typeof result.durationMs, "number");
+    assert.equal(result.response.ok, true);
+    assert.equal(result.response.trigger, "request");
+
+    // --cwd given after `run` must reach `run`: the URL comes from that project's .env.
+    await appendFile(path.join(project.dir, "apps", "worker", ".env"), `LETSGO_LOCAL_QUEUE_URL=${cli.url}\n`);
+    const withCwd = await runCli(["schedule", "run", "--json", "--cwd", project.dir], { cwd: "/" });
+    assert.equal(withCwd.code, 0, withCwd.stderr);
+    assert.equal(JSON.parse(withCwd.stdout).url, `${cli.url}/schedule`);
   });
 
   it("--no-schedule leaves the timer off; `schedule run` still fires the handler", async () => {

@@ -31,7 +31,11 @@ export function register(program: Command): void {
     )
     .option("--cwd <dir>", "project directory", ".")
     .option("--port <port>", "port to listen on (default: the port of LETSGO_LOCAL_QUEUE_URL, 3002); 0 picks a free one")
-    .option("--host <host>", "interface to listen on; use 0.0.0.0 only if other machines must reach it", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "interface to listen on; use 0.0.0.0 only if other machines must reach it. Requests must be addressed to a loopback name or this address, and browser requests must come from a loopback origin",
+      "127.0.0.1",
+    )
     .option("--no-watch", "do not reload the handler when source files change")
     .option("--no-schedule", "do not fire the scheduled handler on LETSGO_WORKER_SCHEDULE (POST /schedule and `schedule run` still fire it)")
     .option("--json", "log one JSON object per line");

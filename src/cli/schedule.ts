@@ -37,7 +37,11 @@ export function register(program: Command): void {
     .option("--cwd <dir>", "project directory (default: current directory)")
     .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL)")
     .option("--json", "print one JSON document")
-    .action(async (options: { cwd?: string; url?: string; json?: boolean }) => {
+    .action(async (_local: unknown, command: Command) => {
+      // `schedule` declares --cwd and --json too, and the root command parses options
+      // after subcommands (no positional options there), so `schedule run --json` can
+      // land on `schedule`: read both levels, this one winning.
+      const options = command.optsWithGlobals<{ cwd?: string; url?: string; json?: boolean }>();
       const { runSchedule } = await import("../schedule/run.js");
       const result = await runSchedule({ cwd: options.cwd ?? process.cwd(), url: options.url });
       if (options.json) return printJson(result);

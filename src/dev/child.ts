@@ -1,8 +1,9 @@
 /**
  * The handler process of `letsgo-worker dev`, started under tsx: it imports the
- * user's Lambda entry and runs `handler(event, context)` for each batch the parent
- * sends, several at once, as one Lambda execution environment per concurrent
- * batch would. Anything that kills this process only fails the batches in it.
+ * user's Lambda entry and runs `handler(event, context)` for each invocation the
+ * parent sends, one at a time, as a Lambda execution environment does. An
+ * unhandled rejection or uncaught exception fails the invocation in flight and
+ * ends the process, as Lambda's Node runtime does (the parent starts another).
  *
  * Usage (by the parent only): node --import tsx child.js <entry.ts> <packages/types/index.ts>
  */
@@ -65,9 +66,24 @@ function takeErrors(event: unknown): Record<string, string> {
   return errors;
 }
 
-function crash(error: unknown): void {
-  send({ t: "crash", error: firstLine(error) }, () => process.exit(1));
-  setTimeout(() => process.exit(1), 500).unref();
+/** The invocation being handled, until its reply is sent. */
+let current: { id: number; event: unknown; replied: boolean } | null = null;
+
+/** Lambda's Node runtime fails the invocation in flight and restarts the environment. */
+function crash(kind: "unhandledRejection" | "uncaughtException") {
+  return (error: unknown) => {
+    const text =
+      kind === "unhandledRejection" ? `Runtime.UnhandledPromiseRejection: ${firstLine(error)}` : `uncaught exception: ${firstLine(error)}`;
+    const exit = () => process.exit(1);
+    // "crash" first, so the parent gives this process no more work once the invocation is answered.
+    const inFlight = current && !current.replied ? current : null;
+    send({ t: "crash", error: text }, inFlight ? undefined : exit);
+    if (inFlight) {
+      inFlight.replied = true;
+      send({ t: "error", id: inFlight.id, error: text, errors: takeErrors(inFlight.event) }, exit);
+    }
+    setTimeout(() => process.exit(1), 500).unref();
+  };
 }
 
 function buildEvent(input: InvokeEvent, origin: ToChild["context"]["origin"]): unknown {
@@ -100,8 +116,8 @@ function noHandlerMessage(): string {
 async function main(): Promise<void> {
   sniffErrors(process.stdout);
   sniffErrors(process.stderr);
-  process.on("uncaughtException", crash);
-  process.on("unhandledRejection", crash);
+  process.on("uncaughtException", crash("uncaughtException"));
+  process.on("unhandledRejection", crash("unhandledRejection"));
   process.on("disconnect", () => process.exit(0));
 
   const started = performance.now();
@@ -122,13 +138,23 @@ async function main(): Promise<void> {
     if (message.t !== "invoke") return;
     const context = buildLambdaContext(message.context);
     const event = buildEvent(message.event, message.context.origin);
+    const invocation = { id: message.id, event, replied: false };
+    current = invocation;
     void (async () => {
+      let reply: Extract<FromChild, { t: "result" | "error" }>;
       try {
         const response = await handler(event, context);
-        send({ t: "result", id: message.id, response: response ?? null, errors: takeErrors(event) });
+        reply = { t: "result", id: message.id, response: response ?? null, errors: {} };
       } catch (error) {
-        send({ t: "error", id: message.id, error: firstLine(error), errors: takeErrors(event) });
+        reply = { t: "error", id: message.id, error: firstLine(error), errors: {} };
       }
+      // One turn of the event loop first: a promise the handler left rejected and
+      // unhandled surfaces now, and fails this invocation instead of counting as success.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (invocation.replied) return;
+      invocation.replied = true;
+      if (current === invocation) current = null;
+      send({ ...reply, errors: takeErrors(event) });
     })();
   });
   send({ t: "ready", loadMs: Math.round(performance.now() - started) });

@@ -84,14 +84,17 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         },
         "handler:load-error": (o) =>
           write(style.red(`✗ handler failed to load; messages wait until it does${options.watching ? " (save a file to retry)" : ""}:\n${o.error}`)),
-        "handler:exit": (o) => write(style.yellow(`! ${o.reason}; ${o.inFlight} batch${o.inFlight === 1 ? "" : "es"} failed, handler restarted`)),
+        "handler:exit": (o) =>
+          write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {
           if (!RUNTIME_OUTCOME.test(o.line)) write(`${style.dim("│")} ${o.line}`);
         },
         "schedule:ran": (o) => {
-          const what = `scheduled run ${style.dim(short(o.executionId))} ${o.trigger === "request" ? "(POST /schedule)" : `due ${o.scheduledTime}`} ${style.dim(ms(o.durationMs))}`;
+          const attempt = o.maxAttempts > 1 ? ` ${o.attempt}/${o.maxAttempts}` : "";
+          const what = `scheduled run ${style.dim(short(o.executionId))} ${o.trigger === "request" ? "(POST /schedule)" : `due ${o.scheduledTime}`}${attempt} ${style.dim(ms(o.durationMs))}`;
+          const retry = !o.ok && o.retryInMs !== undefined ? style.yellow(`  retrying in ${o.retryInMs / 1000} s`) : "";
           const next = o.next ? style.dim(`  next ${o.next}`) : "";
-          write(o.ok ? `${style.green("✓")} ${what}${next}` : `${style.red("✗")} ${what} ${style.red(o.error)}${next}`);
+          write(o.ok ? `${style.green("✓")} ${what}${next}` : `${style.red("✗")} ${what} ${style.red(o.error)}${retry}${next}`);
         },
         "stripe:received": (o) =>
           write(
@@ -138,7 +141,8 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),
     ...(handler.loaded || !handler.error ? [] : loadErrorSummary(handler.error).map((line) => style.red(`            ${line}`))),
     `  queue     visibility ${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s · ${s.LETSGO_WORKER_MAX_RECEIVE_COUNT} receives then DLQ · max message ${s.LETSGO_WORKER_MAX_MESSAGE_SIZE} bytes`,
-    `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s`,
+    `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s` +
+      style.dim(" · one handler process per running batch, as Lambda"),
     `  schedule  ${scheduleLine(worker)}`,
     `  stripe    POST /stripe ${s.STRIPE_WEBHOOK_SECRET ? style.dim("(verifies with STRIPE_WEBHOOK_SECRET)") : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: deliveries are refused)")}`,
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +

@@ -1,7 +1,8 @@
 /**
- * One handler process: a child running the user's code under tsx, with the
- * invocations in it. Each invocation has its own time limit; when the process
- * dies, every invocation still in it fails with the reason.
+ * One handler process: a child running the user's code under tsx, as one Lambda
+ * execution environment: it loads the code once, then runs one invocation at a
+ * time. An invocation has the function timeout; when it runs out, or the process
+ * dies, only that invocation fails, and the process is not used again.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -33,9 +34,10 @@ interface Invocation {
 type Events = {
   ready: [{ loadMs: number }];
   "load-error": [{ error: string }];
-  exit: [{ reason: string; inFlight: number }];
-  /** An invocation ran past the function timeout; the process is no longer usable. */
-  "timed-out": [];
+  /** The process ended; `inFlight` is 1 when an invocation was running in it. `expected`: retired or stopped by us. */
+  exit: [{ reason: string; inFlight: number; expected: boolean }];
+  /** An invocation ended and the process can take the next one. */
+  idle: [];
 };
 
 const RUNNER = new URL(import.meta.url.endsWith(".ts") ? "./child.ts" : "./child.js", import.meta.url);
@@ -45,12 +47,14 @@ let nextInvocationId = 1;
 
 export class HandlerProcess extends EventEmitter<Events> {
   private readonly child: ChildProcess;
-  private readonly running = new Map<number, Invocation>();
-  private waiting: Invocation[] = [];
+  private current: Invocation | null = null;
   private state: "starting" | "ready" | "dead" = "starting";
+  private spawned = false;
   private retired = false;
   private wasReady = false;
   private crashReason: string | undefined;
+  /** Why we stopped it, when we did (timeout, load timeout): not a crash of the user's code. */
+  private stopReason: string | undefined;
   private initTimer: NodeJS.Timeout;
   private markExited!: () => void;
   /** Resolves when the process has ended, whether or not an "exit" event was worth emitting. */
@@ -66,20 +70,34 @@ export class HandlerProcess extends EventEmitter<Events> {
     });
     this.pipeLines(this.child.stdout!, "stdout");
     this.pipeLines(this.child.stderr!, "stderr");
+    this.child.on("spawn", () => (this.spawned = true));
     this.child.on("message", (message: FromChild) => this.onMessage(message));
-    this.child.on("exit", (code, signal) => this.onExit(code, signal));
+    // "close" comes after the IPC channel is drained: a result or crash report sent just before exiting is seen first.
+    this.child.on("close", (code, signal) => this.onClose(code, signal));
     this.child.on("error", (error) => {
-      this.crashReason ??= `could not start the handler process: ${error.message}`;
+      if (!this.spawned) this.crashReason ??= `could not start the handler process: ${error.message}`;
     });
     this.initTimer = setTimeout(() => {
       if (this.state !== "starting") return;
-      this.emit("load-error", { error: `${options.entry} took longer than ${options.initTimeoutMs / 1000} s to load` });
+      const error = `${options.entry} took longer than ${options.initTimeoutMs / 1000} s to load`;
+      this.crashReason = `handler failed to load: ${error}`;
+      this.emit("load-error", { error });
       this.kill();
     }, options.initTimeoutMs);
   }
 
-  get isReady(): boolean {
-    return this.state === "ready" && !this.retired;
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Loaded, alive, and running nothing. */
+  get isIdle(): boolean {
+    return this.state === "ready" && !this.retired && this.current === null;
+  }
+
+  /** Alive (loaded or loading), not retired, and not given an invocation yet. */
+  get isFree(): boolean {
+    return this.state !== "dead" && !this.retired && this.current === null;
   }
 
   /** The user's module loaded in this process at some point. */
@@ -91,70 +109,72 @@ export class HandlerProcess extends EventEmitter<Events> {
     return this.state === "dead";
   }
 
-  get load(): number {
-    return this.running.size + this.waiting.length;
-  }
-
+  /** Run one invocation; the process must be free (the pool sees to that). Starts once the code has loaded. */
   invoke(message: Omit<ToChild, "id">): Promise<InvokeOutcome> {
     return new Promise((resolve) => {
-      const invocation: Invocation = { message: { ...message, id: nextInvocationId++ } as ToChild, resolve, startedAt: 0 };
-      if (this.state === "dead") resolve(failure(this.crashReason ?? "handler process is not running", 0));
-      else if (this.state === "ready") this.start(invocation);
-      else this.waiting.push(invocation);
+      if (!this.isFree) {
+        resolve(failure(this.crashReason ?? "handler process is not available", 0));
+        return;
+      }
+      this.current = { message: { ...message, id: nextInvocationId++ } as ToChild, resolve, startedAt: 0 };
+      if (this.state === "ready") this.start(this.current);
     });
   }
 
-  /** Take no new work; end once the invocations in it are done. */
+  /** Take no new work; end once the invocation in it (if any) is done. */
   retire(): void {
     this.retired = true;
-    if (this.load === 0) this.kill();
+    if (this.current === null) this.stop("handler process was stopped");
   }
 
   kill(): void {
     if (this.state !== "dead" && this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
 
+  private stop(reason: string): void {
+    this.stopReason ??= reason;
+    this.kill();
+  }
+
   private start(invocation: Invocation): void {
     invocation.startedAt = performance.now();
     // The time limit starts when the batch reaches the handler, as Lambda's does after init.
     invocation.message.context.deadline = Date.now() + this.options.functionTimeoutMs;
-    this.running.set(invocation.message.id, invocation);
     invocation.timer = setTimeout(() => this.timeOut(invocation), this.options.functionTimeoutMs);
-    try {
-      this.child.send(invocation.message);
-    } catch (error) {
-      this.finish(invocation.message.id, failure(`could not send the batch to the handler process: ${(error as Error).message}`, 0));
-    }
+    // A failed send means the channel is closing: the process is on its way out, and "close" fails the invocation with the reason.
+    this.child.send(invocation.message, (error) => {
+      if (error) this.kill();
+    });
   }
 
   private timeOut(invocation: Invocation): void {
     const seconds = (this.options.functionTimeoutMs / 1000).toFixed(2);
-    this.finish(invocation.message.id, { ...failure(`Task timed out after ${seconds} seconds`, this.options.functionTimeoutMs), timedOut: true });
-    // Hung code cannot be cancelled: stop using this process and end it when the rest is done.
-    this.emit("timed-out");
-    this.retire();
+    this.finish(invocation, { ...failure(`Task timed out after ${seconds} seconds`, this.options.functionTimeoutMs), timedOut: true });
+    // Hung code cannot be cancelled; Lambda restarts the environment after a timeout.
+    this.retired = true;
+    this.stop(`handler process was stopped after a timeout`);
   }
 
-  private finish(id: number, outcome: InvokeOutcome): void {
-    const invocation = this.running.get(id);
-    if (!invocation) return;
+  private finish(invocation: Invocation, outcome: InvokeOutcome): void {
+    if (this.current !== invocation) return;
     clearTimeout(invocation.timer);
-    this.running.delete(id);
+    this.current = null;
     invocation.resolve(outcome);
-    if (this.retired && this.load === 0) this.kill();
+    if (this.crashReason !== undefined) return; // it is exiting on its own
+    if (this.retired) this.stop("handler process was stopped");
+    else if (this.state === "ready") this.emit("idle");
   }
 
   private onMessage(message: FromChild): void {
     switch (message.t) {
       case "ready": {
         clearTimeout(this.initTimer);
+        if (this.state !== "starting") return;
         this.state = "ready";
         this.wasReady = true;
-        const waiting = this.waiting;
-        this.waiting = [];
-        for (const invocation of waiting) this.start(invocation);
         this.emit("ready", { loadMs: message.loadMs });
-        if (this.retired && this.load === 0) this.kill();
+        if (this.current) this.start(this.current);
+        else if (this.retired) this.stop("handler process was stopped");
         return;
       }
       case "load-error":
@@ -163,15 +183,17 @@ export class HandlerProcess extends EventEmitter<Events> {
         this.emit("load-error", { error: message.error });
         return;
       case "crash":
+        // It is exiting: no more work for it, even once the invocation in it is answered.
         this.crashReason = `handler process crashed: ${message.error}`;
+        this.retired = true;
         return;
       case "result":
       case "error": {
-        const invocation = this.running.get(message.id);
-        if (!invocation) return;
+        const invocation = this.current;
+        if (!invocation || invocation.message.id !== message.id) return;
         const durationMs = performance.now() - invocation.startedAt;
         this.finish(
-          message.id,
+          invocation,
           message.t === "result"
             ? { ok: true, response: message.response, errors: message.errors, durationMs }
             : { ok: false, error: message.error, errors: message.errors, durationMs },
@@ -181,23 +203,21 @@ export class HandlerProcess extends EventEmitter<Events> {
     }
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.initTimer);
-    const wasReady = this.state === "ready";
     this.state = "dead";
+    const expected = this.stopReason !== undefined && this.crashReason === undefined;
     const reason =
       this.crashReason ??
-      (signal === "SIGKILL" && this.retired
-        ? "handler process was stopped"
-        : `handler process exited (${signal ?? `code ${code}`})${code !== null ? ": did the handler call process.exit()?" : ""}`);
-    const inFlight = this.load;
-    for (const invocation of [...this.running.values(), ...this.waiting]) {
+      this.stopReason ??
+      `handler process exited (${signal ?? `code ${code}`})${code !== null ? ": did the handler call process.exit()?" : ""}`;
+    const invocation = this.current;
+    this.current = null;
+    if (invocation) {
       clearTimeout(invocation.timer);
       invocation.resolve(failure(reason, invocation.startedAt ? performance.now() - invocation.startedAt : 0));
     }
-    this.running.clear();
-    this.waiting = [];
-    if (wasReady || inFlight > 0 || !this.retired) this.emit("exit", { reason, inFlight });
+    this.emit("exit", { reason, inFlight: invocation ? 1 : 0, expected });
     this.markExited();
   }
 

@@ -4,6 +4,7 @@
  * an unknown path is 404, a known path with another method is 405.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RequestGuard } from "./requestGuard.js";
 
 export interface Request {
   method: string;
@@ -37,6 +38,9 @@ const NO_QUERY = new URLSearchParams();
 export class Router {
   private readonly routes = new Map<string, Map<string, RouteHandler>>();
 
+  /** `guard` sees every request first; what it refuses is answered 403 without touching a route. */
+  constructor(private readonly guard?: RequestGuard) {}
+
   add(method: string, path: string, handler: RouteHandler): this {
     let byMethod = this.routes.get(path);
     if (!byMethod) this.routes.set(path, (byMethod = new Map()));
@@ -56,7 +60,9 @@ export class Router {
     const query = mark === -1 ? NO_QUERY : new URLSearchParams(target.slice(mark + 1));
     const method = req.method ?? "GET";
     let reply: Reply;
+    const refused = this.guard?.({ host: req.headers.host, origin: req.headers.origin });
     try {
+      if (refused !== undefined) throw new HttpError(403, refused);
       const byMethod = this.routes.get(path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path);
       const handler = byMethod?.get(method);
       if (!byMethod) reply = { status: 404, body: { error: `No route ${path}. Send messages with POST /.` } };

@@ -1,10 +1,18 @@
 /**
- * Runs batches in the user's code. One handler process takes every concurrent
- * batch (one IPC channel is far cheaper than a process per batch); a process that
- * times out, crashes or is reloaded is retired and a fresh one takes new work.
- * When the user's module does not load, the invoker is unavailable until the code
- * changes (or, without a watcher, until a later retry), so messages are not burnt
- * through their receives on code that cannot run.
+ * Runs invocations in the user's code on a pool of handler processes, as Lambda
+ * runs concurrent invocations in separate execution environments: each process
+ * takes one invocation at a time, so a crash, process.exit or timeout fails only
+ * the invocation in it. A warm idle process is used first, then one still
+ * loading; otherwise a new one starts (a cold start). The event source mapping
+ * caps how many batches run at once (LETSGO_WORKER_CONCURRENCY), so the pool
+ * holds about that many processes, plus any scheduled run. Processes idle for a
+ * while are stopped, keeping one warm. A reload starts a new generation: new
+ * invocations go to processes running the new code, and the old ones finish
+ * what they are running first.
+ *
+ * When the user's module does not load, the invoker is unavailable until the
+ * code changes (or, without a watcher, until a later retry), so messages are not
+ * burnt through their receives on code that cannot run.
  */
 import { EventEmitter } from "node:events";
 import type { ToChild } from "./protocol.js";
@@ -16,21 +24,27 @@ export type InvokerOptions = Omit<HandlerProcessOptions, "initTimeoutMs"> & {
   initTimeoutMs?: number;
   /** Retry a module that failed to load after this long (ms); 0 = only on reload(). */
   loadRetryMs?: number;
+  /** Stop a process idle this long (ms), keeping one warm. Default 60 s. */
+  idleMs?: number;
 };
 
 type Events = {
-  /** The user's code loaded in a fresh process. */
+  /** The user's code loaded (once per generation: at start and after each reload). */
   loaded: [{ loadMs: number; reloaded: boolean }];
   "load-error": [{ error: string }];
-  /** A process ended with batches in it (crash, process.exit, kill). */
+  /** A process ended that we did not stop (crash, process.exit, unhandled rejection). */
   "process-exit": [{ reason: string; inFlight: number }];
   /** Invocations may be sent again (after a load error was fixed). */
   available: [];
 };
 
 export class HandlerInvoker extends EventEmitter<Events> {
-  private active: HandlerProcess | null = null;
+  /** Processes running the current code. */
+  private current = new Set<HandlerProcess>();
+  /** Every live process, old generations included. */
   private readonly all = new Set<HandlerProcess>();
+  private readonly idleTimers = new Map<HandlerProcess, NodeJS.Timeout>();
+  private generationLoaded = false;
   private broken = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -45,6 +59,11 @@ export class HandlerInvoker extends EventEmitter<Events> {
     return !this.broken && !this.closed;
   }
 
+  /** How many handler processes are alive (for /health and tests). */
+  get processCount(): number {
+    return this.all.size;
+  }
+
   /** Start the first process and wait until the code loaded (or failed to). */
   async start(): Promise<void> {
     const proc = this.spawn();
@@ -57,71 +76,105 @@ export class HandlerInvoker extends EventEmitter<Events> {
 
   invoke(message: Omit<ToChild, "id">): Promise<InvokeOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, error: "dev worker is stopping", errors: {}, durationMs: 0 });
-    const proc = this.active && !this.active.isDead ? this.active : this.spawn();
+    const proc = this.take();
+    clearTimeout(this.idleTimers.get(proc));
+    this.idleTimers.delete(proc);
     return proc.invoke(message);
   }
 
-  /** Load the code again in a fresh process; batches already running finish in the old one. */
+  /** Load the code again: one fresh process now, more on demand; running invocations finish in the old ones. */
   reload(): void {
     if (this.closed) return;
     clearTimeout(this.retryTimer);
+    const old = [...this.current];
+    this.current = new Set();
+    this.generationLoaded = false;
+    for (const proc of old) this.retire(proc);
     this.spawn();
   }
 
-  /** Wait up to `graceMs` for running batches, then stop every process. */
+  /** Wait up to `graceMs` for running invocations, then stop every process. */
   async close(graceMs: number): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
     const processes = [...this.all];
-    for (const proc of processes) proc.retire();
+    for (const proc of processes) this.retire(proc);
     const ended = Promise.all(processes.map((proc) => proc.exited));
     const timer = setTimeout(() => processes.forEach((proc) => proc.kill()), graceMs);
     await ended;
     clearTimeout(timer);
   }
 
+  /** A warm idle process, else one still loading with nothing to do, else a new one. */
+  private take(): HandlerProcess {
+    let loading: HandlerProcess | undefined;
+    for (const proc of this.current) {
+      if (proc.isIdle) return proc;
+      if (!loading && proc.isFree) loading = proc;
+    }
+    return loading ?? this.spawn();
+  }
+
+  private retire(proc: HandlerProcess): void {
+    clearTimeout(this.idleTimers.get(proc));
+    this.idleTimers.delete(proc);
+    this.current.delete(proc);
+    proc.retire();
+  }
+
   private spawn(): HandlerProcess {
-    const previous = this.active;
     const proc = new HandlerProcess({ initTimeoutMs: 10_000, ...this.options });
-    this.active = proc;
+    const generation = this.current;
+    this.current.add(proc);
     this.all.add(proc);
-    void proc.exited.then(() => this.all.delete(proc));
-    previous?.retire();
     proc.on("ready", ({ loadMs }) => {
-      const reloaded = this.loadedOnce;
-      this.loadedOnce = true;
-      this.emit("loaded", { loadMs, reloaded });
-      if (this.broken && this.active === proc) {
+      if (this.current !== generation) return;
+      if (proc.isIdle) this.armIdleTimer(proc);
+      if (!this.generationLoaded) {
+        this.generationLoaded = true;
+        this.emit("loaded", { loadMs, reloaded: this.loadedOnce });
+        this.loadedOnce = true;
+      }
+      if (this.broken) {
         this.broken = false;
         this.emit("available");
       }
     });
-    proc.on("load-error", ({ error }) => {
-      if (this.active !== proc) return;
-      this.broken = true;
-      this.emit("load-error", { error });
-      const retryMs = this.options.loadRetryMs ?? 0;
-      if (retryMs > 0 && !this.closed) this.retryTimer = setTimeout(() => this.reload(), retryMs);
-    });
-    proc.on("timed-out", () => {
-      // The hung process finishes what else it has; new work goes to a fresh one.
-      if (this.active === proc && !this.closed) this.spawn();
-    });
+    proc.on("idle", () => this.armIdleTimer(proc));
+    proc.on("load-error", ({ error }) => this.loadFailed(generation, error));
     proc.on("exit", (info) => {
-      if (info.inFlight > 0) this.emit("process-exit", info);
-      // Keep a warm process ready for the next batch, unless the code does not load.
-      if (this.active === proc) {
-        this.active = null;
-        if (!proc.everReady && !this.broken && !this.closed) {
-          // It died while loading (e.g. process.exit at the top of a module): a load error.
-          this.broken = true;
-          this.emit("load-error", { error: info.reason });
-          const retryMs = this.options.loadRetryMs ?? 0;
-          if (retryMs > 0) this.retryTimer = setTimeout(() => this.reload(), retryMs);
-        }
-        if (!this.broken && !this.closed) this.spawn();
-      }
+      this.all.delete(proc);
+      clearTimeout(this.idleTimers.get(proc));
+      this.idleTimers.delete(proc);
+      const wasCurrent = generation.delete(proc) && this.current === generation;
+      if (!info.expected && proc.everReady) this.emit("process-exit", { reason: info.reason, inFlight: info.inFlight });
+      if (!wasCurrent || this.closed) return;
+      // It died while loading (e.g. process.exit at the top of a module): a load error.
+      if (!proc.everReady) this.loadFailed(generation, info.reason);
+      // Replace it (crash, process.exit, timeout), so the next batch finds a warm process.
+      if (!this.broken) this.spawn();
     });
     return proc;
+  }
+
+  private loadFailed(generation: Set<HandlerProcess>, error: string): void {
+    if (this.current !== generation || this.broken || this.closed) return;
+    this.broken = true;
+    this.emit("load-error", { error });
+    const retryMs = this.options.loadRetryMs ?? 0;
+    if (retryMs > 0) this.retryTimer = setTimeout(() => this.reload(), retryMs);
+  }
+
+  /** Stop a process that stays idle, unless it is the last warm one. */
+  private armIdleTimer(proc: HandlerProcess): void {
+    clearTimeout(this.idleTimers.get(proc));
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(proc);
+      if (!proc.isIdle || !this.current.has(proc)) return;
+      const others = [...this.current].some((other) => other !== proc && !other.isDead);
+      if (others) this.retire(proc);
+    }, this.options.idleMs ?? 60_000);
+    timer.unref();
+    this.idleTimers.set(proc, timer);
   }
 }

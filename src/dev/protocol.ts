@@ -29,5 +29,5 @@ export type FromChild =
   /** The handler returned; `errors` holds per-message errors the runtime logged, by message id. */
   | { t: "result"; id: number; response: unknown; errors: Record<string, string> }
   | { t: "error"; id: number; error: string; errors: Record<string, string> }
-  /** An uncaught exception or unhandled rejection: the process exits right after. */
+  /** An uncaught exception or unhandled rejection: the process takes no more work and exits (after failing the invocation in flight). */
   | { t: "crash"; error: string };

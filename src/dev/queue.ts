@@ -124,6 +124,11 @@ export class MessageQueue {
     return inputs.map((input) => ({ k: "e", id: newId(), ty: input.type, b: input.body, t: now, v: now + delayMs }));
   }
 
+  /** The record for a message that goes straight to the dead-letter queue (a scheduled run that failed every attempt). */
+  prepareDeadLetter(input: NewMessage, firstAttemptAt: number, now: number, attempts: number, error: string, newId: () => string): SnapshotRecord {
+    return { k: "s", id: newId(), ty: input.type, b: input.body, t: firstAttemptAt, c: attempts, fr: firstAttemptAt, v: now, dead: 1, dt: now, err: error };
+  }
+
   /** Make delayed and in-flight messages whose time has come visible again. */
   tick(now: number): void {
     for (let top = this.timers.peek(); top && top.at <= now; top = this.timers.peek()) {

@@ -1,6 +1,7 @@
 /** The dev worker's HTTP API. Every route is one `router.add`. */
 import { HttpError, Router } from "./http.js";
 import { IntakeError, parseDelaySeconds, parseIntake } from "./intake.js";
+import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./queue.js";
 import type { ScheduledRunOutcome } from "./scheduler.js";
 import type { EnqueueOnceResult } from "./store.js";
@@ -56,8 +57,8 @@ export function deadMessageView(m: QueueMessage): DeadMessageView {
   };
 }
 
-export function buildRouter(service: QueueService): Router {
-  const router = new Router();
+export function buildRouter(service: QueueService, guard?: RequestGuard): Router {
+  const router = new Router(guard);
   router.add("POST", "/", async (request) => {
     // Room for JSON escaping of SQS-shaped bodies; the real limits are checked per message.
     const raw = await request.body(service.maxMessageSize * 2 + 64 * 1024);

@@ -2,9 +2,9 @@
  * The local stand-in for EventBridge Scheduler: a timer armed for the schedule's
  * next fire time, and the run itself, which hands the handler process the event
  * the scheduler delivers (built in the child with src/events buildScheduledEvent).
- * A run goes through the same handler process as message batches, with the same
- * function timeout; a throwing or crashing handler fails the run, never `dev`.
- * Runs are not retried locally: the failure is reported (and logged) instead.
+ * A run goes through the same pool of handler processes as message batches, with
+ * the same function timeout; a throwing or crashing handler fails the run, never
+ * `dev`. What happens to a failed run (retries, the DLQ) is scheduledRuns.ts's.
  */
 import { randomUUID } from "node:crypto";
 import type { EventOrigin } from "../events/origin.js";
@@ -70,32 +70,51 @@ export interface ScheduledRun {
   /** ISO time the run was due (for a request: when it was asked for). */
   scheduledTime: string;
   durationMs: number;
+  /** 1 for the first attempt; a failed run due on the schedule is attempted up to `maxAttempts` times. */
+  attempt: number;
+  maxAttempts: number;
 }
 
-export type ScheduledRunOutcome = (ScheduledRun & { ok: true }) | (ScheduledRun & { ok: false; error: string });
+export type ScheduledRunOutcome =
+  | (ScheduledRun & { ok: true })
+  | (ScheduledRun & {
+      ok: false;
+      error: string;
+      /** Another attempt follows after this long. */
+      retryInMs?: number;
+      /** The last attempt failed: the run was put in the dead-letter queue as this message. */
+      deadLetterId?: string;
+    });
 
 export interface ScheduledRunContext {
-  invoker: HandlerInvoker;
+  invoker: Pick<HandlerInvoker, "invoke">;
   origin: EventOrigin;
   memoryMb: number;
   /** Why the handler cannot run now (it failed to load), if so. */
   unavailable: () => string | undefined;
 }
 
+export interface ScheduledAttempt {
+  trigger: ScheduledRunTrigger;
+  scheduledTime: Date;
+  /** The same for every attempt of a run, as the event Lambda retries is the same event. */
+  executionId?: string;
+  /** Lambda keeps the request id across its retries of an asynchronous invocation. */
+  requestId?: string;
+  attempt?: number;
+  maxAttempts?: number;
+}
+
 /** Run the scheduled handler once, now. Never throws: the outcome says how it went. */
-export async function runScheduledHandler(
-  context: ScheduledRunContext,
-  trigger: ScheduledRunTrigger,
-  scheduledTime: Date,
-): Promise<ScheduledRunOutcome> {
-  const executionId = randomUUID();
-  const base = { trigger, executionId, scheduledTime: scheduledTime.toISOString() };
+export async function runScheduledHandler(context: ScheduledRunContext, run: ScheduledAttempt): Promise<ScheduledRunOutcome> {
+  const { trigger, scheduledTime, executionId = randomUUID(), requestId = randomUUID(), attempt = 1, maxAttempts = 1 } = run;
+  const base = { trigger, executionId, scheduledTime: scheduledTime.toISOString(), attempt, maxAttempts };
   const unavailable = context.unavailable();
   if (unavailable !== undefined) return { ...base, ok: false, durationMs: 0, error: unavailable };
   const outcome = await context.invoker.invoke({
     t: "invoke",
     event: { kind: "scheduled", scheduledTime: scheduledTime.getTime(), executionId },
-    context: { origin: context.origin, memoryMb: context.memoryMb, deadline: 0, awsRequestId: randomUUID() },
+    context: { origin: context.origin, memoryMb: context.memoryMb, deadline: 0, awsRequestId: requestId },
   });
   const durationMs = Math.round(outcome.durationMs);
   return outcome.ok ? { ...base, ok: true, durationMs } : { ...base, ok: false, durationMs, error: outcome.error };

@@ -21,6 +21,8 @@ export interface QueueStore {
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
   /** Enqueue unless `key` was enqueued before (within the seen-keys window); the key is durable with the message. */
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
+  /** Put a message straight into the dead-letter queue after `attempts` failed attempts; durable before it resolves. */
+  deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,13 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       } finally {
         if (inProgress.get(key) === attempt) inProgress.delete(key);
       }
+    },
+    async deadLetter(message, attempts, error, firstAttemptAt) {
+      const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID);
+      await journal!.append([record]);
+      queue.apply(record);
+      queue.counters.deadLettered++;
+      return record.id;
     },
     close: () => journal!.close(),
   };

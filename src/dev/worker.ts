@@ -1,8 +1,8 @@
 /**
  * `letsgo-worker dev`: the queue (in this process, on disk), the event source
- * mapping, the handler process running the user's Lambda entry under tsx, the
- * scheduler, the HTTP API (messages, POST /schedule, POST /stripe) and the source
- * watcher, wired together with one lifecycle.
+ * mapping, the pool of handler processes running the user's Lambda entry under
+ * tsx, the scheduler, the HTTP API (messages, POST /schedule, POST /stripe) and
+ * the source watcher, wired together with one lifecycle.
  */
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
@@ -11,8 +11,10 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
+import { handlerEnvironment } from "../project/handlerEnvironment.js";
+import { resourceNames } from "../project/names.js";
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
-import { loadSettings, type SettingKey, type Settings } from "../project/settings.js";
+import { isDeploySetting, loadSettings, type SettingKey, type Settings } from "../project/settings.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { HandlerInvoker } from "./invoker.js";
 import type { ReplayResult } from "./journal.js";
@@ -22,7 +24,9 @@ import { lockStateDir, type StateLock } from "./lock.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome } from "./poller.js";
 import type { QueueMessage, QueueStats } from "./queue.js";
 import { buildRouter, type StripeDelivery } from "./routes.js";
-import { armSchedule, runScheduledHandler, type ScheduledRunOutcome, type ScheduledRunTrigger, type ScheduleTimer } from "./scheduler.js";
+import { requestGuard } from "./requestGuard.js";
+import { ScheduledRuns } from "./scheduledRuns.js";
+import { armSchedule, type ScheduledRunOutcome, type ScheduleTimer } from "./scheduler.js";
 import { openQueueStore } from "./store.js";
 import { watchSources } from "./watch.js";
 
@@ -40,6 +44,10 @@ export interface DevWorkerOptions {
   overrides?: Partial<Record<SettingKey, string | number | undefined>>;
   /** Journal compaction thresholds (tests make them small). */
   compactMinRecords?: number;
+  /** Waits before retrying a failed scheduled run (default 1 s, 2 s: Lambda's two retries, sooner). */
+  scheduledRetryDelaysMs?: number[];
+  /** Stop a handler process idle this long, keeping one warm (default 60 s). */
+  handlerIdleMs?: number;
 }
 
 export type DevWorkerEvents = {
@@ -48,11 +56,12 @@ export type DevWorkerEvents = {
   "message:failed": [MessageOutcome & { error: string; dead: boolean }];
   /** Moved to the DLQ: after a failed last attempt, or on receive after an attempt that never reported. */
   "message:dead": [{ id: string; type: string; attempts: number; error: string }];
+  /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
   "handler:loaded": [{ loadMs: number; reloaded: boolean }];
   "handler:load-error": [{ error: string }];
   "handler:exit": [{ reason: string; inFlight: number }];
   "handler:output": [{ line: string; stream: "stdout" | "stderr" }];
-  /** A scheduled run ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
+  /** A scheduled run's attempt ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */
   "stripe:received": [StripeDelivery];
@@ -148,28 +157,30 @@ async function assemble(
   const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: settings.LETSGO_WORKER_REGION };
   const handler: DevWorker["handler"] = { loaded: false };
   let timer: ScheduleTimer | undefined;
-  const runScheduled = async (trigger: ScheduledRunTrigger, due: Date) => {
-    const outcome = await runScheduledHandler(
-      {
-        invoker,
-        origin,
-        memoryMb: settings.LETSGO_WORKER_MEMORY,
-        unavailable: () => (invoker.available ? undefined : `handler failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}`),
-      },
-      trigger,
-      due,
-    );
-    emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null });
-    return outcome;
-  };
+  const scheduledRuns = new ScheduledRuns({
+    context: {
+      invoker: { invoke: (message) => invoker.invoke(message) },
+      origin,
+      memoryMb: settings.LETSGO_WORKER_MEMORY,
+      unavailable: () => (invoker.available ? undefined : `handler failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}`),
+    },
+    retryDelaysMs: options.scheduledRetryDelaysMs,
+    async deadLetter(message, attempts, error, firstAttemptAt) {
+      const id = await store.deadLetter(message, attempts, error, firstAttemptAt);
+      emitter.emit("message:dead", { id, type: message.type, attempts, error });
+      return id;
+    },
+    onRan: (outcome) => emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null }),
+  });
 
+  const host = options.host ?? "127.0.0.1";
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, buildRouter({
     maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
     enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
     enqueueOnce: (message, key) => store.enqueueOnce(message, key),
     stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
     stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
-    runScheduled: () => runScheduled("request", new Date()),
+    runScheduled: () => scheduledRuns.runNow(),
     stats: () => queue.stats(Date.now()),
     listDead: () => queue.listDead(),
     redrive(ids) {
@@ -178,11 +189,11 @@ async function assemble(
       return moved;
     },
     purge: () => queue.purge(),
-    health: () => ({ ok: true, handler: invoker.available ? "ready" : "failed to load", pid: process.pid }),
-  }).listener);
-  const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), options.host ?? "127.0.0.1");
+    health: () => ({ ok: true, handler: invoker.available ? "ready" : "failed to load", handlerProcesses: invoker.processCount, pid: process.pid }),
+  }, requestGuard(host)).listener);
+  const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
   releases.push(() => closeServer(server));
-  const url = `http://${urlHost(options.host ?? "127.0.0.1")}:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
 
   const entry = devEntry(paths);
   const invoker = new HandlerInvoker({
@@ -192,6 +203,7 @@ async function assemble(
     env: handlerEnv(settings, extra, url),
     functionTimeoutMs: settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000,
     loadRetryMs: options.watch === false ? 5_000 : 0,
+    idleMs: options.handlerIdleMs,
     onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
   });
   invoker.on("loaded", (info) => {
@@ -204,6 +216,7 @@ async function assemble(
   });
   invoker.on("process-exit", (info) => emitter.emit("handler:exit", info));
   releases.push(() => invoker.close(Math.min(3_000, settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000)));
+  releases.push(() => scheduledRuns.close());
 
   poller = new EventSourceMapping(queue, invoker, {
     batchSize: settings.LETSGO_WORKER_BATCH_SIZE,
@@ -223,7 +236,7 @@ async function assemble(
 
   await invoker.start();
   poller.start();
-  if (schedule) timer = armSchedule(schedule.schedule, (due) => void runScheduled("schedule", due), { from: schedule.from });
+  if (schedule) timer = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: schedule.from });
   releases.push(() => timer?.stop());
   const watcher =
     options.watch === false
@@ -235,13 +248,16 @@ async function assemble(
   releases.push(() => watcher?.close());
 
   // Stop intake, the schedule and new batches, let running batches settle (their
-  // results reach the journal), then flush and close the journal.
+  // results reach the journal), put scheduled runs waiting for a retry in the DLQ,
+  // then flush and close the journal.
   const shutdown = async () => {
     watcher?.close();
     timer?.stop();
     poller!.stop();
     await closeServer(server);
+    const runsSettled = scheduledRuns.close();
     await invoker.close(Math.min(3_000, settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000));
+    await runsSettled;
     await poller!.drained();
     await store.close();
     await lock.release();
@@ -273,14 +289,19 @@ function deadInfo(message: QueueMessage, attempts: number) {
   return { id: message.id, type: message.type, attempts, error: message.lastError ?? "no result" };
 }
 
-/** What the handler process sees: the user's .env, as Lambda's environment would hold it, plus Lambda's own variables. */
+/**
+ * What the handler process sees: the environment it inherits, without deploy
+ * settings (deploy does not give them to the function either), the handler's
+ * settings and the user's .env keys exactly as deploy defines them, and
+ * Lambda's own variables. LETSGO_LOCAL_QUEUE_URL points at this dev worker.
+ */
 function handlerEnv(settings: Settings, extra: Record<string, string>, url: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [key, value] of Object.entries(settings)) env[key] = String(value);
-  Object.assign(env, extra);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!isDeploySetting(key)) env[key] = value;
+  Object.assign(env, handlerEnvironment(settings, extra));
   env.LETSGO_LOCAL_QUEUE_URL = url;
   env.AWS_REGION = settings.LETSGO_WORKER_REGION;
-  env.AWS_LAMBDA_FUNCTION_NAME = `letsgo-${settings.LETSGO_DEPLOYMENT}-worker`;
+  env.AWS_LAMBDA_FUNCTION_NAME = resourceNames(settings.LETSGO_DEPLOYMENT).function;
   env.AWS_LAMBDA_FUNCTION_VERSION = "$LATEST";
   env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(settings.LETSGO_WORKER_MEMORY);
   env.LETSGO_WORKER_LOCAL = "1";
