@@ -24,7 +24,7 @@ export interface HandlerProcessOptions {
   onOutput: (line: string, stream: "stdout" | "stderr") => void;
 }
 
-interface Invocation {
+export interface Invocation {
   message: ToChild;
   resolve: (outcome: InvokeOutcome) => void;
   startedAt: number;
@@ -119,6 +119,20 @@ export class HandlerProcess extends EventEmitter<Events> {
       this.current = { message: { ...message, id: nextInvocationId++ } as ToChild, resolve, startedAt: 0 };
       if (this.state === "ready") this.start(this.current);
     });
+  }
+
+  /** The invocation given to this process while its code is still loading, handed back to run in a warm one. */
+  takeBackWaiting(): Invocation | undefined {
+    if (this.state !== "starting" || this.current === null) return undefined;
+    const invocation = this.current;
+    this.current = null;
+    return invocation;
+  }
+
+  /** Run an invocation taken back from a process still loading; this one must be idle. */
+  adopt(invocation: Invocation): void {
+    this.current = invocation;
+    this.start(invocation);
   }
 
   /** Take no new work; end once the invocation in it (if any) is done. */

@@ -3,7 +3,9 @@
  * runs concurrent invocations in separate execution environments: each process
  * takes one invocation at a time, so a crash, process.exit or timeout fails only
  * the invocation in it. A warm idle process is used first, then one still
- * loading; otherwise a new one starts (a cold start). The event source mapping
+ * loading; otherwise a new one starts (a cold start). An invocation waiting for a
+ * process to load moves to a warm one that frees up first (Lambda would wait;
+ * locally it only cuts latency: every process still runs one at a time). The event source mapping
  * caps how many batches run at once (LETSGO_WORKER_CONCURRENCY), so the pool
  * holds about that many processes, plus any scheduled run. Processes idle for a
  * while are stopped, keeping one warm. A reload starts a new generation: new
@@ -129,7 +131,7 @@ export class HandlerInvoker extends EventEmitter<Events> {
     this.all.add(proc);
     proc.on("ready", ({ loadMs }) => {
       if (this.current !== generation) return;
-      if (proc.isIdle) this.armIdleTimer(proc);
+      if (proc.isIdle) this.whenIdle(proc);
       if (!this.generationLoaded) {
         this.generationLoaded = true;
         this.emit("loaded", { loadMs, reloaded: this.loadedOnce });
@@ -140,7 +142,7 @@ export class HandlerInvoker extends EventEmitter<Events> {
         this.emit("available");
       }
     });
-    proc.on("idle", () => this.armIdleTimer(proc));
+    proc.on("idle", () => this.whenIdle(proc));
     proc.on("load-error", ({ error }) => this.loadFailed(generation, error));
     proc.on("exit", (info) => {
       this.all.delete(proc);
@@ -163,6 +165,19 @@ export class HandlerInvoker extends EventEmitter<Events> {
     this.emit("load-error", { error });
     const retryMs = this.options.loadRetryMs ?? 0;
     if (retryMs > 0) this.retryTimer = setTimeout(() => this.reload(), retryMs);
+  }
+
+  /**
+   * A process is free: it takes over an invocation still waiting for another
+   * process to load (a cold start need not delay the batch that caused it), or
+   * it waits, and is stopped if it stays idle.
+   */
+  private whenIdle(proc: HandlerProcess): void {
+    for (const other of this.current) {
+      const waiting = other === proc ? undefined : other.takeBackWaiting();
+      if (waiting) return proc.adopt(waiting);
+    }
+    this.armIdleTimer(proc);
   }
 
   /** Stop a process that stays idle, unless it is the last warm one. */
