@@ -10,72 +10,21 @@
  *   checks the call we send and that the failure is reported clearly.
  * - Real log delivery: the logs tests write the events the function would have written.
  */
-import { after, before, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { SQSClient, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { prepareDeploy } from "../src/aws/deploy.ts";
 import { callLog } from "../src/aws/calls.ts";
-import { pendingSteps } from "../src/aws/plan.ts";
 import { getStatus } from "../src/aws/status.ts";
 import { destroyDeployment } from "../src/aws/destroy.ts";
 import { listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq, sendToDeployedQueue } from "../src/aws/queue.ts";
 import { readLogs, type LogEvent } from "../src/aws/logs.ts";
 import { ServiceError } from "../src/errors.ts";
-import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
-import { tempDir } from "./support/cli.ts";
+import { TEST_REGION } from "./support/moto.ts";
+import { ACCOUNT, BASE_ENV, IMAGE, NAME, client, deploy, moto, project, useDeployFixture, writeEnv } from "./support/deployFixture.ts";
 
-const ACCOUNT = "123456789012";
-const IMAGE = `${ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/letsgo-main-worker:v1`;
-const NAME = "letsgo-main-worker";
-
-let moto: Moto;
-let restoreEnv: () => void;
-let project: { dir: string; cleanup: () => Promise<void> };
-
-async function writeEnv(lines: string[]): Promise<void> {
-  await mkdir(path.join(project.dir, "apps", "worker"), { recursive: true });
-  await writeFile(path.join(project.dir, "apps", "worker", ".env"), lines.join("\n") + "\n");
-}
-
-const BASE_ENV = ["LETSGO_WORKER_SCHEDULE=cron(0 9 ? * MON-FRI *)", "LETSGO_WORKER_SCHEDULE_TIMEZONE=Europe/Berlin", "STRIPE_WEBHOOK_SECRET=whsec_test123", "SHOP_NAME=acme"];
-
-/** Plan and apply one deploy; returns the plan's steps and the mutating calls it made. */
-async function deploy(options: { image?: string; dryRun?: boolean } = {}) {
-  const log = callLog();
-  const prepared = await prepareDeploy({ cwd: project.dir, image: options.image ?? IMAGE, recorder: log.record });
-  try {
-    const pending = pendingSteps(prepared.plan).map((step) => step.id);
-    if (!options.dryRun) await prepared.apply();
-    return { plan: prepared.plan, pending, mutating: log.mutating().map((call) => call.command), calls: log.calls };
-  } finally {
-    prepared.close();
-  }
-}
-
-const client = <T>(make: (config: { region: string }) => T) => make({ region: TEST_REGION });
-
-before(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnv(moto);
-});
-
-after(async () => {
-  restoreEnv?.();
-  await moto?.stop();
-});
-
-beforeEach(async (t) => {
-  await moto.reset();
-  await project?.cleanup();
-  project = await tempDir("letsgo-aws-");
-  await writeEnv(BASE_ENV);
-});
-
-after(async () => project?.cleanup());
+useDeployFixture();
 
 describe("status, queue and destroy against moto", () => {
   it("shows missing resources as missing, then the deployed ones with depths and the schedule", async () => {
