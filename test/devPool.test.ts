@@ -163,6 +163,8 @@ describe("dev worker handler processes", () => {
 
     const stats = (await request(worker.url, "GET", "/stats")).body;
     assert.deepEqual([stats.processed, stats.dead], [1, 2]);
+    // A failed batch is reported before its process has finished exiting: wait (bounded) for both exits.
+    for (const deadline = Date.now() + 10_000; exits.length < 2 && Date.now() < deadline; ) await sleep(20);
     assert.equal(exits.length, 2, "each crash ended its process");
     assert.match(exits[0]!.reason, /UnhandledPromiseRejection: Error: leaked/);
     const dlq = (await request(worker.url, "GET", "/dlq")).body.messages;
