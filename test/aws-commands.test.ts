@@ -16,9 +16,10 @@ import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingC
 import { SQSClient, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { callLog } from "../src/aws/calls.ts";
-import { getStatus } from "../src/aws/status.ts";
+import { getSenderPolicy, getStatus } from "../src/aws/status.ts";
 import { destroyDeployment } from "../src/aws/destroy.ts";
-import { listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq, sendToDeployedQueue } from "../src/aws/queue.ts";
+import { findDeployedQueue, listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq } from "../src/aws/queue.ts";
+import { createQueueClient } from "../src/queue/client.ts";
 import { readLogs, type LogEvent } from "../src/aws/logs.ts";
 import { ServiceError } from "../src/errors.ts";
 import { TEST_REGION } from "./support/moto.ts";
@@ -35,11 +36,49 @@ describe("status, queue and destroy against moto", () => {
     await deploy();
     const status = await getStatus({ cwd: project.dir, now: new Date("2026-03-02T06:00:00Z") });
     assert.ok(status.resources.every((r) => r.present), JSON.stringify(status.resources.filter((r) => !r.present)));
-    assert.deepEqual(status.queue, { depth: 0, inFlight: 0, delayed: 0 });
+    const url = (await client((c) => new SQSClient(c)).send(new GetQueueUrlCommand({ QueueName: NAME }))).QueueUrl!;
+    assert.deepEqual(status.queue, { url, arn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}`, depth: 0, inFlight: 0, delayed: 0 });
     assert.deepEqual(status.deadLetterQueue, { depth: 0 });
     assert.equal(status.image, IMAGE);
     // Monday 2 March 2026, 09:00 in Berlin is 08:00 UTC.
     assert.equal(status.schedule?.nextFire, "2026-03-02T08:00:00.000Z");
+  });
+
+  it("status gives the queue URL the app sends to and its ARN; the sender policy names that ARN, before and after deploy", async () => {
+    await writeEnv([...BASE_ENV, "LETSGO_DEPLOYMENT=sendto"]);
+    const arn = `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:letsgo-sendto-worker`;
+    const expected = { Version: "2012-10-17", Statement: [{ Sid: "SendToLetsgoWorkerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn }] };
+
+    const log = callLog();
+    const before = await getSenderPolicy({ cwd: project.dir, recorder: log.record });
+    assert.deepEqual(before.policy, expected);
+    assert.equal(before.exists, false);
+    assert.deepEqual(log.mutating(), [], "reads only");
+    assert.equal((await getStatus({ cwd: project.dir })).queue, undefined);
+
+    await deploy();
+    const status = await getStatus({ cwd: project.dir });
+    const url = (await client((c) => new SQSClient(c)).send(new GetQueueUrlCommand({ QueueName: "letsgo-sendto-worker" }))).QueueUrl!;
+    assert.equal(status.queue?.url, url);
+    assert.equal(status.queue?.arn, arn);
+    // The URL works as LETSGO_WORKER_QUEUE_URL: the SDK sends to it as given.
+    await client((c) => new SQSClient(c)).send(new SendMessageCommand({ QueueUrl: status.queue!.url, MessageBody: "{}" }));
+
+    const after = await getSenderPolicy({ cwd: project.dir });
+    assert.deepEqual(after, { policy: expected, queue: { name: "letsgo-sendto-worker", arn, region: TEST_REGION, account: ACCOUNT }, exists: true });
+  });
+
+  it("the sender policy still comes when SQS cannot be asked whether the queue exists", async () => {
+    await writeEnv([...BASE_ENV, "LETSGO_DEPLOYMENT=sendto-cut"]);
+    moto.failWhen((request) => request.operation !== "GetCallerIdentity");
+    try {
+      const result = await getSenderPolicy({ cwd: project.dir });
+      assert.equal(result.exists, undefined);
+      assert.ok(result.checkFailed);
+      assert.equal(result.policy.Statement[0]!.Resource, `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:letsgo-sendto-cut-worker`);
+    } finally {
+      moto.failWhen(undefined);
+    }
   });
 
   it("enqueue --aws sends {type, payload} to the deployed queue, with a delay", async () => {
@@ -49,16 +88,18 @@ describe("status, queue and destroy against moto", () => {
     const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: NAME }))).EventSourceMappings![0]!;
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
 
-    const sent = await sendToDeployedQueue({ cwd: project.dir, message: { type: "OrderNew", payload: { orderId: "o-1" } } });
+    const found = await findDeployedQueue({ cwd: project.dir });
+    assert.equal(found.region, TEST_REGION);
+    const queue = createQueueClient({ queueUrl: found.queueUrl, sqs: { region: found.region } });
+    const [messageId] = await queue.enqueue({ type: "OrderNew", payload: { orderId: "o-1" } });
     const sqs = client((c) => new SQSClient(c));
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sent.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: found.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     assert.equal(received.Messages?.length, 1);
-    assert.equal(received.Messages![0]!.MessageId, sent.messageId);
+    assert.equal(received.Messages![0]!.MessageId, messageId);
     assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { type: "OrderNew", payload: { orderId: "o-1" } });
 
-    const log = callLog();
-    await sendToDeployedQueue({ cwd: project.dir, message: { type: "Later", payload: null }, delaySeconds: 600, recorder: log.record });
-    assert.equal((log.calls.find((c) => c.command === "SendMessage")!.input as { DelaySeconds: number }).DelaySeconds, 600);
+    await queue.enqueue({ type: "Later", payload: null }, { delaySeconds: 600 });
+    queue.close();
     const status = await getStatus({ cwd: project.dir });
     assert.equal(status.queue?.delayed, 1);
   });

@@ -143,3 +143,63 @@ describe("letsgo-worker deploy / status / destroy (CLI)", () => {
     assert.ok((JSON.parse(after.stdout) as { resources: Array<{ present: boolean }> }).resources.every((r) => !r.present));
   });
 });
+
+describe("letsgo-worker: the queue an app sends to (CLI)", () => {
+  type Policy = { Version: string; Statement: Array<{ Sid: string; Effect: string; Action: string; Resource: string }> };
+  const arnOf = (deployment: string) => `arn:aws:sqs:${TEST_REGION}:123456789012:letsgo-${deployment}-worker`;
+
+  it("status --sender-policy prints only the policy on stdout, and says on stderr when the queue does not exist yet", async () => {
+    const run = await cli(["status", "--sender-policy", "--deployment", "policy-first"]);
+    assert.equal(run.code, 0, run.stderr);
+    const policy = JSON.parse(run.stdout) as Policy;
+    assert.deepEqual(policy, {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "SendToLetsgoWorkerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: arnOf("policy-first") }],
+    });
+    assert.match(run.stderr, /the queue letsgo-policy-first-worker does not exist yet in us-east-1/);
+
+    const help = await cli(["status", "--help"]);
+    assert.match(help.stdout, /--sender-policy/);
+    assert.match(help.stdout, /no KMS permission/);
+  });
+
+  it("deploy --json, status --json and their human forms give the queue URL and ARN; --sender-policy names that ARN", async () => {
+    const deployment = "sends-to";
+    const arn = arnOf(deployment);
+    const dry = await cli(["deploy", "--dry-run", "--json", "--image", IMAGE, "--deployment", deployment]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = (JSON.parse(dry.stdout) as { queue: { url: string; arn: string } }).queue;
+    assert.deepEqual(planned, { url: `https://sqs.${TEST_REGION}.amazonaws.com/123456789012/letsgo-${deployment}-worker`, arn });
+    const dryHuman = await cli(["deploy", "--dry-run", "--image", IMAGE, "--deployment", deployment]);
+    assert.match(dryHuman.stdout, new RegExp(`Once deployed, your app sends messages with LETSGO_WORKER_QUEUE_URL=\\S+ \\(queue ARN ${arn}\\)`));
+
+    const deployed = await cli(["deploy", "--yes", "--json", "--image", IMAGE, "--deployment", deployment]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const queue = (JSON.parse(deployed.stdout) as { queue: { url: string; arn: string } }).queue;
+    assert.equal(queue.arn, arn);
+    assert.match(queue.url, new RegExp(`/123456789012/letsgo-${deployment}-worker$`));
+
+    const status = await cli(["status", "--json", "--deployment", deployment]);
+    assert.equal(status.code, 0, status.stderr);
+    const statusQueue = (JSON.parse(status.stdout) as { queue: { url: string; arn: string; depth: number } }).queue;
+    assert.deepEqual({ url: statusQueue.url, arn: statusQueue.arn, depth: statusQueue.depth }, { url: queue.url, arn, depth: 0 });
+
+    const human = await cli(["status", "--deployment", deployment]);
+    assert.ok(human.stdout.includes(`App sends to: LETSGO_WORKER_QUEUE_URL=${queue.url}\n`), human.stdout);
+    assert.ok(human.stdout.includes(`queue ARN ${arn}`), human.stdout);
+
+    const upToDate = await cli(["deploy", "--yes", "--image", IMAGE, "--deployment", deployment]);
+    assert.equal(upToDate.code, 0, upToDate.stderr);
+    assert.match(upToDate.stdout, /up to date/);
+    assert.ok(upToDate.stdout.includes(`Your app sends messages with LETSGO_WORKER_QUEUE_URL=${queue.url} (queue ARN ${arn}).`), upToDate.stdout);
+    assert.match(upToDate.stderr, /letsgo-worker status --sender-policy/);
+
+    const policy = await cli(["status", "--sender-policy", "--deployment", deployment]);
+    assert.equal(policy.code, 0, policy.stderr);
+    assert.equal((JSON.parse(policy.stdout) as Policy).Statement[0]!.Resource, arn);
+    assert.doesNotMatch(policy.stderr, /note:/, "the queue exists: nothing to say");
+
+    const destroyed = await cli(["destroy", "--yes", "--deployment", deployment]);
+    assert.equal(destroyed.code, 0, destroyed.stderr);
+  });
+});

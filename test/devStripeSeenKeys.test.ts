@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SeenKeys } from "../src/dev/seenKeys.js";
-import { stripeMessageBody } from "../src/dev/stripeWebhook.js";
+import { stripeMessage } from "../src/queue/stripeWebhook.js";
 
 const DAY = 86_400_000;
 
@@ -48,11 +48,11 @@ describe("Class: SeenKeys", () => {
   });
 });
 
-describe("Function: stripeMessageBody", () => {
+describe("Function: stripeMessage", () => {
   it("wraps the event in a letsgo:stripe message with the mode it came from", () => {
-    const test = JSON.parse(stripeMessageBody({ id: "evt_1", type: "invoice.paid", livemode: false, data: { object: {} } }));
+    const test = stripeMessage({ id: "evt_1", type: "invoice.paid", livemode: false, data: { object: {} } });
     assert.deepEqual(test, { type: "letsgo:stripe", payload: { id: "evt_1", type: "invoice.paid", livemode: false, data: { object: {} }, stripeMode: "test" } });
-    const live = JSON.parse(stripeMessageBody({ id: "evt_2", type: "invoice.paid", livemode: true }));
+    const live = stripeMessage({ id: "evt_2", type: "invoice.paid", livemode: true, data: { object: {} } });
     assert.equal(live.payload.stripeMode, "live");
   });
 });

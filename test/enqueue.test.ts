@@ -93,7 +93,8 @@ describe("enqueue command", () => {
     const port = await freePort();
     const nobody = await run(["enqueue", "--cwd", project.dir, "--url", `http://127.0.0.1:${port}`, "--type", "OrderNew"]);
     assert.equal(nobody.code, 1);
-    assert.match(nobody.stderr, /No dev worker is listening at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(nobody.stderr, /The message was not accepted by the dev worker at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(nobody.stderr, /ECONNREFUSED\): start it with `letsgo-worker dev`.*\(gave up after 5 attempts\)/);
   });
 });
 

@@ -155,7 +155,7 @@ describe("enqueue --aws", () => {
     assert.match(badDelay.stderr, /--delay must be a whole number of seconds from 0 to 900/);
     const tooBig = await cli([...base, "--type", "OrderNew", "--payload", JSON.stringify({ blob: "x".repeat(1024) })]);
     assert.equal(tooBig.code, 1);
-    assert.match(tooBig.stderr, /The message is 1065 bytes; the maximum message size is 1024 bytes \(LETSGO_WORKER_MAX_MESSAGE_SIZE\)\. Nothing was sent/);
+    assert.match(tooBig.stderr, /message is 1065 bytes as JSON; the worker takes at most 1024 bytes per message \(LETSGO_WORKER_MAX_MESSAGE_SIZE\)\..* Nothing was sent/);
     assert.deepEqual(await queueCounts(await queueUrl("letsgo-invalid-worker")), { visible: 0, delayed: 0 });
 
     // {"type":"OrderNew","payload":{"blob":""}} is 41 bytes: 983 more make exactly the maximum, which SQS takes.
@@ -168,7 +168,7 @@ describe("enqueue --aws", () => {
     // Port 9 (discard) has no dev worker: reaching the size error proves nothing was attempted.
     const run = await cli(["enqueue", "--url", "http://127.0.0.1:9", "--type", "OrderNew", "--payload", JSON.stringify({ blob: "x".repeat(1024) })]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /The message is 1065 bytes; the maximum message size is 1024 bytes/);
+    assert.match(run.stderr, /message is 1065 bytes as JSON; the worker takes at most 1024 bytes per message/);
   });
 
   it("refuses flags meant for the other target (exit 2)", async () => {

@@ -8,6 +8,7 @@ import { ServiceError, errorMessage } from "../errors.js";
 import type { Settings } from "../project/settings.js";
 import { parseScheduleSetting } from "../schedule/index.js";
 import { planAsyncInvoke } from "./asyncInvoke.js";
+import type { Aws } from "./clients.js";
 import { planRepository } from "./ecr.js";
 import { functionEnvironment, withSecretsVersion } from "./environment.js";
 import { planMapping } from "./eventSourceMapping.js";
@@ -40,10 +41,20 @@ export type DeployProgress =
   | { kind: "step"; status: "start" | "done" | "failed"; step: string; resource: string; name: string; message?: string }
   | { kind: "push"; message: string };
 
+/** Where the app sends work: LETSGO_WORKER_QUEUE_URL, and the ARN its IAM policy names. */
+export interface QueueAddress {
+  url: string;
+  arn: string;
+}
+
 export interface PreparedDeploy {
   plan: DeployPlan;
+  /** The work queue as this deploy names it, derived before anything exists (for a dry run: what it will be). */
+  plannedQueue: QueueAddress;
   /** Apply the plan's pending steps in order. */
   apply(): Promise<DeployResult>;
+  /** The work queue's URL as SQS reports it, with its ARN: call after apply, or when the plan is up to date. */
+  queue(): Promise<QueueAddress>;
   /** Release the AWS clients. */
   close(): void;
 }
@@ -123,10 +134,26 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
     steps.push(...(schedule ? [group, scheduleStep] : [scheduleStep, group]));
 
     const plan: DeployPlan = { deployment: target.deployment, region: target.region, account: target.account, imageUri: uri, steps, warnings };
-    return { plan, apply: () => applyPlan(plan, options), close: () => aws.destroy() };
+    return {
+      plan,
+      plannedQueue: { url: target.queueUrl, arn: target.arns.queue },
+      apply: () => applyPlan(plan, options),
+      queue: () => deployedQueue(aws, target),
+      close: () => aws.destroy(),
+    };
   } catch (error) {
     aws.destroy();
     throw asServiceError(error, "Planning the deploy", target.region);
+  }
+}
+
+async function deployedQueue(aws: Aws, target: DeployTarget): Promise<QueueAddress> {
+  try {
+    const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
+    const out = await (await aws.client("sqs")).send(new GetQueueUrlCommand({ QueueName: target.names.queue }));
+    return { url: out.QueueUrl ?? target.queueUrl, arn: target.arns.queue };
+  } catch (error) {
+    throw asServiceError(error, "Reading the work queue's URL (the deploy itself is done)", target.region);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { SETTING_KEYS, isDeploySetting, isSecretKey, type Settings } from "../project/settings.js";
+import { QUEUE_URL_ENV } from "../queue/constants.js";
 
 /** Lambda refuses these keys: the runtime sets them itself. */
 const RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
@@ -42,7 +43,8 @@ export function functionEnvironment(
     else variables[key] = value;
   }
   variables.LETSGO_DEPLOYMENT = context.deployment;
-  variables.LETSGO_WORKER_QUEUE_URL = context.queueUrl;
+  // The function's own enqueue() calls (follow-up messages) go to its queue.
+  variables[QUEUE_URL_ENV] = context.queueUrl;
   if (Object.keys(secrets).length > 0) variables.LETSGO_SECRETS_PATH = context.secretsPrefix;
   return { variables, secrets, skipped };
 }

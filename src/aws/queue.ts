@@ -1,9 +1,10 @@
 /**
- * The deployed queue and DLQ from the command line: `enqueue --aws` and
+ * The deployed queue and DLQ from the command line: finding the queue for
+ * `enqueue --aws` (which sends with letsgo-worker/queue), and
  * `dlq list | redrive | purge --aws`. Queues are found by their deterministic
  * names (GetQueueUrl), never by listing and filtering.
  */
-import { ProjectError, ServiceError, UsageError, errorMessage } from "../errors.js";
+import { ProjectError, ServiceError, errorMessage } from "../errors.js";
 import type { Aws } from "./clients.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
 import { isAwsError } from "./step.js";
@@ -33,23 +34,9 @@ function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: Deplo
   return withAws(options, "SQS", ({ aws, target }) => run(aws, target));
 }
 
-export interface SendOptions extends AwsCommandOptions {
-  message: QueueMessage;
-  /** 0-900 seconds before the message becomes visible. */
-  delaySeconds?: number;
-}
-
-export async function sendToDeployedQueue(options: SendOptions): Promise<{ messageId: string; queueUrl: string; body: string }> {
-  const delay = options.delaySeconds ?? 0;
-  if (!Number.isInteger(delay) || delay < 0 || delay > 900) throw new UsageError(`--delay must be a whole number of seconds from 0 to 900, got ${delay}.`);
-  if (typeof options.message.type !== "string" || options.message.type === "") throw new UsageError("The message needs a non-empty string `type`.");
-  const body = JSON.stringify({ type: options.message.type, payload: options.message.payload ?? null });
-  return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, "queue");
-    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    const out = await (await aws.client("sqs")).send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, DelaySeconds: delay }));
-    return { messageId: out.MessageId ?? "", queueUrl: url, body };
-  });
+/** The deployed work queue's URL (by its name, GetQueueUrl) and the region it is in, for `enqueue --aws`. */
+export async function findDeployedQueue(options: AwsCommandOptions): Promise<{ queueUrl: string; region: string }> {
+  return withTarget(options, async (aws, target) => ({ queueUrl: await queueUrl(aws, target, "queue"), region: target.region }));
 }
 
 export interface DlqMessage {

@@ -1,16 +1,20 @@
 /**
  * `status`: each resource of the deployment, present or missing, with its key
- * settings; queue depths; the schedule and its next fire time; the image the
- * function runs. Reads only.
+ * settings; the queue's URL and ARN (what an app sends to) and depths; the
+ * schedule and its next fire time; the image the function runs. Also
+ * `status --sender-policy`: the IAM policy an app's role needs to send to the
+ * queue. Reads only.
  */
 import { parseScheduleSetting } from "../schedule/index.js";
 import { readAsyncInvoke } from "./asyncInvoke.js";
 import type { Aws } from "./clients.js";
 import { readRepository } from "./ecr.js";
 import { readMapping } from "./eventSourceMapping.js";
+import { awsFailureReason, isAwsFailure } from "./failure.js";
 import { readRole } from "./iam.js";
 import { readFunction } from "./lambda.js";
 import { readSchedule, readScheduleGroup } from "./scheduler.js";
+import { senderPolicy, type SenderPolicyDocument } from "./senderPolicy.js";
 import { readQueue } from "./sqs.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
 import { readSecrets } from "./ssm.js";
@@ -30,7 +34,8 @@ export interface DeploymentStatus {
   region: string;
   account: string;
   resources: ResourceStatus[];
-  queue?: { depth: number; inFlight: number; delayed: number };
+  /** The work queue, when it exists: `url` as SQS reports it (the app's LETSGO_WORKER_QUEUE_URL). */
+  queue?: { url: string; arn: string; depth: number; inFlight: number; delayed: number };
   deadLetterQueue?: { depth: number };
   schedule?: { expression: string; timezone: string; state?: string; nextFire?: string; description?: string };
   image?: string;
@@ -144,7 +149,7 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
     },
   ];
   const status: DeploymentStatus = { deployment: target.deployment, region: target.region, account: target.account, resources };
-  if (queue) status.queue = queueDepths(queue.attributes);
+  if (queue) status.queue = { url: queue.url, arn: target.arns.queue, ...queueDepths(queue.attributes) };
   if (dlq) status.deadLetterQueue = { depth: queueDepths(dlq.attributes).depth };
   if (schedule?.ScheduleExpression) {
     const timezone = schedule.ScheduleExpressionTimezone ?? "UTC";
@@ -162,4 +167,31 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
 
 export async function getStatus(options: AwsCommandOptions & { now?: Date }): Promise<DeploymentStatus> {
   return withAws(options, "Reading the deployment's status", ({ aws, target }) => collect(aws, target, options.now ?? new Date()));
+}
+
+export interface SenderPolicy {
+  policy: SenderPolicyDocument;
+  queue: { name: string; arn: string; region: string; account: string };
+  /** Whether the queue exists now; undefined when SQS could not be asked (the policy does not depend on it). */
+  exists: boolean | undefined;
+  /** Why the existence check failed, when it did. */
+  checkFailed?: string;
+}
+
+/** The policy comes from the identity alone (account, partition, region); the queue need not exist yet. */
+export async function getSenderPolicy(options: AwsCommandOptions): Promise<SenderPolicy> {
+  return withAws(options, "Writing the sender policy", async ({ aws, target }) => {
+    const result: SenderPolicy = {
+      policy: senderPolicy(target.arns.queue),
+      queue: { name: target.names.queue, arn: target.arns.queue, region: target.region, account: target.account },
+      exists: undefined,
+    };
+    try {
+      result.exists = (await readQueue(aws, target.names.queue)) !== undefined;
+    } catch (error) {
+      if (!isAwsFailure(error)) throw error;
+      result.checkFailed = awsFailureReason(error);
+    }
+    return result;
+  });
 }

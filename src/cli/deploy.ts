@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { QueueAddress } from "../aws/deploy.js";
 import { LetsgoError, UsageError } from "../errors.js";
 import { info, print, printJson, style, warn } from "./output.js";
 
@@ -42,6 +43,13 @@ export async function confirmOnTerminal(question: string, flagHint: string): Pro
   return answer.ok === true;
 }
 
+/** What the app needs to send work: a result (stdout); where to get its IAM policy is advice (stderr). */
+function printQueueAddress(queue: QueueAddress, planned: boolean): void {
+  const who = planned ? "Once deployed, your app sends" : "Your app sends";
+  print(`${who} messages with LETSGO_WORKER_QUEUE_URL=${queue.url} (queue ARN ${queue.arn}).`);
+  info(style.dim("`letsgo-worker status --sender-policy` prints the IAM policy your app's role needs."));
+}
+
 interface DeployFlags extends AwsFlags {
   yes?: boolean;
   dryRun?: boolean;
@@ -80,13 +88,17 @@ export function register(program: Command): void {
       const { plan } = prepared;
       for (const warning of plan.warnings) warn(warning);
       if (flags.dryRun) {
-        if (flags.json) return printJson({ dryRun: true, ...planToJson(plan) });
+        // The queue may not exist yet: show its address as deploy names it.
+        if (flags.json) return printJson({ dryRun: true, ...planToJson(plan), queue: prepared.plannedQueue });
         for (const line of formatPlan(plan)) print(line);
+        printQueueAddress(prepared.plannedQueue, true);
         return;
       }
       if (isUpToDate(plan)) {
-        if (flags.json) return printJson({ ...planToJson(plan), applied: [] });
+        const queue = await prepared.queue();
+        if (flags.json) return printJson({ ...planToJson(plan), applied: [], queue });
         print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
+        printQueueAddress(queue, false);
         return;
       }
       // The plan here is what is about to happen, not the result: it goes to stderr (stdout is for the outcome).
@@ -107,8 +119,10 @@ export function register(program: Command): void {
         for (const line of lines) info(line);
       }
       const result = await prepared.apply();
-      if (flags.json) return printJson({ ...planToJson(plan), applied: result.applied });
+      const queue = await prepared.queue();
+      if (flags.json) return printJson({ ...planToJson(plan), applied: result.applied, queue });
       print(`Deployed "${plan.deployment}" to ${plan.region}: ${result.applied.length} step${result.applied.length === 1 ? "" : "s"} applied, image ${result.imageUri}.`);
+      printQueueAddress(queue, false);
     } finally {
       prepared.close();
     }

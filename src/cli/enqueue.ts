@@ -16,32 +16,40 @@ export function register(program: Command): void {
     program
       .command("enqueue")
       .description(
-        "Send a message {type, payload} and print its id: to the local dev worker, or with --aws to the deployed SQS queue " +
-          "(found by name from LETSGO_DEPLOYMENT; AWS credentials and region from the SDK's default chain, --profile, --region; AWS_ENDPOINT_URL is honoured).",
+        "Send a message {type, payload} and print its id. Where it goes follows the rule of the app's enqueue(): " +
+          "LETSGO_WORKER_QUEUE_URL set → that SQS queue; otherwise the dev worker at LETSGO_LOCAL_QUEUE_URL (default http://localhost:3002). " +
+          "--url names a dev worker; --aws finds the deployed queue by name from LETSGO_DEPLOYMENT (AWS credentials and region from the SDK's " +
+          "default chain, --profile, --region; AWS_ENDPOINT_URL is honoured). The message is checked as enqueue() checks it before anything is sent; " +
+          "transient failures are retried for a few seconds.",
       )
       .option("--type <type>", "message type (a MessageType value, e.g. OrderNew)")
       .option("--payload <json>", "payload: inline JSON, @file.json, or - for stdin", "{}")
       .option("--delay <seconds>", "delay delivery by 0-900 seconds")
-      .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL from apps/worker/.env)")
-      .option("--aws", "send to the deployed SQS queue instead of the dev worker (with --region, --profile, --deployment)")
-      .option("--json", "print {messageId, target} as JSON"),
+      .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL from the environment or apps/worker/.env)")
+      .option("--aws", "send to the deployed SQS queue found by name (with --region, --profile, --deployment)")
+      .option("--json", "print {messageId, target, kind} as JSON"),
   ).action(async (flags: EnqueueFlags) => {
     const client = await import("../dev/client.js");
     client.checkTargetFlags(flags);
-    const sender = flags.aws ? client.awsQueueSender(awsOptions(flags)) : client.devWorkerSender(await client.devWorkerUrl(flags.cwd, flags.url));
-    const result = await client.enqueueMessage({
-      projectDir: flags.cwd,
-      type: flags.type,
-      payload: flags.payload,
-      delaySeconds: flags.delay,
-      baseDir: process.cwd(),
-      readStdin,
-      sender,
-    });
-    for (const warning of result.warnings) warn(warning);
-    if (flags.aws) info(style.dim(`Sent to ${result.target}${flags.delay && flags.delay !== "0" ? `, visible in ${flags.delay} s` : ""}.`));
-    if (flags.json) printJson({ messageId: result.messageId, target: result.target });
-    else print(result.messageId);
+    const target = flags.aws ? { aws: awsOptions(flags) } : flags.url !== undefined ? { url: flags.url } : { fromEnvironment: true as const };
+    const queue = await client.cliQueueClient(flags.cwd, target);
+    try {
+      const result = await client.enqueueMessage({
+        projectDir: flags.cwd,
+        type: flags.type,
+        payload: flags.payload,
+        delaySeconds: flags.delay,
+        baseDir: process.cwd(),
+        readStdin,
+        client: queue,
+      });
+      for (const warning of result.warnings) warn(warning);
+      if (result.kind === "sqs") info(style.dim(`Sent to ${result.target}${flags.delay && flags.delay !== "0" ? `, visible in ${flags.delay} s` : ""}.`));
+      if (flags.json) printJson({ messageId: result.messageId, target: result.target, kind: result.kind });
+      else print(result.messageId);
+    } finally {
+      queue.close();
+    }
   });
 }
 

@@ -1,64 +1,60 @@
 /**
- * `enqueue` and `dlq` from the terminal. Where messages go is behind two small
- * interfaces, MessageSender and DeadLetterQueue, each with a dev worker (HTTP)
- * and a deployed-SQS implementation, so the commands and their validation are
- * the same for both targets. The AWS side is imported only when `--aws` is used.
+ * `enqueue` and `dlq` from the terminal. Sending goes through the same library
+ * the app's code uses (letsgo-worker/queue): one target rule, one validation,
+ * one retry policy. The dead-letter queue is behind a small interface with a
+ * dev worker (HTTP) and a deployed-SQS implementation. The AWS side is
+ * imported only when `--aws` is used.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AwsCommandOptions } from "../aws/deploy.js";
-import { LetsgoError, ServiceError, UsageError } from "../errors.js";
-import { callDevWorker, postToDevWorker, replyError } from "../devClient.js";
+import { LetsgoError, ServiceError, SettingsError, UsageError } from "../errors.js";
+import { callDevWorker, replyError } from "../devClient.js";
 import { workerPaths } from "../project/paths.js";
 import { scanEnum } from "../project/scan.js";
 import { loadSettings } from "../project/settings.js";
+import { createQueueClient, type QueueClient } from "../queue/client.js";
+import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
+import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
 import type { DeadMessageView } from "./routes.js";
 import { MAX_DELAY_SECONDS } from "./intake.js";
 
-export interface OutgoingMessage {
-  type: string;
-  payload: unknown;
-}
+/** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */
+export type EnqueueTarget = { aws: AwsCommandOptions } | { url: string } | { fromEnvironment: true };
 
-export interface MessageSender {
-  /** Where messages go, for people: the dev worker's URL or the queue URL (known once sent). */
-  readonly target: string;
-  send(messages: OutgoingMessage[], options: { delaySeconds: number }): Promise<string[]>;
-}
-
-/** Sends to a running `letsgo-worker dev`. */
-export function devWorkerSender(baseUrl: string): MessageSender {
-  return {
-    target: baseUrl,
-    async send(messages, { delaySeconds }) {
-      const query = delaySeconds > 0 ? `/?delaySeconds=${delaySeconds}` : "/";
-      const reply = await postToDevWorker(baseUrl, query, JSON.stringify(messages.length === 1 ? messages[0] : messages), {
-        "content-type": "application/json",
+/**
+ * A queue client for the CLI. Without flags it follows the app's rule:
+ * LETSGO_WORKER_QUEUE_URL → SQS, else LETSGO_LOCAL_QUEUE_URL (apps/worker/.env
+ * or the environment). The size limit is the project's.
+ */
+export async function cliQueueClient(projectDir: string, target: EnqueueTarget): Promise<QueueClient> {
+  const { settings } = await loadSettings(projectDir);
+  const maxMessageSize = settings.LETSGO_WORKER_MAX_MESSAGE_SIZE;
+  return asCliErrors(async () => {
+    if ("aws" in target) {
+      const { findDeployedQueue } = await import("../aws/queue.js");
+      const found = await findDeployedQueue(target.aws);
+      return createQueueClient({
+        queueUrl: found.queueUrl,
+        maxMessageSize,
+        sqs: { region: found.region, ...(target.aws.profile ? { profile: target.aws.profile } : {}) },
       });
-      if (reply.status !== 201) throw new ServiceError(`The dev worker at ${baseUrl} refused the message (HTTP ${reply.status}): ${replyError(reply)}`);
-      return (reply.body as { messageIds: string[] }).messageIds;
-    },
-  };
+    }
+    if ("url" in target) return createQueueClient({ localQueueUrl: target.url, env: {}, maxMessageSize });
+    return createQueueClient({ env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: settings.LETSGO_LOCAL_QUEUE_URL }, maxMessageSize });
+  });
 }
 
-/** Sends to the deployed SQS queue, found by its name (from LETSGO_DEPLOYMENT / --deployment). */
-export function awsQueueSender(options: AwsCommandOptions): MessageSender {
-  let queueUrl: string | undefined;
-  return {
-    get target() {
-      return queueUrl ?? "the deployed SQS queue";
-    },
-    async send(messages, { delaySeconds }) {
-      const { sendToDeployedQueue } = await import("../aws/queue.js");
-      const ids: string[] = [];
-      for (const message of messages) {
-        const sent = await sendToDeployedQueue({ ...options, message, delaySeconds });
-        queueUrl = sent.queueUrl;
-        ids.push(sent.messageId);
-      }
-      return ids;
-    },
-  };
+/** The library's errors as the CLI reports them: bad input exits 1 like any other, an unreachable or refusing queue is a service error. */
+async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MessageValidationError) throw new LetsgoError(`${error.message} Nothing was sent.`, { cause: error });
+    if (error instanceof QueueConfigError) throw new SettingsError(error.message, { cause: error });
+    if (error instanceof EnqueueError) throw new ServiceError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** What `enqueue` and `dlq` flags say about the target; checked before anything is sent. */
@@ -82,7 +78,7 @@ export function checkTargetFlags(flags: TargetFlags): void {
   }
 }
 
-/** The dev worker's URL: --url, else LETSGO_LOCAL_QUEUE_URL from apps/worker/.env (default http://localhost:3002). */
+/** The dev worker's URL: --url, else LETSGO_LOCAL_QUEUE_URL (the environment, then apps/worker/.env; default http://localhost:3002). */
 export async function devWorkerUrl(projectDir: string, url?: string): Promise<string> {
   if (url) return url;
   return (await loadSettings(projectDir)).settings.LETSGO_LOCAL_QUEUE_URL;
@@ -97,12 +93,14 @@ export interface EnqueueOptions {
   /** Where a relative `@file` is found (the shell's directory). */
   baseDir: string;
   readStdin: () => Promise<string>;
-  sender: MessageSender;
+  client: QueueClient;
 }
 
 export interface EnqueueResult {
   messageId: string;
+  /** Where it went, for people: the dev worker's URL or the queue's. */
   target: string;
+  kind: "dev" | "sqs";
   warnings: string[];
 }
 
@@ -119,21 +117,9 @@ export async function enqueueMessage(options: EnqueueOptions): Promise<EnqueueRe
         `Add it with \`letsgo-worker add-message ${type}\`.`,
     );
   }
-  await checkMessageSize(options.projectDir, { type, payload });
-  const [messageId] = await options.sender.send([{ type, payload }], { delaySeconds });
-  return { messageId: messageId!, target: options.sender.target, warnings };
-}
-
-/** The body both targets send is `{"type":...,"payload":...}`; SQS and the dev worker cap it at LETSGO_WORKER_MAX_MESSAGE_SIZE. */
-async function checkMessageSize(projectDir: string, message: OutgoingMessage): Promise<void> {
-  const max = (await loadSettings(projectDir)).settings.LETSGO_WORKER_MAX_MESSAGE_SIZE;
-  const size = Buffer.byteLength(JSON.stringify(message));
-  if (size > max) {
-    throw new LetsgoError(
-      `The message is ${size} bytes; the maximum message size is ${max} bytes (LETSGO_WORKER_MAX_MESSAGE_SIZE). ` +
-        "Nothing was sent: store large data elsewhere (S3, your database) and send a reference to it.",
-    );
-  }
+  const where = await asCliErrors(async () => options.client.target());
+  const [messageId] = await asCliErrors(() => options.client.enqueue({ type, payload }, { delaySeconds }));
+  return { messageId: messageId!, target: where.kind === "sqs" ? where.queueUrl : where.url, kind: where.kind, warnings };
 }
 
 /** String values of `enum MessageType` in packages/types/index.ts; undefined when there is none to check against. */

@@ -5,10 +5,12 @@
  * the message as a JSON string). Sizes follow SQS: each message, and a request's
  * messages together, at most the maximum message size.
  */
+import { MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS } from "../queue/constants.js";
 import type { NewMessage } from "./queue.js";
 
-export const MAX_MESSAGES_PER_REQUEST = 10;
-export const MAX_DELAY_SECONDS = 900;
+/** As SQS SendMessageBatch. */
+export const MAX_MESSAGES_PER_REQUEST = MAX_BATCH_ENTRIES;
+export { MAX_DELAY_SECONDS };
 
 export class IntakeError extends Error {
   override name = "IntakeError";

@@ -5,7 +5,7 @@ import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./queue.js";
 import type { ScheduledRunOutcome } from "./scheduler.js";
 import type { EnqueueOnceResult } from "./store.js";
-import { stripeMessageBody, verifyStripeDelivery } from "./stripeWebhook.js";
+import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
 
 /** What the routes need from the worker. */
 export interface QueueService {
@@ -71,16 +71,26 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     const { ok, ...run } = await service.runScheduled();
     return ok ? { status: 200, body: { ok: true, ...run } } : { status: 500, body: run };
   });
+  // The same handler an app mounts for Stripe (letsgo-worker/queue), enqueueing here once per event id.
+  const stripeWebhook = createStripeWebhookHandler({
+    secret: service.stripeSecret,
+    maxBodyBytes: service.maxMessageSize + 64 * 1024,
+    async enqueue(message) {
+      const [checked] = intake(JSON.stringify(message), service.maxMessageSize);
+      const { id: eventId, type } = message.payload;
+      const result = await service.enqueueOnce(checked!, `stripe:${eventId}`);
+      service.stripeReceived({ eventId, type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
+      return result.duplicate ? { duplicate: true } : { messageId: result.messageId };
+    },
+  });
   router.add("POST", "/stripe", async (request) => {
     const raw = await request.body(service.maxMessageSize + 64 * 1024);
-    const event = await verifyStripeDelivery(raw, request.headers["stripe-signature"], service.stripeSecret);
-    const [message] = intake(stripeMessageBody(event), service.maxMessageSize);
-    const result = await service.enqueueOnce(message!, `stripe:${event.id}`);
-    service.stripeReceived({ eventId: event.id, type: event.type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
-    if (result.duplicate) {
-      return { status: 200, body: { received: true, duplicate: true, eventId: event.id, note: `Event ${event.id} was already enqueued; Stripe retries and duplicates deliveries, so it is not enqueued again.` } };
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    return { status: 200, body: { received: true, eventId: event.id, type: event.type, messageId: result.messageId } };
+    const response = await stripeWebhook(new Request("http://dev.local/stripe", { method: "POST", headers, body: raw }));
+    return { status: response.status, body: await response.json() };
   });
   router.add("GET", "/health", () => ({ status: 200, body: service.health() }));
   router.add("GET", "/stats", () => ({ status: 200, body: service.stats() }));

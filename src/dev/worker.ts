@@ -15,6 +15,7 @@ import { handlerEnvironment } from "../project/handlerEnvironment.js";
 import { resourceNames } from "../project/names.js";
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { isDeploySetting, loadSettings, type SettingKey, type Settings } from "../project/settings.js";
+import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { HandlerInvoker } from "./invoker.js";
 import type { ReplayResult } from "./journal.js";
@@ -299,7 +300,9 @@ function handlerEnv(settings: Settings, extra: Record<string, string>, url: stri
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!isDeploySetting(key)) env[key] = value;
   Object.assign(env, handlerEnvironment(settings, extra));
-  env.LETSGO_LOCAL_QUEUE_URL = url;
+  // A handler's enqueue() reaches this dev worker, never a deployed queue named in the developer's shell.
+  delete env[QUEUE_URL_ENV];
+  env[LOCAL_QUEUE_URL_ENV] = url;
   env.AWS_REGION = settings.LETSGO_WORKER_REGION;
   env.AWS_LAMBDA_FUNCTION_NAME = resourceNames(settings.LETSGO_DEPLOYMENT).function;
   env.AWS_LAMBDA_FUNCTION_VERSION = "$LATEST";

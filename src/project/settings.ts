@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { SettingsError } from "../errors.js";
 import { envToRecord, formatValue, parseEnv } from "./dotenv.js";
 import { workerPaths } from "./paths.js";
+import { DEFAULT_LOCAL_QUEUE_URL, DEFAULT_MAX_MESSAGE_SIZE } from "../queue/constants.js";
 
 interface IntSpec {
   kind: "int";
@@ -33,15 +34,16 @@ export const SETTINGS = {
   LETSGO_API_URL: { kind: "string", default: "http://localhost:3001", deploy: false, help: "Base URL of your API; api.ts calls it with an access token." },
   LETSGO_API_AUDIENCE: { kind: "string", default: "letsgo:service", deploy: false, help: "`aud` claim of the worker's access tokens." },
   LETSGO_WORKER_PRIVATE_KEY: { kind: "string", default: "", deploy: false, secret: true, help: "Private key (JWK or PKCS#8 PEM) that signs access tokens. `letsgo-worker keys generate` sets it." },
-  LETSGO_LOCAL_QUEUE_URL: { kind: "string", default: "http://localhost:3002", deploy: true, help: "Where `enqueue` and your app send messages locally." },
+  LETSGO_LOCAL_QUEUE_URL: { kind: "string", default: DEFAULT_LOCAL_QUEUE_URL, deploy: true, help: "Where `enqueue` and your app send messages locally (when LETSGO_WORKER_QUEUE_URL is not set)." },
   STRIPE_WEBHOOK_SECRET: { kind: "string", default: "", deploy: false, secret: true, help: "Stripe webhook signing secret (whsec_...) checked by POST /stripe." },
+  SLACK_WEBHOOK_URL: { kind: "string", default: "", deploy: false, secret: true, help: "Slack incoming-webhook URL for notifySlack() (contact forms, Stripe lifecycle events). Empty: notifications are skipped." },
   LETSGO_WORKER_SCHEDULE: { kind: "string", default: "rate(1 hour)", deploy: true, help: "EventBridge Scheduler expression: rate(...), cron(...) or at(...). Empty disables scheduling." },
   LETSGO_WORKER_SCHEDULE_TIMEZONE: { kind: "string", default: "UTC", deploy: true, help: "IANA time zone of the schedule." },
   LETSGO_WORKER_VISIBILITY_TIMEOUT: { kind: "int", default: 360, min: 0, max: 43200, deploy: true, help: "Seconds a received message stays invisible before it is retried." },
   LETSGO_WORKER_MESSAGE_RETENTION: { kind: "int", default: 345600, min: 60, max: 1209600, deploy: true, help: "Seconds a message is kept before SQS drops it." },
   LETSGO_WORKER_RECEIVE_WAIT: { kind: "int", default: 2, min: 0, max: 20, deploy: true, help: "Long-polling wait of the queue, seconds." },
   LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", default: 3, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
-  LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", default: 262144, min: 1024, max: 262144, deploy: true, help: "Largest message body accepted, bytes." },
+  LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", default: DEFAULT_MAX_MESSAGE_SIZE, min: 1024, max: DEFAULT_MAX_MESSAGE_SIZE, deploy: true, help: "Largest message body accepted, bytes." },
   LETSGO_WORKER_BATCH_SIZE: { kind: "int", default: 10, min: 1, max: 10000, deploy: true, help: "Most messages handed to the handler at once." },
   LETSGO_WORKER_BATCHING_WINDOW: { kind: "int", default: 2, min: 0, max: 300, deploy: true, help: "Seconds to gather a batch before invoking the handler." },
   LETSGO_WORKER_CONCURRENCY: { kind: "int", default: 5, min: 2, max: 1000, deploy: true, help: "Most batches handled at once (event source mapping MaximumConcurrency)." },

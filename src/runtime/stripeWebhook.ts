@@ -1,8 +1,10 @@
 /**
  * Stripe webhook verification with node:crypto, following Stripe's documented
- * scheme (header `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`), so
- * neither the worker image nor the dev server loads the whole stripe SDK for it.
- * Verify at the HTTP edge: the signature does not survive the queue.
+ * scheme (header `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`) and
+ * its library's checks (signature first, then a timestamp no older than the
+ * tolerance), so neither the app, the worker image nor the dev server loads the
+ * whole stripe SDK for it. Verify at the HTTP edge: the signature does not
+ * survive the queue.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { StripeWebhookError } from "./errors.js";
@@ -26,26 +28,33 @@ export function verifyStripeWebhook(
   if (!secret) {
     throw new StripeWebhookError(
       "no-secret",
-      "No Stripe webhook secret is configured: set STRIPE_WEBHOOK_SECRET (the whsec_... value from the Stripe dashboard or `stripe listen`).",
+      "No Stripe webhook secret is configured, so no delivery can be verified: set STRIPE_WEBHOOK_SECRET to the endpoint's " +
+        "whsec_... signing secret (`stripe listen` prints the one it signs with; for `letsgo-worker dev`, put it in apps/worker/.env and restart dev).",
     );
   }
   if (!signatureHeader) {
-    throw new StripeWebhookError("missing-header", "The request has no Stripe-Signature header: it did not come from Stripe.");
+    throw new StripeWebhookError(
+      "missing-header",
+      "The request has no Stripe-Signature header: only Stripe (or `stripe listen`, `letsgo-worker stripe trigger`) can deliver here.",
+    );
   }
   const { timestamp, signatures } = parseSignatureHeader(signatureHeader);
   const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest();
   if (!signatures.some((signature) => sameBytes(signature, expected))) {
     throw new StripeWebhookError(
       "bad-signature",
-      "The Stripe-Signature header does not match the body: check STRIPE_WEBHOOK_SECRET and that the raw, unparsed body is verified.",
+      "The Stripe-Signature header does not match the body: the body was changed on the way (verify the raw body, before any JSON parsing), " +
+        "or it was signed with another secret than STRIPE_WEBHOOK_SECRET (with `stripe listen`, use the whsec_... it prints)" +
+        (/\s/.test(secret) ? ". Note: STRIPE_WEBHOOK_SECRET contains whitespace, often a stray newline or space." : "."),
     );
   }
+  // As Stripe's library: only an old timestamp is refused (a replay); a clock running ahead is not.
   const tolerance = options.tolerance ?? STRIPE_DEFAULT_TOLERANCE_SECONDS;
   const ageSeconds = Math.floor((options.now ?? Date.now)() / 1000) - timestamp;
-  if (tolerance > 0 && Math.abs(ageSeconds) > tolerance) {
+  if (tolerance > 0 && ageSeconds > tolerance) {
     throw new StripeWebhookError(
       "timestamp-outside-tolerance",
-      `The Stripe-Signature timestamp is ${ageSeconds} s from now, outside the ${tolerance} s tolerance: a replayed request, or a wrong clock.`,
+      `The Stripe-Signature timestamp is ${ageSeconds} s old, outside the ${tolerance} s tolerance: a stale or replayed delivery (or a wrong clock).`,
     );
   }
   return parseEvent(rawBody);
@@ -62,7 +71,7 @@ function parseSignatureHeader(header: string): { timestamp: number; signatures: 
   if (Number.isNaN(timestamp) || signatures.length === 0) {
     throw new StripeWebhookError(
       "malformed-header",
-      "The Stripe-Signature header has no timestamp (t=) or no v1 signature: it is not a Stripe signature header.",
+      "The Stripe-Signature header is malformed: it has no timestamp (t=) or no v1= signature.",
     );
   }
   return { timestamp, signatures };
@@ -82,9 +91,9 @@ function parseEvent(rawBody: string | Uint8Array): StripeEvent {
       cause: error,
     });
   }
-  const type = (value as { type?: unknown } | null)?.type;
-  if (typeof value !== "object" || value === null || typeof type !== "string") {
-    throw new StripeWebhookError("invalid-event", 'The Stripe webhook body is not a Stripe event (no string "type").');
+  const { id, type } = (value ?? {}) as { id?: unknown; type?: unknown };
+  if (typeof value !== "object" || value === null || typeof type !== "string" || type === "" || typeof id !== "string" || id === "") {
+    throw new StripeWebhookError("invalid-event", 'The signed body is not a Stripe event: it needs a string "id" and "type".');
   }
   return value as StripeEvent;
 }

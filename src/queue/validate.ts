@@ -1,0 +1,147 @@
+/**
+ * The checks every message passes before anything is sent, whichever the
+ * target: the same code, so the same messages, for the dev worker and SQS. A
+ * call whose messages fail any check sends nothing.
+ */
+import { RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "../runtime/messageTypes.js";
+import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
+import { MessageValidationError } from "./errors.js";
+
+/** What goes on the queue: `type` picks the worker's handler, `payload` is its data. */
+export interface OutgoingMessage {
+  type: string;
+  payload?: unknown;
+}
+
+const RUNTIME_TYPES: ReadonlySet<string> = new Set(Object.values(ReservedMessageType));
+
+/** A message as the queue carries it: `{"type":...,"payload":...}`. */
+export interface CheckedMessage {
+  type: string;
+  body: string;
+  /** UTF-8 length of `body`. */
+  bytes: number;
+}
+
+/**
+ * Check one message and build its body. `label` names it in errors
+ * (`the message`, `messages[3]`).
+ */
+export function checkMessage(value: unknown, index: number, label: string, maxMessageSize: number): CheckedMessage {
+  const fail = (text: string) => new MessageValidationError(index, `${label}${text}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw fail(` must be an object { type, payload }, got ${describe(value)}.`);
+  }
+  const message = value as Record<string, unknown>;
+  const extra = Object.keys(message).filter((key) => key !== "type" && key !== "payload");
+  if (extra.length > 0) {
+    throw fail(
+      ` has ${extra.length === 1 ? "a field" : "fields"} besides type and payload (${extra.map((k) => `"${k}"`).join(", ")}), which would not be sent: ` +
+        "put data in the payload, and options such as delaySeconds in enqueue's second argument.",
+    );
+  }
+  const type = message.type;
+  if (typeof type !== "string" || type.trim() === "") {
+    throw fail(`.type must be a non-empty string naming the worker's handler (e.g. "OrderNew"), got ${describe(type)}.`);
+  }
+  if (type.startsWith(RESERVED_MESSAGE_TYPE_PREFIX) && !RUNTIME_TYPES.has(type)) {
+    throw fail(
+      `.type "${type}" is reserved: types starting with "${RESERVED_MESSAGE_TYPE_PREFIX}" belong to LetsGo, which defines ` +
+        `${[...RUNTIME_TYPES].join(", ")}. Name your own type without the prefix.`,
+    );
+  }
+  const problem = nonJson(message.payload, "payload", []);
+  if (problem) throw fail(`.${problem}`);
+  const body = safeForSqs(JSON.stringify({ type, payload: message.payload ?? null }));
+  const bytes = utf8Length(body);
+  if (bytes > maxMessageSize) {
+    throw fail(
+      ` is ${bytes} bytes as JSON; the worker takes at most ${maxMessageSize} bytes per message (${MAX_MESSAGE_SIZE_ENV}). ` +
+        "Store large data elsewhere (S3, your database) and send a reference to it.",
+    );
+  }
+  return { type, body, bytes };
+}
+
+export function checkDelaySeconds(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_DELAY_SECONDS) {
+    throw new MessageValidationError(0, `delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS}, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/** Where and why a payload would not survive JSON: a value JSON.stringify drops, mangles or throws on. */
+function nonJson(value: unknown, path: string, parents: object[]): string | undefined {
+  switch (typeof value) {
+    case "function":
+      return `${path} is a function, which JSON cannot carry.`;
+    case "symbol":
+      return `${path} is a symbol, which JSON cannot carry.`;
+    case "bigint":
+      return `${path} is a BigInt, which JSON cannot carry: send it as a string.`;
+    case "number":
+      return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot carry (it would arrive as null).`;
+    case "object": {
+      if (value === null) return undefined;
+      if (typeof (value as { toJSON?: unknown }).toJSON === "function") return undefined; // Date, Buffer, ... say how they serialise
+      if (value instanceof Map) return `${path} is a Map, which JSON would send as {}: convert it, e.g. Object.fromEntries(map).`;
+      if (value instanceof Set) return `${path} is a Set, which JSON would send as {}: convert it, e.g. [...set].`;
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+        return `${path} is binary data, which JSON would mangle: encode it, e.g. as a base64 string.`;
+      }
+      if (parents.includes(value)) return `${path} refers back to an enclosing object: a circular structure cannot be sent as JSON.`;
+      parents.push(value);
+      try {
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            const found = nonJson(value[i], `${path}[${i}]`, parents);
+            if (found) return found;
+          }
+        } else {
+          for (const [key, item] of Object.entries(value)) {
+            const found = nonJson(item, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, parents);
+            if (found) return found;
+          }
+        }
+      } finally {
+        parents.pop();
+      }
+      return undefined;
+    }
+    default:
+      return undefined; // string, boolean, undefined (dropped from objects, as JSON does)
+  }
+}
+
+/**
+ * SQS refuses bodies holding U+FFFE or U+FFFF (outside XML's character range);
+ * JSON.stringify leaves them raw. Escaped, the body parses to the same value
+ * and both targets take it.
+ */
+function safeForSqs(body: string): string {
+  return /[\uFFFE\uFFFF]/.test(body) ? body.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : body;
+}
+
+/** UTF-8 byte length without Buffer, so the library runs outside Node too. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return String(value);
+  return typeof value;
+}
