@@ -55,6 +55,17 @@ export {
   type PublicJwks,
   type WorkerSigningKey,
 } from "./workerKeys.js";
+export {
+  notifySlack,
+  SLACK_DEFAULT_ATTEMPTS,
+  SLACK_DEFAULT_MAX_RETRY_AFTER_MS,
+  SLACK_DEFAULT_TIMEOUT_MS,
+  SLACK_WEBHOOK_URL_ENV,
+  type NotifySlackOptions,
+  type SlackMessage,
+  type SlackNotifyResult,
+} from "./slack.js";
+export { formatMoney, stripeNotification } from "./stripeNotification.js";
 export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
 export {
   firstLine,
