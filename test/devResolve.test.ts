@@ -51,7 +51,7 @@ describe("dev handler process: module resolution and entry", () => {
     await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_42" } }, "o_42");
   });
 
-  it("runs the bundled examples/shop (as `npm start` does): an OrderNew message is handled", async () => {
+  it("runs the bundled examples/shop (as `npm start` does): an OrderNew message is handled, and its follow-up sent with @letsgo/queue comes back to dev", async () => {
     const { dir, cleanup } = await tempDir("letsgo-shop-");
     cleanups.push(cleanup);
     const skip = /[\\/](\.letsgo|node_modules)([\\/]|$)|[\\/]\.env$/;
@@ -59,7 +59,10 @@ describe("dev handler process: module resolution and entry", () => {
 
     worker = await startDevWorker({ projectDir: dir, port: 0, watch: false, schedule: false, overrides: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
     assert.equal(worker.handler.loaded, true, worker.handler.error);
+    const followUp = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.includes("Follow up with c_1: how was order o_1?"));
     await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_1", customerId: "c_1", totalCents: 1999 } }, "Order o_1 for c_1: $19.99");
+    assert.equal(worker.stats().delayed, 1, "the follow-up waits its 5 s delay in this dev worker");
+    await followUp;
   });
 
   it("loads server.ts when it exists, and messages reach index.ts's handler through it", async () => {

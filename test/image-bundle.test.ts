@@ -77,6 +77,39 @@ describe("Function: bundleWorker", () => {
     assert.ok(map.sources.includes("node_modules/letsgo-worker/src/runtime/workerHandler.ts"), map.sources.join(", "));
   });
 
+  it("bundles a handler that sends follow-ups with @letsgo/queue (packages/queue, no npm install), leaving the SQS client to the base image", async (t) => {
+    // Prepare
+    const dir = await tempDir(t);
+    const project = path.join(dir, "project");
+    await scaffoldWorker(project);
+    await writeProjectFile(
+      project,
+      "apps/worker/src/handlers/orderNewHandler.ts",
+      [
+        'import type { OrderNewMessage } from "@letsgo/types";',
+        'import { MessageType } from "@letsgo/types";',
+        'import { enqueue } from "@letsgo/queue";',
+        'import type { MessageHandler } from "./index";',
+        "export const orderNewHandler: MessageHandler<OrderNewMessage> = async (message) => {",
+        '  if (message.payload.orderId === "bad") throw new Error("bad order");',
+        '  if (message.payload.orderId === "follow") await enqueue({ type: MessageType.Contact, payload: { email: "a@b.c", message: "hi" } });',
+        "};",
+        "",
+      ].join("\n"),
+    );
+
+    // Act
+    const bundle = await bundleWorker({ cwd: project });
+    const result = await invokeBundle(dir, bundle, goodAndBadOrders());
+
+    // Assess
+    assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: "bad" }] });
+    const code = bundle.code.toString();
+    assert.doesNotMatch(code, /from\s*"(letsgo-worker|@letsgo\/queue|@letsgo\/types)/, "the queue library is inside the bundle");
+    assert.match(code, /import\("@aws-sdk\/client-sqs"\)/, "the SQS client stays a lazy import, provided by the base image");
+    assert.ok(bundle.inputs.some((input) => /queue[/\\]sqsTransport/.test(input.path)));
+  });
+
   it("gives byte-identical output for the same input", async (t) => {
     const dir = await tempDir(t);
     await writeFixtureWorker(dir);

@@ -34,12 +34,17 @@ describe("Command: init", () => {
       "apps/worker/src/handlers/index.ts",
       "apps/worker/src/handlers/stripeHandler.ts",
       "apps/worker/src/handlers/scheduledEventHandler.ts",
+      "apps/worker/src/handlers/contactHandler.ts",
+      "apps/worker/src/handlers/tenantNewHandler.ts",
+      "apps/worker/src/handlers/tenantDeletedHandler.ts",
       "apps/worker/.env",
       "apps/worker/.env.example",
       "apps/worker/package.json",
       "apps/worker/tsconfig.json",
       "packages/types/index.ts",
       "packages/types/package.json",
+      "packages/queue/index.ts",
+      "packages/queue/package.json",
       ...STRIPE_EVENT_TYPES.map((type) => `apps/worker/src/handlers/stripe/${stripeHandlerName(type)}.ts`),
     ]) {
       await readFile(path.join(dir, file)); // throws if missing
@@ -139,6 +144,8 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
     assert.match(index, /import \{ orderNewHandler \} from "\.\/orderNewHandler";/);
     assert.match(index, /\[MessageType\.OrderNew\]: orderNewHandler/);
     assert.match(index, /\* A message whose type has no handler here is not dropped/, "user comments are kept");
+    assert.match(types, /export interface OrderNewMessage extends Message \{[^}]*\}[^}]*\}\n\n\/\*\*\n \* Every message the worker handles/, "declared just above WorkerMessage");
+    assert.match(types, /export type WorkerMessage = ContactMessage \| StripeMessage \| TenantNewMessage \| TenantDeletedMessage \| OrderNewMessage;/);
 
     const check = await typecheck(path.join(dir, "apps/worker/tsconfig.json"));
     assert.equal(check.code, 0, check.stdout + check.stderr);
@@ -154,20 +161,48 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
     assert.match(check.stdout, /orderIdd/);
   });
 
+  it("an app's enqueue() from @letsgo/queue is typed with every message: a right payload compiles, a wrong one fails tsc", async () => {
+    const web = path.join(dir, "apps/web");
+    await mkdir(path.join(web, "src"), { recursive: true });
+    await writeFile(path.join(web, "tsconfig.json"), await readFile(path.join(dir, "apps/worker/tsconfig.json"), "utf8"));
+    const send = (payload: string) =>
+      writeFile(
+        path.join(web, "src/send.ts"),
+        [
+          'import { enqueue, EnqueueError } from "@letsgo/queue";',
+          'import { MessageType } from "@letsgo/types";',
+          "export async function send(): Promise<string> {",
+          `  const [id] = await enqueue({ type: MessageType.OrderNew, payload: ${payload} });`,
+          '  await enqueue([{ type: MessageType.Contact, payload: { email: "a@b.c", message: "hi" } }], { delaySeconds: 30 });',
+          "  return id ?? String(EnqueueError);",
+          "}",
+          "",
+        ].join("\n"),
+      );
+    await send('{ orderId: "o_1", customerId: "c_1" }');
+    const good = await typecheck(path.join(web, "tsconfig.json"));
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    await send('{ orderId: "o_1", customerIdd: "c_1" }');
+    const bad = await typecheck(path.join(web, "tsconfig.json"));
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout, /customerIdd/);
+  });
+
   it("list-messages reports each type and whether a handler is registered, also as JSON", async () => {
     const table = await runCli(["list-messages", "--cwd", dir]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /OrderNew\s+registered/);
-    assert.match(table.stdout, /letsgo:contact\s+none/);
+    assert.match(table.stdout, /letsgo:contact\s+registered/);
+    assert.doesNotMatch(table.stdout, /\bnone\b/, "init registers a handler for every reserved type it declares");
     const json = await runCli(["list-messages", "--cwd", dir, "--json"]);
     const types = JSON.parse(json.stdout) as Array<{ type: string; handled: boolean; reserved: boolean }>;
     assert.deepEqual(
       types.map((t) => [t.type, t.handled, t.reserved]),
       [
-        ["letsgo:contact", false, true],
+        ["letsgo:contact", true, true],
         ["letsgo:stripe", true, true],
-        ["letsgo:tenant:new", false, true],
-        ["letsgo:tenant:deleted", false, true],
+        ["letsgo:tenant:new", true, true],
+        ["letsgo:tenant:deleted", true, true],
         ["OrderNew", true, false],
       ],
     );

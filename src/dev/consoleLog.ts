@@ -145,6 +145,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       style.dim(" · one handler process per running batch, as Lambda"),
     `  schedule  ${scheduleLine(worker)}`,
     `  stripe    POST /stripe ${s.STRIPE_WEBHOOK_SECRET ? style.dim("(verifies with STRIPE_WEBHOOK_SECRET)") : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: deliveries are refused)")}`,
+    `  slack     ${s.SLACK_WEBHOOK_URL ? "notifySlack posts to SLACK_WEBHOOK_URL" : style.dim("off: SLACK_WEBHOOK_URL is empty, so notifySlack skips (one debug line)")}`,
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
 import { LetsgoError, ProjectError } from "../errors.js";
-import { RUNTIME_IMPORT, runtimeEntry, TYPES_IMPORT, typesFallback } from "../project/letsgoImports.js";
+import { runtimeEntry, TOOL_IMPORT, toolEntry, WORKSPACE_IMPORT, workspaceFallback } from "../project/letsgoImports.js";
 import { workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
@@ -124,8 +124,8 @@ function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
   return {
     name: "letsgo-resolve",
     setup(build) {
-      build.onResolve({ filter: RUNTIME_IMPORT }, () => ({ path: runtimeEntry() }));
-      build.onResolve({ filter: TYPES_IMPORT }, async (args) => {
+      build.onResolve({ filter: TOOL_IMPORT }, (args) => ({ path: toolEntry(args.path) }));
+      build.onResolve({ filter: WORKSPACE_IMPORT }, async (args) => {
         if (args.pluginData === "letsgo-fallback") return undefined;
         const found = await build.resolve(args.path, {
           kind: args.kind,
@@ -134,7 +134,7 @@ function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
           pluginData: "letsgo-fallback",
         });
         if (found.errors.length === 0) return { path: found.path, external: found.external, sideEffects: found.sideEffects };
-        const fallback = typesFallback(typesIndex);
+        const fallback = workspaceFallback(typesIndex, args.path);
         return fallback ? { path: fallback } : { errors: found.errors };
       });
     },

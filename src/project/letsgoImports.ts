@@ -3,32 +3,43 @@
  * image bundler (esbuild) and by `dev`'s handler process (a Node resolve hook).
  * One rule, so a project runs the same in both, with or without `npm install`:
  *
- * - `letsgo-worker` and `letsgo-worker/runtime` always go to this installation's
- *   runtime: the worker runs the runtime the CLI was tested with.
- * - `@letsgo/types` resolves normally (a workspace package in node_modules) and
- *   otherwise falls back to packages/types/index.ts, where LetsGo keeps it.
+ * - `letsgo-worker`, `letsgo-worker/runtime` and `letsgo-worker/queue` always go
+ *   to this installation's code: the worker runs what the CLI was tested with.
+ * - `@letsgo/types` and `@letsgo/queue` resolve normally (workspace packages in
+ *   node_modules) and otherwise fall back to packages/<name>/index.ts, where
+ *   LetsGo keeps them.
  */
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LetsgoError } from "../errors.js";
 
-/** Imports that always mean this installation's runtime. */
-export const RUNTIME_IMPORT = /^letsgo-worker(\/runtime)?$/;
-/** The shared message types: normal resolution first, then the fallback. */
-export const TYPES_IMPORT = /^@letsgo\/types$/;
+/** Imports that always mean this installation's code; the group names the entry (none: the runtime). */
+export const TOOL_IMPORT = /^letsgo-worker(?:\/(runtime|queue))?$/;
+/** The project's own workspace packages: normal resolution first, then the fallback. */
+export const WORKSPACE_IMPORT = /^@letsgo\/(types|queue)$/;
 
-/** dist/runtime/index.js next to the compiled tool; src/runtime/index.ts when run from source. */
-export function runtimeEntry(): string {
-  for (const candidate of ["../runtime/index.js", "../runtime/index.ts"]) {
+/** dist/<entry>/index.js next to the compiled tool; src/<entry>/index.ts when run from source. */
+export function toolEntry(specifier: string): string {
+  const entry = TOOL_IMPORT.exec(specifier)?.[1] ?? "runtime";
+  for (const candidate of [`../${entry}/index.js`, `../${entry}/index.ts`]) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(file)) return file;
   }
-  throw new LetsgoError(
-    "letsgo-worker's runtime is missing from its installation (dist/runtime/index.js): reinstall letsgo-worker.",
-  );
+  throw new LetsgoError(`letsgo-worker's ${entry} is missing from its installation (dist/${entry}/index.js): reinstall letsgo-worker.`);
 }
 
-/** Where `@letsgo/types` goes when normal resolution finds nothing: `typesIndex` if it exists. */
-export function typesFallback(typesIndex: string): string | undefined {
-  return existsSync(typesIndex) ? typesIndex : undefined;
+export function runtimeEntry(): string {
+  return toolEntry("letsgo-worker/runtime");
+}
+
+/**
+ * Where `@letsgo/<name>` goes when normal resolution finds nothing:
+ * packages/<name>/index.ts beside packages/types (`typesIndex`), if it exists.
+ */
+export function workspaceFallback(typesIndex: string, specifier: string): string | undefined {
+  const name = WORKSPACE_IMPORT.exec(specifier)?.[1];
+  if (!name) return undefined;
+  const file = path.join(path.dirname(path.dirname(typesIndex)), name, "index.ts");
+  return existsSync(file) ? file : undefined;
 }

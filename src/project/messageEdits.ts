@@ -2,7 +2,7 @@
  * The syntax-tree edits behind `add-message`. Kept apart from addMessage.ts so
  * ts-morph (and the TypeScript compiler under it) loads only when an edit runs.
  */
-import { IndentationText, Node, Project, QuoteKind, type SourceFile } from "ts-morph";
+import { IndentationText, Node, Project, QuoteKind, SyntaxKind, type SourceFile } from "ts-morph";
 import { ProjectError, UsageError } from "../errors.js";
 import type { MessageField } from "./addMessage.js";
 
@@ -73,10 +73,29 @@ export function editTypes(
     spec.fields.length === 0
       ? "Record<string, never>"
       : `{\n${spec.fields.map((f) => `${unit}${unit}${f.name}${f.optional ? "?" : ""}: ${f.type};`).join("\n")}\n${unit}}`;
-  file.addStatements(
-    `\nexport interface ${spec.interfaceName} extends Message {\n${unit}type: MessageType.${spec.name};\n${unit}payload: ${payload};\n}`,
-  );
+  const declaration = `export interface ${spec.interfaceName} extends Message {\n${unit}type: MessageType.${spec.name};\n${unit}payload: ${payload};\n}`;
+  // WorkerMessage (what @letsgo/queue's enqueue() accepts) lists every message: the new one joins it, declared just above it.
+  const union = file.getTypeAlias(WORKER_MESSAGE_UNION);
+  if (union) {
+    file.insertStatements(union.getChildIndex(), `\n${declaration}`);
+    const typeNode = union.getTypeNodeOrThrow();
+    const members = Node.isUnionTypeNode(typeNode) ? typeNode.getTypeNodes().map((m) => m.getText()) : [typeNode.getText()];
+    const equals = union.getFirstChildByKindOrThrow(SyntaxKind.EqualsToken);
+    file.replaceText([equals.getEnd(), typeNode.getEnd()], unionText([...members, spec.interfaceName], typeNode.getText().includes("\n"), unit));
+  } else {
+    file.addStatements(`\n${declaration}`);
+  }
   return file.getFullText();
+}
+
+/** The union type of every message in @letsgo/types. */
+export const WORKER_MESSAGE_UNION = "WorkerMessage";
+
+/** ` A | B | C` after the `=`; a union already on several lines (or one that grows too long) gets one member per line. */
+function unionText(members: string[], multiline: boolean, unit: string): string {
+  const oneLine = members.join(" | ");
+  if (!multiline && oneLine.length <= 90) return ` ${oneLine}`;
+  return members.map((m) => `\n${unit}| ${m}`).join("");
 }
 
 export function editHandlersIndex(filePath: string, text: string, spec: { name: string; handlerName: string }): string {

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { renderEnvFile, type SettingKey } from "./settings.js";
 import { checkDeploymentName } from "./names.js";
-import { STRIPE_EVENT_TYPES, stripeHandlerName } from "./stripeEvents.js";
+import { SLACK_STRIPE_EVENT_TYPES, STRIPE_EVENT_TYPES, stripeHandlerName } from "./stripeEvents.js";
 import { fillTemplate, listTemplateFiles, readTemplate } from "./templates.js";
 import { workerPaths } from "./paths.js";
 import { VERSION } from "../version.js";
@@ -81,11 +81,12 @@ async function planFiles(options: ScaffoldOptions): Promise<PlannedFile[]> {
   }
 
   const stub = await readTemplate("init/apps/worker/src/handlers/stripe/event.ts.tpl");
+  const notifyingStub = await readTemplate("init/apps/worker/src/handlers/stripe/event-notify.ts.tpl");
   for (const eventType of STRIPE_EVENT_TYPES) {
     const handlerName = stripeHandlerName(eventType);
     files.push({
       path: `apps/worker/src/handlers/stripe/${handlerName}.ts`,
-      content: fillTemplate(stub, { eventType, handlerName }),
+      content: fillTemplate(SLACK_STRIPE_EVENT_TYPES.has(eventType) ? notifyingStub : stub, { eventType, handlerName }),
     });
   }
 

@@ -22,6 +22,20 @@ export const STRIPE_EVENT_TYPES = [
 
 export type StripeEventType = (typeof STRIPE_EVENT_TYPES)[number];
 
+/**
+ * The events whose scaffolded handler also posts to Slack (stripeNotification
+ * in the runtime says what): new and cancelled subscriptions (an update only
+ * when it schedules a cancellation), trials ending, failed payments, checkouts.
+ */
+export const SLACK_STRIPE_EVENT_TYPES: ReadonlySet<StripeEventType> = new Set([
+  "checkout.session.completed",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.trial_will_end",
+  "invoice.payment_failed",
+]);
+
 /** `customer.subscription.trial_will_end` → `customerSubscriptionTrialWillEnd` */
 export function stripeHandlerName(eventType: string): string {
   return eventType

@@ -56,6 +56,7 @@ export {
   type WorkerSigningKey,
 } from "./workerKeys.js";
 export {
+  escapeSlackText,
   notifySlack,
   SLACK_DEFAULT_ATTEMPTS,
   SLACK_DEFAULT_MAX_RETRY_AFTER_MS,
@@ -66,6 +67,7 @@ export {
   type SlackNotifyResult,
 } from "./slack.js";
 export { formatMoney, stripeNotification } from "./stripeNotification.js";
+export { contactNotification, type ContactPayload } from "./contactNotification.js";
 export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
 export {
   firstLine,

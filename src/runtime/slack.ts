@@ -10,6 +10,11 @@ import { createLogger, type Logger } from "./log.js";
 
 export const SLACK_WEBHOOK_URL_ENV = "SLACK_WEBHOOK_URL";
 
+/** Slack's mrkdwn control characters, escaped: a customer named "<!channel>" must not ping anyone. */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export const SLACK_DEFAULT_ATTEMPTS = 3;
 export const SLACK_DEFAULT_TIMEOUT_MS = 3000;
 export const SLACK_DEFAULT_MAX_RETRY_AFTER_MS = 5000;

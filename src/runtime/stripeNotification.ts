@@ -5,6 +5,7 @@
  * Pure: reads only the event, which may come from any API version, so every
  * field is checked before use.
  */
+import { escapeSlackText as esc } from "./slack.js";
 import type { StripeEvent } from "./stripeDispatcher.js";
 
 type Obj = Record<string, unknown>;
@@ -182,10 +183,6 @@ function join(parts: string[]): string {
   return parts.filter((part) => part !== "").join(" · ");
 }
 
-/** Slack's mrkdwn control characters: a customer named "<!channel>" must not ping anyone. */
-function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 function asObj(value: unknown): Obj | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Obj) : undefined;

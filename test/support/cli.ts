@@ -47,7 +47,7 @@ export async function tempDir(prefix = "letsgo-test-"): Promise<{ dir: string; c
 
 /**
  * Make a scaffolded project resolve `letsgo-worker` to this checkout and
- * `@letsgo/types` to its own packages/types, as `npm install` would, without the network.
+ * `@letsgo/types` / `@letsgo/queue` to its own packages, as npm workspaces would, without the network.
  */
 export async function linkProjectDependencies(projectDir: string): Promise<void> {
   const modules = path.join(projectDir, "node_modules");
@@ -55,6 +55,7 @@ export async function linkProjectDependencies(projectDir: string): Promise<void>
   await mkdir(path.join(modules, "@types"), { recursive: true });
   await symlink(REPO_ROOT, path.join(modules, "letsgo-worker"), "dir");
   await symlink(path.join(projectDir, "packages", "types"), path.join(modules, "@letsgo", "types"), "dir");
+  await symlink(path.join(projectDir, "packages", "queue"), path.join(modules, "@letsgo", "queue"), "dir");
   await symlink(path.join(REPO_ROOT, "node_modules", "@types", "node"), path.join(modules, "@types", "node"), "dir");
 }
 

@@ -62,3 +62,15 @@ export interface FollowUpMessage extends Message {
     note?: string;
   };
 }
+
+/**
+ * Every message the worker handles: what `enqueue()` from @letsgo/queue accepts,
+ * checked by type. `letsgo-worker add-message` adds each new one here.
+ */
+export type WorkerMessage =
+  | ContactMessage
+  | StripeMessage
+  | TenantNewMessage
+  | TenantDeletedMessage
+  | OrderNewMessage
+  | FollowUpMessage;

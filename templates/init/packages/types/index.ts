@@ -43,3 +43,9 @@ export interface TenantDeletedMessage extends Message {
   type: MessageType.TenantDeleted;
   payload: { tenantId: string; [key: string]: unknown };
 }
+
+/**
+ * Every message the worker handles: what `enqueue()` from @letsgo/queue accepts,
+ * checked by type. `letsgo-worker add-message` adds each new one here.
+ */
+export type WorkerMessage = ContactMessage | StripeMessage | TenantNewMessage | TenantDeletedMessage;

@@ -9,7 +9,10 @@
 import type { Message } from "@letsgo/types";
 import { MessageType } from "@letsgo/types";
 import type { MessageHandler as RuntimeMessageHandler } from "letsgo-worker/runtime";
+import { contactHandler } from "./contactHandler";
 import { stripeHandler } from "./stripeHandler";
+import { tenantDeletedHandler } from "./tenantDeletedHandler";
+import { tenantNewHandler } from "./tenantNewHandler";
 import { orderNewHandler } from "./orderNewHandler";
 import { followUpHandler } from "./followUpHandler";
 
@@ -17,7 +20,10 @@ import { followUpHandler } from "./followUpHandler";
 export type MessageHandler<T extends Message = Message> = RuntimeMessageHandler<T>;
 
 export const handlers: Record<string, MessageHandler<any>> = {
+  [MessageType.Contact]: contactHandler,
   [MessageType.Stripe]: stripeHandler,
+  [MessageType.TenantNew]: tenantNewHandler,
+  [MessageType.TenantDeleted]: tenantDeletedHandler,
   [MessageType.OrderNew]: orderNewHandler,
   [MessageType.FollowUp]: followUpHandler
 };

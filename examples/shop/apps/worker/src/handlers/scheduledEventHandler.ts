@@ -1,7 +1,8 @@
 /**
  * Runs on the schedule in LETSGO_WORKER_SCHEDULE (default: every hour).
  * Fire it now with `npx letsgo-worker schedule run` while `dev` is running.
- * Throwing fails the run: Lambda retries it twice, then it goes to the dead-letter queue.
+ * Throwing fails the run: in AWS, Lambda retries it twice, then its record goes to
+ * the worker's dead-letter queue (see `letsgo-worker dlq list --aws`).
  */
 import type { ScheduledEventHandler } from "letsgo-worker/runtime";
 

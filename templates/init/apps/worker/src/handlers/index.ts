@@ -9,11 +9,17 @@
 import type { Message } from "@letsgo/types";
 import { MessageType } from "@letsgo/types";
 import type { MessageHandler as RuntimeMessageHandler } from "letsgo-worker/runtime";
+import { contactHandler } from "./contactHandler";
 import { stripeHandler } from "./stripeHandler";
+import { tenantDeletedHandler } from "./tenantDeletedHandler";
+import { tenantNewHandler } from "./tenantNewHandler";
 
 /** (message, event, context) => Promise<void>; throw to have the message retried. */
 export type MessageHandler<T extends Message = Message> = RuntimeMessageHandler<T>;
 
 export const handlers: Record<string, MessageHandler<any>> = {
+  [MessageType.Contact]: contactHandler,
   [MessageType.Stripe]: stripeHandler,
+  [MessageType.TenantNew]: tenantNewHandler,
+  [MessageType.TenantDeleted]: tenantDeletedHandler,
 };

@@ -1,7 +1,9 @@
 /**
  * Stripe `payment_intent.payment_failed`. The event arrives verified; amounts are in the smallest
  * currency unit (cents): divide by 100 before rounding, not after.
- * Throw to have the message retried (and, after the last attempt, dead-lettered).
+ * Stripe may deliver an event more than once: make your processing idempotent
+ * on `stripeEvent.id`. Throw to have the message retried (and, after the last
+ * attempt, dead-lettered).
  */
 import type { StripeEventHandler } from "letsgo-worker/runtime";
 
