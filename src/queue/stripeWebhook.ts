@@ -10,11 +10,9 @@
  * node:http and Express.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createLogger, type Logger } from "../runtime/log.js";
+import type { Logger } from "../runtime/log.js";
 import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { StripeEvent, StripeMessage } from "../runtime/stripeDispatcher.js";
-import { StripeWebhookError } from "../runtime/errors.js";
-import { verifyStripeWebhook } from "../runtime/stripeWebhook.js";
 import { enqueue as enqueueDefault } from "./client.js";
 import { EnqueueError, QueueError } from "./errors.js";
 
@@ -44,13 +42,19 @@ export function stripeMessage(event: StripeEvent): StripeMessage {
   return { type: ReservedMessageType.Stripe, payload: { ...event, stripeMode: event.livemode ? "live" : "test" } };
 }
 
+/** Verification and logging load with the first delivery: an app that only enqueues never pays for them. */
+let verifying: Promise<[typeof import("../runtime/stripeWebhook.js"), typeof import("../runtime/errors.js"), typeof import("../runtime/log.js")]> | undefined;
+const loadVerification = () =>
+  (verifying ??= Promise.all([import("../runtime/stripeWebhook.js"), import("../runtime/errors.js"), import("../runtime/log.js")]));
+
 export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions = {}): WebHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   let logger = options.logger;
-  const log = () => (logger ??= createLogger());
   const send = options.enqueue ?? (async (message: StripeMessage) => enqueueDefault(message));
 
   return async (request) => {
+    const [{ verifyStripeWebhook }, { StripeWebhookError }, { createLogger }] = await loadVerification();
+    const log = () => (logger ??= createLogger());
     if (request.method !== "POST") {
       return reply(405, { error: `${request.method} is not allowed here: Stripe delivers webhooks with POST.` }, { allow: "POST" });
     }
