@@ -105,6 +105,22 @@ describe("enqueue --aws", () => {
     assert.deepEqual(await queueCounts(await queueUrl("letsgo-fromenv-worker")), { visible: 1, delayed: 0 });
   });
 
+  it("without --aws follows the app's rule: LETSGO_WORKER_QUEUE_URL set sends to that queue, with no AWS lookup by name", async () => {
+    await deployQueues("byurl");
+    const url = `https://sqs.${TEST_REGION}.amazonaws.com/123456789012/letsgo-byurl-worker`;
+    const run = await cli(["enqueue", "--type", "OrderNew", "--payload", '{"orderId":"o-url"}', "--json"], { LETSGO_WORKER_QUEUE_URL: url });
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { messageId: string; target: string; kind: string };
+    assert.deepEqual({ target: out.target, kind: out.kind }, { target: url, kind: "sqs" });
+    const received = await sqs().send(new ReceiveMessageCommand({ QueueUrl: await queueUrl("letsgo-byurl-worker"), WaitTimeSeconds: 1 }));
+    assert.equal(received.Messages?.[0]?.MessageId, out.messageId);
+    assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { type: "OrderNew", payload: { orderId: "o-url" } });
+
+    const notAQueue = await cli(["enqueue", "--type", "OrderNew"], { LETSGO_WORKER_QUEUE_URL: "http://localhost:3002" });
+    assert.equal(notAQueue.code, 1);
+    assert.match(notAQueue.stderr, /LETSGO_WORKER_QUEUE_URL "http:\/\/localhost:3002" is not an SQS queue URL.*set LETSGO_LOCAL_QUEUE_URL instead/);
+  });
+
   it("a queue that is not deployed exits 1 naming the queue and saying to deploy", async () => {
     const run = await cli(["enqueue", "--aws", "--deployment", "nowhere", "--type", "OrderNew"]);
     assert.equal(run.code, 1);

@@ -10,6 +10,11 @@ import type { MessageHandler } from "./types.js";
 
 /** The parts of a Stripe event the dispatcher relies on; the rest passes through untouched. */
 export interface StripeEvent {
+  /**
+   * The Stripe event id: the same on every delivery of this event. Delivery is at
+   * least once (Stripe retries and may repeat an event; in AWS every delivery is
+   * enqueued, and SQS may deliver a message twice): make processing idempotent on it.
+   */
   id: string;
   type: string;
   object?: "event";
@@ -26,7 +31,7 @@ export interface StripeMessage<E extends StripeEvent = StripeEvent> {
   payload: E & { stripeMode?: "live" | "test" };
 }
 
-/** Handles one Stripe event type; `message.payload` is the Stripe event. */
+/** Handles one Stripe event type; `message.payload` is the Stripe event, `message.payload.id` the key to be idempotent on. */
 export type StripeEventHandler<E extends StripeEvent = StripeEvent> = MessageHandler<StripeMessage<E>>;
 
 export type StripeEventHandlers = Record<string, StripeEventHandler<any>>;
