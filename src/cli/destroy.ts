@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { LetsgoError, UsageError } from "../errors.js";
-import { addAwsOptions, awsOptions, canAskOnTerminal, confirmOnTerminal, type AwsFlags } from "./deploy.js";
+import { addAwsOptions, awsOptions, canAskOnTerminal, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style } from "./output.js";
 
 interface DestroyFlags extends AwsFlags {

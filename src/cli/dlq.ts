@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { LetsgoError } from "../errors.js";
 import type { DeadLetterListing, DeadLetterQueue } from "../dev/client.js";
-import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./deploy.js";
+import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { print, printJson, style } from "./output.js";
 
 interface DlqFlags extends AwsFlags {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addAwsOptions, awsOptions, type AwsFlags } from "./deploy.js";
+import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style, warn } from "./output.js";
 
 interface EnqueueFlags extends AwsFlags {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addAwsOptions, awsOptions, type AwsFlags } from "./deploy.js";
+import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style } from "./output.js";
 
 const SENDER_POLICY_HELP = `
