@@ -20,8 +20,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Stripe from "stripe";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { connect } from "../src/aws/deploy.ts";
-import { planDeadLetterQueue, planWorkQueue } from "../src/aws/sqs.ts";
+import { applyResources, connect } from "../src/aws/deploy.ts";
+import { deadLetterQueue, workQueue } from "../src/aws/resources/index.ts";
 import { buildStripeTestEvent } from "../src/stripe/testEvents.ts";
 import { linkProjectDependencies, runCli, tempDir } from "./support/cli.ts";
 import { startDevCli, type DevCli } from "./support/devServer.ts";
@@ -224,7 +224,7 @@ describe("Scenario: an app in the same monorepo sends work with @letsgo/queue", 
     try {
       const { aws, target } = await connect({ cwd: project.dir });
       try {
-        for (const plan of [planDeadLetterQueue, planWorkQueue]) await (await plan(aws, target)).apply?.();
+        await applyResources(aws, target, [deadLetterQueue, workQueue]);
       } finally {
         aws.destroy();
       }

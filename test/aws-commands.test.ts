@@ -18,8 +18,8 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { callLog } from "../src/aws/calls.ts";
 import { getSenderPolicy, getStatus } from "../src/aws/status.ts";
 import { destroyDeployment } from "../src/aws/destroy.ts";
-import { findDeployedQueue, listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq } from "../src/aws/queue.ts";
-import { createQueueClient } from "../src/queue/client.ts";
+import { findDeployedQueue, listDeployedDlq, purgeDeployedDlq, redriveDeployedDlq } from "../src/aws/deployedQueue.ts";
+import { createQueueClient } from "../src/queue/enqueue.ts";
 import { readLogs, type LogEvent } from "../src/aws/logs.ts";
 import { ServiceError } from "../src/errors.ts";
 import { TEST_REGION } from "./support/moto.ts";

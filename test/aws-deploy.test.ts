@@ -38,8 +38,10 @@ import { createHash } from "node:crypto";
 import { ECRClient, DescribeRepositoriesCommand, GetLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
 import { prepareDeploy } from "../src/aws/deploy.ts";
 import { callLog } from "../src/aws/calls.ts";
-import { getStatus } from "../src/aws/status.ts";
-import { ServiceError } from "../src/errors.ts";
+import { getSenderPolicy, getStatus } from "../src/aws/status.ts";
+import { destroyDeployment } from "../src/aws/destroy.ts";
+import { readLogs } from "../src/aws/logs.ts";
+import { ServiceError, SettingsError } from "../src/errors.ts";
 import { TEST_REGION } from "./support/moto.ts";
 import { ACCOUNT, BASE_ENV, IMAGE, NAME, client, deploy, moto, project, useDeployFixture, writeEnv } from "./support/deployFixture.ts";
 
@@ -275,6 +277,22 @@ describe("deploy against moto", () => {
     assert.equal(await parameterVersion(), 3);
     const third = await versionInFunction();
     assert.ok(third !== first && third !== second);
+  });
+
+  it("checks the deployment name before any AWS call, whether it comes from the flag or apps/worker/.env", async () => {
+    const log = callLog();
+    const badName = (error: Error) => error instanceof SettingsError && /^Deployment name "(Bad|under_score)" must be 1-31 lowercase letters/.test(error.message);
+    const commands = (deployment?: string) => [
+      () => prepareDeploy({ cwd: project.dir, deployment, image: IMAGE, recorder: log.record }),
+      () => getStatus({ cwd: project.dir, deployment, recorder: log.record }),
+      () => getSenderPolicy({ cwd: project.dir, deployment, recorder: log.record }),
+      () => destroyDeployment({ cwd: project.dir, deployment, recorder: log.record }),
+      () => readLogs({ cwd: project.dir, deployment, recorder: log.record, onEvent: () => {} }),
+    ];
+    for (const run of commands("Bad")) await assert.rejects(run(), badName);
+    await writeEnv([...BASE_ENV, "LETSGO_DEPLOYMENT=under_score"]);
+    for (const run of commands()) await assert.rejects(run(), badName);
+    assert.deepEqual(log.calls.map((call) => call.command), [], "not even GetCallerIdentity");
   });
 
   it("stops at the failing step when the emulator goes away, and the next run converges", async () => {

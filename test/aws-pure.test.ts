@@ -1,33 +1,19 @@
-/** Pure parts of the AWS side: desired states, diffs, plan text, helpers. No AWS calls. */
+/** Pure helpers of the AWS side: call counting, diffs, environment, failures, plan text, retries, logs. No AWS calls. Resources: aws-resources.test.ts. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { defaultSettings, type Settings } from "../src/project/settings.ts";
-import { SettingsError } from "../src/errors.ts";
 import { isMutatingCommand } from "../src/aws/calls.ts";
 import { canonical, diffFields, diffTags, parseJsonDocument, sameValue } from "../src/aws/diff.ts";
-import { buildTarget, imageUri, type DeployTarget } from "../src/aws/target.ts";
 import { createHash } from "node:crypto";
 import { functionEnvironment, secretsVersion, withSecretsVersion } from "../src/aws/environment.ts";
-import { checkQueueTiming, desiredQueueAttributes, diffQueue } from "../src/aws/sqs.ts";
-import { diffRole, functionRole, schedulerRole } from "../src/aws/iam.ts";
-import { desiredFunction, diffFunction } from "../src/aws/lambda.ts";
-import { desiredMapping, diffMapping } from "../src/aws/eventSourceMapping.ts";
-import { desiredSchedule, diffSchedule } from "../src/aws/scheduler.ts";
-import { desiredRepository, diffRepository } from "../src/aws/ecr.ts";
-import { diffSecrets, secretVersionsAfter } from "../src/aws/ssm.ts";
-import { ASYNC_INVOKE_POLICY, desiredAsyncInvoke, diffAsyncInvoke } from "../src/aws/asyncInvoke.ts";
-import { asServiceError, awsFailureReason, isAwsFailure } from "../src/aws/failure.ts";
+import { secretVersionsAfter } from "../src/aws/resources/secrets.ts";
+import { NOT_FOUND, asServiceError, awsFailureReason, deleteIfExists, isAwsFailure, readOrUndefined } from "../src/aws/failure.ts";
 import { ServiceError } from "../src/errors.ts";
 import { formatPlan, planToJson, type DeployPlan } from "../src/aws/plan.ts";
 import { isRoleNotReady, retryWhileRoleNotReady } from "../src/aws/retry.ts";
 import { FOLLOW_OVERLAP_MS, SeenEvents, formatLogEvent, parseSince } from "../src/aws/logs.ts";
 import { decodeAuthorizationToken, registryBaseUrl } from "../src/aws/push.ts";
 import { nextFireTime } from "../src/aws/status.ts";
-
-function makeTarget(overrides: Partial<Settings> = {}, partition = "aws"): DeployTarget {
-  const settings = { ...defaultSettings(), ...overrides } as Settings;
-  return buildTarget(settings, { account: "111122223333", partition, arn: `arn:${partition}:iam::111122223333:user/me` }, "eu-west-1");
-}
 
 function awsError(name: string, message: string): Error {
   const error = new Error(message);
@@ -63,22 +49,6 @@ describe("Function: diff helpers", () => {
       set: { "letsgo-worker:version": "2" },
       remove: ["letsgo:old"],
     });
-  });
-});
-
-describe("Function: buildTarget", () => {
-  it("derives every ARN from account, partition and region", () => {
-    const t = makeTarget({}, "aws-cn");
-    assert.equal(t.arns.queue, "arn:aws-cn:sqs:eu-west-1:111122223333:letsgo-main-worker");
-    assert.equal(t.arns.functionRole, "arn:aws-cn:iam::111122223333:role/letsgo-main-worker-role");
-    assert.equal(t.arns.function, "arn:aws-cn:lambda:eu-west-1:111122223333:function:letsgo-main-worker");
-    assert.equal(t.arns.secretsPath, "arn:aws-cn:ssm:eu-west-1:111122223333:parameter/letsgo/main/worker");
-    assert.equal(t.queueUrl, "https://sqs.eu-west-1.amazonaws.com.cn/111122223333/letsgo-main-worker");
-    assert.equal(imageUri(t, "abc"), "111122223333.dkr.ecr.eu-west-1.amazonaws.com.cn/letsgo-main-worker:abc");
-  });
-
-  it("uses LETSGO_WORKER_REGISTRY as the image registry", () => {
-    assert.equal(imageUri(makeTarget({ LETSGO_WORKER_REGISTRY: "127.0.0.1:5000" }), "t1"), "127.0.0.1:5000/letsgo-main-worker:t1");
   });
 });
 
@@ -130,128 +100,6 @@ describe("Function: functionEnvironment", () => {
   });
 });
 
-describe("Function: checkQueueTiming", () => {
-  it("refuses a visibility timeout shorter than the function timeout, with the numbers", () => {
-    const settings = { ...defaultSettings(), LETSGO_WORKER_VISIBILITY_TIMEOUT: 30, LETSGO_WORKER_FUNCTION_TIMEOUT: 60 } as Settings;
-    assert.throws(() => checkQueueTiming(settings), (error: Error) => error instanceof SettingsError && /\(30 s\).*\(60 s\).*360 s/.test(error.message));
-  });
-
-  it("warns below 6× and is quiet at 6×", () => {
-    const below = { ...defaultSettings(), LETSGO_WORKER_VISIBILITY_TIMEOUT: 120, LETSGO_WORKER_FUNCTION_TIMEOUT: 60 } as Settings;
-    assert.match(checkQueueTiming(below)[0]!, /6×/);
-    assert.deepEqual(checkQueueTiming(defaultSettings()), []);
-  });
-});
-
-describe("Function: SQS desired state and diff", () => {
-  it("sets the redrive policy, size, long polling and encryption", () => {
-    const attrs = desiredQueueAttributes(makeTarget({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 5 }));
-    assert.deepEqual(JSON.parse(attrs.RedrivePolicy!), { deadLetterTargetArn: "arn:aws:sqs:eu-west-1:111122223333:letsgo-main-worker-dlq", maxReceiveCount: 5 });
-    assert.equal(attrs.MaximumMessageSize, "262144");
-    assert.equal(attrs.ReceiveMessageWaitTimeSeconds, "2");
-    assert.equal(attrs.SqsManagedSseEnabled, "true");
-  });
-
-  it("treats a redrive policy with a string count and other key order as equal", () => {
-    const target = makeTarget();
-    const desired = desiredQueueAttributes(target);
-    const current = {
-      url: "u",
-      attributes: { ...desired, RedrivePolicy: `{"maxReceiveCount":"3","deadLetterTargetArn":"${target.arns.deadLetterQueue}"}`, QueueArn: "x" },
-      tags: target.tags,
-    };
-    assert.deepEqual(diffQueue(current, desired, target.tags), []);
-    const changed = diffQueue({ ...current, attributes: { ...current.attributes, VisibilityTimeout: "30" } }, desired, target.tags);
-    assert.deepEqual(changed, [{ field: "VisibilityTimeout", from: "30", to: "360" }]);
-  });
-});
-
-describe("Function: IAM roles", () => {
-  it("scopes the function role to this queue, its log group and (with secrets) its SSM path", () => {
-    const t = makeTarget();
-    const policy = functionRole(t, true).inlinePolicy;
-    const resources = policy.Statement.flatMap((s) => [s.Resource].flat());
-    assert.deepEqual(resources, [
-      t.arns.queue,
-      t.arns.queue,
-      t.arns.deadLetterQueue,
-      t.arns.logGroup,
-      `${t.arns.logGroup}:*`,
-      t.arns.secretsPath,
-      `${t.arns.secretsPath}/*`,
-    ]);
-    const actions = policy.Statement.flatMap((s) => [s.Action].flat());
-    assert.deepEqual(actions.filter((a) => String(a).startsWith("sqs:")).sort(), [
-      "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage", "sqs:SendMessage",
-    ]);
-    // The DLQ only for sending (Lambda's on-failure destination), nothing else.
-    const dlqStatements = policy.Statement.filter((s) => [s.Resource].flat().includes(t.arns.deadLetterQueue));
-    assert.deepEqual(dlqStatements.map((s) => [s.Action, s.Resource]), [["sqs:SendMessage", t.arns.deadLetterQueue]]);
-    assert.equal(functionRole(t, false).inlinePolicy.Statement.length, 4);
-  });
-
-  it("lets the scheduler role only invoke this function and dead-letter to this DLQ", () => {
-    const t = makeTarget();
-    const role = schedulerRole(t);
-    assert.deepEqual(role.inlinePolicy.Statement.map((s) => [s.Action, s.Resource]), [
-      ["lambda:InvokeFunction", t.arns.function],
-      ["sqs:SendMessage", t.arns.deadLetterQueue],
-    ]);
-  });
-
-  it("finds no change when AWS returns the same documents", () => {
-    const t = makeTarget();
-    const desired = functionRole(t, false);
-    const current = { arn: "a", trustPolicy: JSON.parse(JSON.stringify(desired.trustPolicy)), inlinePolicy: JSON.parse(JSON.stringify(desired.inlinePolicy)), tags: t.tags };
-    assert.deepEqual(diffRole(current, desired, t.tags), []);
-    assert.deepEqual(diffRole({ ...current, inlinePolicy: undefined }, desired, t.tags).map((c) => c.field), ["InlinePolicy"]);
-  });
-});
-
-describe("Function: Lambda desired state and diff", () => {
-  it("lists environment changes per variable and other fields by name", () => {
-    const t = makeTarget({ LETSGO_WORKER_MEMORY: 256 });
-    const desired = desiredFunction(t, "img:2", { A: "1", B: "2" });
-    const current = { ...desiredFunction(makeTarget(), "img:1", { A: "1", C: "3" }), arn: "f", tags: t.tags };
-    assert.deepEqual(diffFunction(current, desired, t.tags).map((c) => c.field), ["ImageUri", "MemorySize", "Environment.B", "Environment.C"]);
-    assert.deepEqual(diffFunction({ ...desired, arn: "f", tags: t.tags }, desired, t.tags), []);
-  });
-});
-
-describe("Function: event source mapping", () => {
-  it("always reports batch item failures and takes batching from the settings", () => {
-    const desired = desiredMapping(makeTarget({ LETSGO_WORKER_BATCH_SIZE: 50, LETSGO_WORKER_BATCHING_WINDOW: 5, LETSGO_WORKER_CONCURRENCY: 7 }));
-    assert.deepEqual(desired, {
-      BatchSize: 50,
-      MaximumBatchingWindowInSeconds: 5,
-      ScalingConfig: { MaximumConcurrency: 7 },
-      FunctionResponseTypes: ["ReportBatchItemFailures"],
-      Enabled: true,
-    });
-    assert.deepEqual(diffMapping({ uuid: "u", Enabled: true, BatchSize: 50, ScalingConfig: { MaximumConcurrency: 7 }, FunctionResponseTypes: [] }, desired).map((c) => c.field), [
-      "MaximumBatchingWindowInSeconds",
-      "FunctionResponseTypes",
-    ]);
-  });
-
-  it("refuses batches over 10 without a batching window, as AWS does", () => {
-    assert.throws(() => desiredMapping(makeTarget({ LETSGO_WORKER_BATCH_SIZE: 11, LETSGO_WORKER_BATCHING_WINDOW: 0 })), SettingsError);
-  });
-});
-
-describe("Function: async invoke config desired state and diff", () => {
-  it("retries a failed run twice, then sends it to this worker's DLQ", () => {
-    const t = makeTarget();
-    const desired = desiredAsyncInvoke(t);
-    assert.deepEqual(ASYNC_INVOKE_POLICY, { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
-    assert.equal(desired.OnFailure, t.arns.deadLetterQueue);
-    assert.deepEqual(diffAsyncInvoke(undefined, desired), []);
-    assert.deepEqual(diffAsyncInvoke({ ...ASYNC_INVOKE_POLICY, OnFailure: t.arns.deadLetterQueue }, desired), []);
-    const drifted = { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600, OnFailure: undefined, OnSuccess: "arn:aws:sqs:eu-west-1:111122223333:elsewhere" };
-    assert.deepEqual(diffAsyncInvoke(drifted, desired).map((c) => c.field), ["MaximumRetryAttempts", "OnFailure", "OnSuccess"]);
-  });
-});
-
 describe("Function: AWS failures", () => {
   function sdkError(name: string, message: string, extra: Record<string, unknown>): Error {
     return Object.assign(awsError(name, message), extra);
@@ -279,52 +127,33 @@ describe("Function: AWS failures", () => {
     assert.equal(asServiceError(ours, "doing", "r"), ours);
   });
 
+  describe("Function: readOrUndefined / deleteIfExists", () => {
+    const cases = [
+      { title: "a result", call: async () => "found", read: "found", deleted: true },
+      { title: "the service's not-found error", call: async () => { throw sdkError("QueueDoesNotExist", "no such queue", { $metadata: { httpStatusCode: 400 } }); }, read: undefined, deleted: false },
+      { title: "the error in __type form", call: async () => { throw Object.assign(new Error("gone"), { __type: "com.amazonaws.sqs#AWS.SimpleQueueService.NonExistentQueue" }); }, read: undefined, deleted: false },
+    ];
+    for (const { title, call, read, deleted } of cases) {
+      it(`reads ${title} as ${String(read)} and deletes it as ${deleted}`, async () => {
+        assert.equal(await readOrUndefined(call, NOT_FOUND.queue), read);
+        assert.equal(await deleteIfExists(call, NOT_FOUND.queue), deleted);
+      });
+    }
+
+    it("passes any other failure on, another service's not-found included", async () => {
+      const denied = sdkError("AccessDeniedException", "no", { $metadata: { httpStatusCode: 403 } });
+      await assert.rejects(readOrUndefined(async () => { throw denied; }, NOT_FOUND.queue), denied);
+      const lambdaMissing = sdkError("ResourceNotFoundException", "no function", { $metadata: { httpStatusCode: 404 } });
+      await assert.rejects(deleteIfExists(async () => { throw lambdaMissing; }, NOT_FOUND.iam), lambdaMissing);
+    });
+  });
+
   it("says an unparseable reply is not an AWS reply instead of showing the parser's complaint", () => {
     const html = sdkError("SyntaxError", "Unexpected token '<', \"<!doctype \"... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.", {
       $metadata: { httpStatusCode: 404 },
       $response: { statusCode: 404 },
     });
     assert.equal(awsFailureReason(html), "the endpoint answered HTTP 404 with something that is not an AWS reply");
-  });
-});
-
-describe("Function: schedule desired state and diff", () => {
-  it("targets the function with the scheduler role, a retry policy, the DLQ and the Scheduled Event input", () => {
-    const t = makeTarget({ LETSGO_WORKER_SCHEDULE: "cron(0 9 ? * MON-FRI *)", LETSGO_WORKER_SCHEDULE_TIMEZONE: "Europe/Berlin" });
-    const desired = desiredSchedule(t)!;
-    assert.equal(desired.ScheduleExpression, "cron(0 9 ? * MON-FRI *)");
-    assert.equal(desired.ScheduleExpressionTimezone, "Europe/Berlin");
-    assert.equal(desired.Target.Arn, t.arns.function);
-    assert.equal(desired.Target.RoleArn, t.arns.schedulerRole);
-    assert.equal(desired.Target.DeadLetterConfig.Arn, t.arns.deadLetterQueue);
-    const input = JSON.parse(desired.Target.Input);
-    assert.equal(input["detail-type"], "Scheduled Event");
-    assert.equal(input.time, "<aws.scheduler.scheduled-time>");
-    const changed = diffSchedule({ ...desired, Target: { ...desired.Target, RoleArn: "other" } }, desired);
-    assert.deepEqual(changed.map((c) => c.field), ["Target.RoleArn"]);
-  });
-
-  it("is absent for an empty expression and refuses an invalid one before any AWS call", () => {
-    assert.equal(desiredSchedule(makeTarget({ LETSGO_WORKER_SCHEDULE: "" })), undefined);
-    assert.throws(() => desiredSchedule(makeTarget({ LETSGO_WORKER_SCHEDULE: "cron(0 9 * * MON *)" })), SettingsError);
-    assert.throws(() => desiredSchedule(makeTarget({ LETSGO_WORKER_SCHEDULE_TIMEZONE: "Mars/Olympus" })), SettingsError);
-  });
-});
-
-describe("Function: ECR and SSM diffs", () => {
-  it("keeps the last images with a lifecycle rule and sees a missing policy", () => {
-    const t = makeTarget();
-    const desired = desiredRepository();
-    assert.deepEqual(diffRepository({ arn: "a", uri: "u", scanOnPush: true, lifecyclePolicy: desired.lifecyclePolicy, tags: t.tags }, desired, t.tags), []);
-    assert.deepEqual(diffRepository({ arn: "a", uri: "u", scanOnPush: false, lifecyclePolicy: undefined, tags: t.tags }, desired, t.tags).map((c) => c.field), ["scanOnPush", "lifecyclePolicy"]);
-  });
-
-  it("puts new and changed secrets, deletes removed ones, and never shows values", () => {
-    const v = (value: string) => ({ value, version: 1 });
-    const { put, remove, changes } = diffSecrets({ A: v("1"), B: v("2"), C: v("3") }, { A: "1", B: "22", D: "4" });
-    assert.deepEqual(put, ["B", "D"]);
-    assert.deepEqual(remove, ["C"]);
-    assert.equal(JSON.stringify(changes).includes("22"), false);
   });
 });
 

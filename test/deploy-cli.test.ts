@@ -74,6 +74,17 @@ describe("letsgo-worker deploy / status / destroy (CLI)", () => {
     }
   });
 
+  it("refuses a bad deployment name before any AWS call: the name's message, not an unreachable endpoint's", async () => {
+    // Nothing listens on port 9: an AWS call (STS first) would fail with "Could not reach AWS ... ECONNREFUSED".
+    const closed = { env: { ...moto.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" } };
+    for (const args of [["deploy", "--yes", "--image", IMAGE], ["deploy", "--dry-run", "--image", IMAGE], ["status"], ["destroy", "--yes"], ["logs"]]) {
+      const run = await runCli([...args, "--deployment", "Bad", "--cwd", project.dir], closed);
+      assert.equal(run.code, 1, `${args[0]}: ${run.stderr}`);
+      assert.match(run.stderr, /Deployment name "Bad" must be 1-31 lowercase letters, digits or dashes, starting with a letter or digit\./);
+      assert.doesNotMatch(run.stderr, /Could not reach AWS|ECONNREFUSED/);
+    }
+  });
+
   it("a deploy that fails midway exits non-zero naming the step; the next run converges, then is up to date", async () => {
     moto.failWhen((request) => request.method === "POST" && /\/functions\/?$/.test(request.path));
     const failed = await cli(["deploy", "--yes", "--image", IMAGE]);

@@ -19,8 +19,8 @@ import type { AddressInfo } from "node:net";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { connect } from "../src/aws/deploy.ts";
-import { planDeadLetterQueue, planWorkQueue } from "../src/aws/sqs.ts";
+import { applyResources, connect } from "../src/aws/deploy.ts";
+import { deadLetterQueue, workQueue } from "../src/aws/resources/index.ts";
 import { CLI, runCli, tempDir } from "./support/cli.ts";
 import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
 
@@ -37,7 +37,7 @@ const sqs = () => new SQSClient({ region: TEST_REGION });
 async function deployQueues(deployment: string): Promise<string> {
   const { aws, target } = await connect({ cwd: project.dir, deployment });
   try {
-    for (const plan of [planDeadLetterQueue, planWorkQueue]) await (await plan(aws, target)).apply?.();
+    await applyResources(aws, target, [deadLetterQueue, workQueue]);
   } finally {
     aws.destroy();
   }

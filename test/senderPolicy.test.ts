@@ -4,13 +4,14 @@ import assert from "node:assert/strict";
 import { defaultSettings, type Settings } from "../src/project/settings.ts";
 import { buildTarget } from "../src/aws/target.ts";
 import { senderPolicy } from "../src/aws/senderPolicy.ts";
+import { workQueue } from "../src/aws/resources/index.ts";
 
 const ACCOUNT = "111122223333";
 
 /** The queue ARN deploy gives a deployment, for an identity in `partition`. */
 function queueArnFor(partition: string, region: string, deployment = "main"): string {
   const settings = { ...defaultSettings(), LETSGO_DEPLOYMENT: deployment } as Settings;
-  return buildTarget(settings, { account: ACCOUNT, partition, arn: `arn:${partition}:iam::${ACCOUNT}:user/me` }, region).arns.queue;
+  return workQueue.arn(buildTarget(settings, { account: ACCOUNT, partition, arn: `arn:${partition}:iam::${ACCOUNT}:user/me` }, region));
 }
 
 describe("Function: senderPolicy", () => {

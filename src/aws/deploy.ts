@@ -1,26 +1,20 @@
 /**
- * `deploy`: read what exists, work out the plan, and (unless it is a dry run)
- * apply the steps in order. Every step re-reads AWS before it is planned, so a
- * run after an interrupted one simply carries on where that one stopped.
+ * `deploy`: check the settings, read what exists, work out the plan, and
+ * (unless it is a dry run) apply the steps in order. The plan walks RESOURCES
+ * (src/aws/resources) forward, with the image push right after the repository.
+ * Every step re-reads AWS before it is planned, so a run after an interrupted
+ * one simply carries on where that one stopped.
  */
 import type Docker from "dockerode";
 import { ServiceError, errorMessage } from "../errors.js";
-import type { Settings } from "../project/settings.js";
-import { parseScheduleSetting } from "../schedule/index.js";
-import { planAsyncInvoke } from "./asyncInvoke.js";
+import type { LoadedSettings, Settings } from "../project/settings.js";
 import type { Aws } from "./clients.js";
-import { planRepository } from "./ecr.js";
-import { functionEnvironment, withSecretsVersion } from "./environment.js";
-import { planMapping } from "./eventSourceMapping.js";
+import { functionEnvironment, type FunctionEnvironment } from "./environment.js";
 import { asServiceError } from "./failure.js";
-import { functionRole, planRole, schedulerRole } from "./iam.js";
-import { desiredFunction, planFunction } from "./lambda.js";
-import { isUpToDate, pendingSteps, type DeployPlan } from "./plan.js";
+import { inApplyOrder, isUpToDate, pendingSteps, type DeployPlan } from "./plan.js";
 import { planImagePush } from "./push.js";
-import { desiredSchedule, planSchedule, planScheduleGroup } from "./scheduler.js";
+import { Planner, RESOURCES, isDeployed, repository, workQueue, type DeployedResource } from "./resources/index.js";
 import { connect, loadCommandSettings, type AwsCommandOptions } from "./session.js";
-import { checkQueueTiming, planDeadLetterQueue, planWorkQueue } from "./sqs.js";
-import { planSecrets } from "./ssm.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
 
@@ -65,11 +59,20 @@ export interface DeployResult {
   imageUri: string;
 }
 
-/** Checks that need no AWS call: fail before touching anything. */
+const DEPLOYED: ReadonlyArray<DeployedResource<any, any>> = RESOURCES.filter(isDeployed);
+
+/** Checks that need no AWS call, from every resource: fail before touching anything. Returns warnings. */
 export function validateDeploySettings(settings: Settings): string[] {
-  const warnings = checkQueueTiming(settings);
-  parseScheduleSetting(settings.LETSGO_WORKER_SCHEDULE, settings.LETSGO_WORKER_SCHEDULE_TIMEZONE);
-  return warnings;
+  return DEPLOYED.flatMap((resource) => resource.check?.(settings) ?? []);
+}
+
+/** The function's environment: apps/worker/.env as the function will see it, secrets set apart. */
+function environmentFor(loaded: Pick<LoadedSettings, "settings" | "extra">, target: DeployTarget): FunctionEnvironment {
+  return functionEnvironment(loaded.settings, loaded.extra, {
+    deployment: target.deployment,
+    queueUrl: workQueue.url(target),
+    secretsPrefix: target.names.ssmPrefix,
+  });
 }
 
 async function localImage(options: DeployOptions, target: DeployTarget) {
@@ -86,57 +89,38 @@ async function localImage(options: DeployOptions, target: DeployTarget) {
 }
 
 export async function prepareDeploy(options: DeployOptions): Promise<PreparedDeploy> {
-  // Settings are read once: checked before any AWS call, then used for the plan.
+  // Settings are read and checked once, before any AWS call, then used for the plan.
   const loaded = await loadCommandSettings(options);
   const warnings = validateDeploySettings(loaded.settings);
   const { aws, target } = await connect(options, loaded);
   try {
+    const planner = new Planner(aws, target, { image: options.image ?? "", environment: environmentFor(loaded, target) });
     const steps: PlannedStep[] = [];
-    steps.push(await planRepository(aws, target));
-
-    let uri: string;
-    if (options.image) {
-      uri = options.image;
-    } else {
-      const { docker, built } = await localImage(options, target);
-      uri = imageUri(target, built.tag);
-      steps.push(
-        await planImagePush(aws, target, {
-          docker,
-          local: { reference: built.reference, tag: built.tag },
-          onLine: (message) => options.onProgress?.({ kind: "push", message }),
-        }),
-      );
+    for (const resource of DEPLOYED) {
+      steps.push(await planner.plan(resource));
+      if (resource === repository && !options.image) {
+        const { docker, built } = await localImage(options, target);
+        planner.inputs.image = imageUri(target, built.tag);
+        steps.push(
+          await planImagePush(aws, target, {
+            docker,
+            local: { reference: built.reference, tag: built.tag },
+            onLine: (message) => options.onProgress?.({ kind: "push", message }),
+          }),
+        );
+      }
     }
-
-    const env = functionEnvironment(loaded.settings, loaded.extra, {
+    const plan: DeployPlan = {
       deployment: target.deployment,
-      queueUrl: target.queueUrl,
-      secretsPrefix: target.names.ssmPrefix,
-    });
-    const hasSecrets = Object.keys(env.secrets).length > 0;
-    const secrets = await planSecrets(aws, target, env.secrets);
-    steps.push(secrets.step);
-    steps.push(await planRole(aws, target, "iam-function", "IAM function role", functionRole(target, hasSecrets)));
-    steps.push(await planRole(aws, target, "iam-scheduler", "IAM scheduler role", schedulerRole(target)));
-    steps.push(await planDeadLetterQueue(aws, target));
-    steps.push(await planWorkQueue(aws, target));
-    const lambdaNotes = env.skipped.length > 0 ? [`Not passed to the function (Lambda reserves them): ${env.skipped.join(", ")}.`] : [];
-    const variables = withSecretsVersion(env.variables, secrets.versions);
-    steps.push(await planFunction(aws, target, desiredFunction(target, uri, variables), lambdaNotes));
-    // After the function (it must exist) and the role (Lambda checks it may send to the DLQ).
-    steps.push(await planAsyncInvoke(aws, target));
-    steps.push(await planMapping(aws, target));
-    const schedule = desiredSchedule(target);
-    const group = await planScheduleGroup(aws, target, schedule !== undefined);
-    const scheduleStep = await planSchedule(aws, target, schedule);
-    // A group holds its schedule: create it first, delete it last.
-    steps.push(...(schedule ? [group, scheduleStep] : [scheduleStep, group]));
-
-    const plan: DeployPlan = { deployment: target.deployment, region: target.region, account: target.account, imageUri: uri, steps, warnings };
+      region: target.region,
+      account: target.account,
+      imageUri: planner.inputs.image,
+      steps: inApplyOrder(steps),
+      warnings,
+    };
     return {
       plan,
-      plannedQueue: { url: target.queueUrl, arn: target.arns.queue },
+      plannedQueue: { url: workQueue.url(target), arn: workQueue.arn(target) },
       apply: () => applyPlan(plan, options),
       queue: () => deployedQueue(aws, target),
       close: () => aws.destroy(),
@@ -147,11 +131,25 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
   }
 }
 
+/**
+ * Plan and apply some resources alone, as deploy would (tests make the queues
+ * without a function, through which moto would consume their messages). For
+ * resources whose desired state needs neither the image nor apps/worker/.env's
+ * own keys.
+ */
+export async function applyResources(aws: Aws, target: DeployTarget, resources: ReadonlyArray<DeployedResource<any, any>>): Promise<PlannedStep[]> {
+  const planner = new Planner(aws, target, { image: "", environment: environmentFor({ settings: target.settings, extra: {} }, target) });
+  const steps: PlannedStep[] = [];
+  for (const resource of resources) steps.push(await planner.plan(resource));
+  for (const step of inApplyOrder(steps)) await step.apply?.();
+  return steps;
+}
+
 async function deployedQueue(aws: Aws, target: DeployTarget): Promise<QueueAddress> {
   try {
     const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
-    const out = await (await aws.client("sqs")).send(new GetQueueUrlCommand({ QueueName: target.names.queue }));
-    return { url: out.QueueUrl ?? target.queueUrl, arn: target.arns.queue };
+    const out = await (await aws.client("sqs")).send(new GetQueueUrlCommand({ QueueName: workQueue.name(target) }));
+    return { url: out.QueueUrl ?? workQueue.url(target), arn: workQueue.arn(target) };
   } catch (error) {
     throw asServiceError(error, "Reading the work queue's URL (the deploy itself is done)", target.region);
   }

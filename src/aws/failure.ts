@@ -48,6 +48,44 @@ export function awsFailureReason(error: unknown): string {
 
 const HINT = "Check the region (--region, AWS_REGION), your credentials (--profile, AWS_PROFILE) and network, and AWS_ENDPOINT_URL if you set one.";
 
+/** Is this error the AWS error with one of these names? */
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  if (!error || typeof error !== "object") return false;
+  const e = error as { name?: string; Code?: string; __type?: string; code?: string };
+  const candidates = [e.name, e.Code, e.code, e.__type?.split("#").pop()];
+  return names.some((name) => candidates.includes(name));
+}
+
+/** How each service says "that does not exist". */
+export const NOT_FOUND = {
+  /** Lambda, Scheduler, CloudWatch Logs. */
+  resource: ["ResourceNotFoundException"],
+  queue: ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"],
+  iam: ["NoSuchEntity", "NoSuchEntityException"],
+  repository: ["RepositoryNotFoundException"],
+  lifecyclePolicy: ["LifecyclePolicyNotFoundException"],
+  image: ["ImageNotFoundException", "RepositoryNotFoundException"],
+} as const;
+
+/**
+ * What `read` returns, or undefined when AWS answers that the thing does not
+ * exist (`notFound`: the error names the service uses for that). Every
+ * "does it exist?" in src/aws goes through here; any other failure is thrown.
+ */
+export async function readOrUndefined<T>(read: () => Promise<T>, notFound: readonly string[]): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isAwsError(error, ...notFound)) return undefined;
+    throw error;
+  }
+}
+
+/** Run a delete: true when it deleted something, false when there was nothing to delete. */
+export async function deleteIfExists(remove: () => Promise<unknown>, notFound: readonly string[]): Promise<boolean> {
+  return (await readOrUndefined(async () => (await remove(), true), notFound)) ?? false;
+}
+
 /**
  * The error to throw for a failure while `doing` something in `region`: ours
  * pass through, AWS failures become a ServiceError, anything else (a bug) is

@@ -6,8 +6,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
+import { NOT_FOUND, readOrUndefined } from "./failure.js";
+import { logGroup as logGroupResource } from "./resources/index.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
-import { isAwsError } from "./step.js";
 
 export interface LogEvent {
   timestamp: number;
@@ -89,7 +90,7 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
   const now = options.now ?? Date.now;
   const since = parseSince(options.since ?? "10m", now());
   return withAws(options, "Reading the function's logs", async ({ aws, target }) => {
-    const logGroup = target.names.logGroup;
+    const logGroup = logGroupResource.name(target);
     const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
     const logs = await aws.client("logs");
     const seen = new SeenEvents();
@@ -102,7 +103,13 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
       const batch: LogEvent[] = [];
       try {
         do {
-          const page = await logs.send(new FilterLogEventsCommand({ logGroupName: logGroup, startTime, nextToken }), { abortSignal: options.signal });
+          const request = new FilterLogEventsCommand({ logGroupName: logGroup, startTime, nextToken });
+          const page = await readOrUndefined(() => logs.send(request, { abortSignal: options.signal }), NOT_FOUND.resource);
+          if (!page) {
+            if (!toldMissing) options.onMissing?.(logGroup);
+            toldMissing = true;
+            break;
+          }
           for (const e of page.events ?? []) {
             batch.push({ timestamp: e.timestamp ?? 0, message: e.message ?? "", stream: e.logStreamName, eventId: e.eventId });
           }
@@ -110,9 +117,7 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
         } while (nextToken);
       } catch (error) {
         if (options.signal?.aborted) break;
-        if (!isAwsError(error, "ResourceNotFoundException")) throw error;
-        if (!toldMissing) options.onMissing?.(logGroup);
-        toldMissing = true;
+        throw error;
       }
       batch.sort((a, b) => a.timestamp - b.timestamp);
       for (const event of batch) {

@@ -16,6 +16,25 @@ export interface DeployPlan {
   warnings: string[];
 }
 
+/**
+ * The order steps run in: the list's, except that a run of adjacent steps that
+ * take resources away (or find them already gone) goes backward, dependents
+ * first, as destroy does: the schedule is deleted before the group that holds it.
+ */
+export function inApplyOrder(steps: PlannedStep[]): PlannedStep[] {
+  const ordered: PlannedStep[] = [];
+  let removals: PlannedStep[] = [];
+  for (const step of steps) {
+    if (step.action === "delete" || step.action === "absent") {
+      removals.unshift(step);
+      continue;
+    }
+    ordered.push(...removals, step);
+    removals = [];
+  }
+  return [...ordered, ...removals];
+}
+
 export function pendingSteps(plan: DeployPlan): PlannedStep[] {
   return plan.steps.filter((step) => step.apply !== undefined);
 }

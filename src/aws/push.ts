@@ -7,7 +7,7 @@
 import type Docker from "dockerode";
 import { ServiceError, errorMessage } from "../errors.js";
 import type { Aws } from "./clients.js";
-import { ecrHasTag } from "./ecr.js";
+import { hasImageTag } from "./resources/repository.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
 import { followStream, type StreamEvent } from "../image/engine.js";
@@ -75,7 +75,7 @@ export async function imageInRegistry(aws: Aws, target: DeployTarget, tag: strin
   if (target.settings.LETSGO_WORKER_REGISTRY) {
     return (await registryHasTag(target.registry, target.names.repository, tag)) === true;
   }
-  return ecrHasTag(aws, target.names.repository, tag);
+  return hasImageTag(aws, target, tag);
 }
 
 /** Push progress, minus the per-layer byte counters. */

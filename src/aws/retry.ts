@@ -5,7 +5,7 @@
  * up after a bound.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAwsError } from "./step.js";
+import { isAwsError } from "./failure.js";
 
 export interface RetryOptions {
   /** Total attempts, the first included. */

@@ -6,7 +6,7 @@
  * no GetQueueUrl either.
  *
  * No KMS permission: the queue is encrypted with SQS-managed keys
- * (SqsManagedSseEnabled, see sqs.ts). A customer managed KMS key would also
+ * (SqsManagedSseEnabled, see resources/queue.ts). A customer managed KMS key would also
  * need kms:GenerateDataKey and kms:Decrypt on that key.
  */
 

@@ -1,9 +1,11 @@
 /**
- * What every AWS command starts with: the project's settings, clients for the
- * right region and account, and the deployment's names and ARNs. `withAws` runs
+ * What every AWS command starts with: the project's settings, checked before
+ * any AWS call, clients for the right region and account, and the deployment's
+ * target (src/aws/target.ts). `withAws` runs
  * a command's work with them, turns AWS failures into ServiceErrors and always
  * releases the clients.
  */
+import { checkDeploymentName } from "../project/names.js";
 import { loadSettings, type LoadedSettings } from "../project/settings.js";
 import type { CallRecorder } from "./calls.js";
 import { Aws } from "./clients.js";
@@ -27,8 +29,11 @@ export interface AwsSession {
   loaded: LoadedSettings;
 }
 
-export function loadCommandSettings(options: AwsCommandOptions): Promise<LoadedSettings> {
-  return loadSettings(options.cwd, { LETSGO_DEPLOYMENT: options.deployment });
+/** The settings with --deployment applied; every value, the deployment's name included, is checked here, before any AWS call. */
+export async function loadCommandSettings(options: AwsCommandOptions): Promise<LoadedSettings> {
+  const loaded = await loadSettings(options.cwd, { LETSGO_DEPLOYMENT: options.deployment });
+  checkDeploymentName(loaded.settings.LETSGO_DEPLOYMENT);
+  return loaded;
 }
 
 /** Connect with the settings already loaded (`loaded`), or load them now. The caller must `aws.destroy()`. */

@@ -1,23 +1,17 @@
 /**
- * `status`: each resource of the deployment, present or missing, with its key
- * settings; the queue's URL and ARN (what an app sends to) and depths; the
- * schedule and its next fire time; the image the function runs. Also
- * `status --sender-policy`: the IAM policy an app's role needs to send to the
- * queue. Reads only.
+ * `status`: each resource of the deployment (RESOURCES, src/aws/resources),
+ * present or missing, with what its module shows; the queue's URL and ARN (what
+ * an app sends to) and depths; the schedule and its next fire time; the image
+ * the function runs. Also `status --sender-policy`: the IAM policy an app's
+ * role needs to send to the queue. Reads only.
  */
 import { parseScheduleSetting } from "../schedule/index.js";
-import { readAsyncInvoke } from "./asyncInvoke.js";
 import type { Aws } from "./clients.js";
-import { readRepository } from "./ecr.js";
-import { readMapping } from "./eventSourceMapping.js";
 import { awsFailureReason, isAwsFailure } from "./failure.js";
-import { readRole } from "./iam.js";
-import { readFunction } from "./lambda.js";
-import { readSchedule, readScheduleGroup } from "./scheduler.js";
+import { RESOURCES, deadLetterQueue, schedule, workQueue, workerFunction, type Resource } from "./resources/index.js";
+import { findQueueUrl, queueDepths } from "./resources/sqsQueue.js";
 import { senderPolicy, type SenderPolicyDocument } from "./senderPolicy.js";
-import { readQueue } from "./sqs.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
-import { readSecrets } from "./ssm.js";
 import type { DeployTarget } from "./target.js";
 
 export interface ResourceStatus {
@@ -41,14 +35,6 @@ export interface DeploymentStatus {
   image?: string;
 }
 
-function queueDepths(attributes: Record<string, string>) {
-  return {
-    depth: Number(attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
-
 /** When the schedule fires next, by the same parser `dev` uses (Scheduler's API does not say). */
 export function nextFireTime(expression: string, timezone: string, start: Date | undefined, now: Date): string | undefined {
   try {
@@ -59,106 +45,35 @@ export function nextFireTime(expression: string, timezone: string, start: Date |
   }
 }
 
+/** Every resource status shows, read at once. */
+async function readShown(aws: Aws, target: DeployTarget) {
+  const shown = RESOURCES.filter((resource) => resource.describe !== undefined);
+  const states = await Promise.all(shown.map((resource) => resource.read(aws, target)));
+  const found = new Map<Resource<any>, unknown>(shown.map((resource, i) => [resource, states[i]]));
+  return { shown, found: <C>(resource: Resource<C>) => found.get(resource) as C | undefined };
+}
+
 async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<DeploymentStatus> {
-  const n = target.names;
-  const [repo, secrets, fnRole, schedRole, dlq, queue, fn, asyncInvoke, mapping, group, schedule] = await Promise.all([
-    readRepository(aws, n.repository),
-    readSecrets(aws, n.ssmPrefix),
-    readRole(aws, n.functionRole),
-    readRole(aws, n.schedulerRole),
-    readQueue(aws, n.deadLetterQueue),
-    readQueue(aws, n.queue),
-    readFunction(aws, n.function),
-    readAsyncInvoke(aws, n.function),
-    readMapping(aws, target),
-    readScheduleGroup(aws, n.scheduleGroup),
-    readSchedule(aws, target),
-  ]);
-  const resources: ResourceStatus[] = [
-    { resource: "ECR repository", name: n.repository, present: !!repo, details: repo ? { uri: repo.uri, scanOnPush: repo.scanOnPush } : {} },
-    {
-      resource: "SSM secrets",
-      name: n.ssmPrefix,
-      present: Object.keys(secrets).length > 0,
-      // No secret-looking values in .env means no parameters: nothing is missing.
-      state: Object.keys(secrets).length > 0 ? undefined : "none",
-      details: { keys: Object.keys(secrets).sort().join(", ") },
-    },
-    { resource: "IAM function role", name: n.functionRole, present: !!fnRole, details: fnRole ? { arn: fnRole.arn } : {} },
-    { resource: "IAM scheduler role", name: n.schedulerRole, present: !!schedRole, details: schedRole ? { arn: schedRole.arn } : {} },
-    {
-      resource: "SQS dead-letter queue",
-      name: n.deadLetterQueue,
-      present: !!dlq,
-      details: dlq ? { retentionSeconds: Number(dlq.attributes.MessageRetentionPeriod) } : {},
-    },
-    {
-      resource: "SQS queue",
-      name: n.queue,
-      present: !!queue,
-      details: queue
-        ? {
-            visibilityTimeout: Number(queue.attributes.VisibilityTimeout),
-            retentionSeconds: Number(queue.attributes.MessageRetentionPeriod),
-            maxReceiveCount: Number((JSON.parse(queue.attributes.RedrivePolicy ?? "{}") as { maxReceiveCount?: number }).maxReceiveCount ?? 0),
-          }
-        : {},
-    },
-    {
-      resource: "Lambda function",
-      name: n.function,
-      present: !!fn,
-      state: fn ? [fn.state, fn.lastUpdateStatus].filter(Boolean).join(" / ") : undefined,
-      details: fn
-        ? { memoryMb: fn.MemorySize ?? 0, timeoutSeconds: fn.Timeout ?? 0, architecture: fn.Architectures?.join(",") ?? "", ephemeralStorageMb: fn.EphemeralStorage?.Size ?? 0 }
-        : {},
-    },
-    {
-      resource: "Lambda async invoke config",
-      name: n.function,
-      present: !!asyncInvoke,
-      details: asyncInvoke
-        ? {
-            retries: asyncInvoke.MaximumRetryAttempts ?? 2,
-            maxEventAgeSeconds: asyncInvoke.MaximumEventAgeInSeconds ?? 21600,
-            onFailure: asyncInvoke.OnFailure?.split(":").pop() ?? "none",
-          }
-        : {},
-    },
-    {
-      resource: "Event source mapping",
-      name: `${n.queue} → ${n.function}`,
-      present: !!mapping,
-      state: mapping?.state,
-      details: mapping
-        ? {
-            batchSize: mapping.BatchSize ?? 0,
-            batchingWindowSeconds: mapping.MaximumBatchingWindowInSeconds ?? 0,
-            maxConcurrency: mapping.ScalingConfig?.MaximumConcurrency ?? 0,
-            reportBatchItemFailures: (mapping.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
-          }
-        : {},
-    },
-    { resource: "Schedule group", name: n.scheduleGroup, present: !!group, state: group?.state, details: {} },
-    {
-      resource: "Schedule",
-      name: `${n.scheduleGroup}/${n.schedule}`,
-      present: !!schedule,
-      state: schedule?.State,
-      details: schedule ? { expression: schedule.ScheduleExpression ?? "", timezone: schedule.ScheduleExpressionTimezone ?? "UTC" } : {},
-    },
-  ];
+  const { shown, found } = await readShown(aws, target);
+  const resources = shown.map((resource): ResourceStatus => {
+    const { present, state, details } = resource.describe!(found(resource), target);
+    return { resource: resource.label, name: resource.name(target), present, ...(state !== undefined && { state }), details };
+  });
   const status: DeploymentStatus = { deployment: target.deployment, region: target.region, account: target.account, resources };
-  if (queue) status.queue = { url: queue.url, arn: target.arns.queue, ...queueDepths(queue.attributes) };
+  const queue = found(workQueue);
+  const dlq = found(deadLetterQueue);
+  const current = found(schedule);
+  const fn = found(workerFunction);
+  if (queue) status.queue = { url: queue.url, arn: workQueue.arn(target), ...queueDepths(queue.attributes) };
   if (dlq) status.deadLetterQueue = { depth: queueDepths(dlq.attributes).depth };
-  if (schedule?.ScheduleExpression) {
-    const timezone = schedule.ScheduleExpressionTimezone ?? "UTC";
-    const start = schedule.modifiedAt ?? schedule.createdAt;
+  if (current?.ScheduleExpression) {
+    const timezone = current.ScheduleExpressionTimezone ?? "UTC";
+    const start = current.modifiedAt ?? current.createdAt;
     status.schedule = {
-      expression: schedule.ScheduleExpression,
+      expression: current.ScheduleExpression,
       timezone,
-      state: schedule.State,
-      nextFire: (schedule.State as string | undefined) === "DISABLED" ? undefined : nextFireTime(schedule.ScheduleExpression, timezone, start, now),
+      state: current.State,
+      nextFire: (current.State as string | undefined) === "DISABLED" ? undefined : nextFireTime(current.ScheduleExpression, timezone, start, now),
     };
   }
   if (fn?.ImageUri) status.image = fn.ImageUri;
@@ -181,13 +96,14 @@ export interface SenderPolicy {
 /** The policy comes from the identity alone (account, partition, region); the queue need not exist yet. */
 export async function getSenderPolicy(options: AwsCommandOptions): Promise<SenderPolicy> {
   return withAws(options, "Writing the sender policy", async ({ aws, target }) => {
+    const arn = workQueue.arn(target);
     const result: SenderPolicy = {
-      policy: senderPolicy(target.arns.queue),
-      queue: { name: target.names.queue, arn: target.arns.queue, region: target.region, account: target.account },
+      policy: senderPolicy(arn),
+      queue: { name: workQueue.name(target), arn, region: target.region, account: target.account },
       exists: undefined,
     };
     try {
-      result.exists = (await readQueue(aws, target.names.queue)) !== undefined;
+      result.exists = (await findQueueUrl(aws, workQueue.name(target))) !== undefined;
     } catch (error) {
       if (!isAwsFailure(error)) throw error;
       result.checkFailed = awsFailureReason(error);

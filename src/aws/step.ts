@@ -1,7 +1,7 @@
 /**
  * One resource's part of a deploy: what exists, what we want, the difference and
- * how to close it. Each module in src/aws/ returns these; src/aws/plan.ts orders
- * them and is what `--dry-run` prints.
+ * how to close it. src/aws/resources/resource.ts makes one per resource;
+ * src/aws/plan.ts orders them and is what `--dry-run` prints.
  */
 import { LetsgoError, ServiceError, errorMessage } from "../errors.js";
 import type { FieldChange } from "./diff.js";
@@ -21,18 +21,6 @@ export interface PlannedStep {
   notes: string[];
   /** Present when the step has work to do; returns a one-line outcome. */
   apply?: () => Promise<string | void>;
-}
-
-export function unchangedStep(id: string, resource: string, name: string, notes: string[] = []): PlannedStep {
-  return { id, resource, name, action: "unchanged", changes: [], notes };
-}
-
-/** Is this error the AWS error with one of these names (or HTTP 404 when asked)? */
-export function isAwsError(error: unknown, ...names: string[]): boolean {
-  if (!error || typeof error !== "object") return false;
-  const e = error as { name?: string; Code?: string; __type?: string; code?: string };
-  const candidates = [e.name, e.Code, e.code, e.__type?.split("#").pop()];
-  return names.some((name) => candidates.includes(name));
 }
 
 /** Run an SDK call and turn its failure into one that names the step. */

@@ -1,4 +1,4 @@
-import { LOCAL_ACCOUNT_ID, queueArn, resourceNames, scheduleArn } from "../project/names.js";
+import { LOCAL_ACCOUNT_ID, functionArn, queueArn, resourceNames, scheduleArn } from "../project/names.js";
 
 /** Which deployment an event belongs to; ARNs in events derive from it as in the cloud. */
 export interface EventOrigin {
@@ -6,6 +6,8 @@ export interface EventOrigin {
   region: string;
   /** Default: the local account id moto also uses. */
   account?: string;
+  /** Default: `aws`. */
+  partition?: string;
 }
 
 export function originAccount(origin: EventOrigin): string {
@@ -13,14 +15,14 @@ export function originAccount(origin: EventOrigin): string {
 }
 
 export function workerQueueArn(origin: EventOrigin): string {
-  return queueArn(origin.region, originAccount(origin), resourceNames(origin.deployment).queue);
+  return queueArn(origin.region, originAccount(origin), resourceNames(origin.deployment).queue, origin.partition);
 }
 
 export function workerScheduleArn(origin: EventOrigin): string {
   const names = resourceNames(origin.deployment);
-  return scheduleArn(origin.region, originAccount(origin), names.scheduleGroup, names.schedule);
+  return scheduleArn(origin.region, originAccount(origin), names.scheduleGroup, names.schedule, origin.partition);
 }
 
 export function workerFunctionArn(origin: EventOrigin): string {
-  return `arn:aws:lambda:${origin.region}:${originAccount(origin)}:function:${resourceNames(origin.deployment).function}`;
+  return functionArn(origin.region, originAccount(origin), resourceNames(origin.deployment).function, origin.partition);
 }

@@ -1,7 +1,7 @@
 /**
  * Deterministic names for everything a deployment owns, in one place: deploy,
  * status, destroy, enqueue --aws and the local dev worker (whose event ARNs
- * mirror the cloud's) all derive names from here.
+ * mirror the cloud's) all derive names from here. Every ARN is formed by `arn`.
  */
 import { SettingsError } from "../errors.js";
 
@@ -40,12 +40,32 @@ export function resourceNames(deployment: string) {
 
 export type ResourceNames = ReturnType<typeof resourceNames>;
 
-export function queueArn(region: string, account: string, queueName: string): string {
-  return `arn:aws:sqs:${region}:${account}:${queueName}`;
+export interface ArnParts {
+  /** `aws`, `aws-cn`, `aws-us-gov`: the caller's, never assumed. */
+  partition: string;
+  service: string;
+  /** Empty for global services (IAM). */
+  region: string;
+  account: string;
+  /** What follows the account: `function:name`, `role/name`, a queue name. */
+  resource: string;
 }
 
-export function scheduleArn(region: string, account: string, group: string, name: string): string {
-  return `arn:aws:scheduler:${region}:${account}:schedule/${group}/${name}`;
+/** The one place an ARN is formed. */
+export function arn({ partition, service, region, account, resource }: ArnParts): string {
+  return `arn:${partition}:${service}:${region}:${account}:${resource}`;
+}
+
+export function queueArn(region: string, account: string, queueName: string, partition = "aws"): string {
+  return arn({ partition, service: "sqs", region, account, resource: queueName });
+}
+
+export function scheduleArn(region: string, account: string, group: string, name: string, partition = "aws"): string {
+  return arn({ partition, service: "scheduler", region, account, resource: `schedule/${group}/${name}` });
+}
+
+export function functionArn(region: string, account: string, functionName: string, partition = "aws"): string {
+  return arn({ partition, service: "lambda", region, account, resource: `function:${functionName}` });
 }
 
 /** Tags every resource carries, so a deployment's resources can be told apart. */

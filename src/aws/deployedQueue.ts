@@ -6,8 +6,9 @@
  */
 import { ProjectError, ServiceError, errorMessage } from "../errors.js";
 import type { Aws } from "./clients.js";
+import { deadLetterQueue, workQueue } from "./resources/index.js";
+import { findQueueUrl, type SqsQueueResource } from "./resources/sqsQueue.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
-import { isAwsError } from "./step.js";
 import type { DeployTarget } from "./target.js";
 
 export interface QueueMessage {
@@ -15,19 +16,16 @@ export interface QueueMessage {
   payload: unknown;
 }
 
-async function queueUrl(aws: Aws, target: DeployTarget, which: "queue" | "deadLetterQueue"): Promise<string> {
-  const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
-  const name = target.names[which];
-  try {
-    return (await (await aws.client("sqs")).send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-  } catch (error) {
-    if (isAwsError(error, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")) {
-      throw new ProjectError(
-        `The queue ${name} does not exist in ${target.region} (account ${target.account}). Run \`letsgo-worker deploy\` first, or check --region / LETSGO_DEPLOYMENT.`,
-      );
-    }
-    throw error;
+/** A queue of the deployment by its name; a ProjectError when it does not exist (not deployed, or another region). */
+async function queueUrl(aws: Aws, target: DeployTarget, queue: SqsQueueResource): Promise<string> {
+  const name = queue.name(target);
+  const url = await findQueueUrl(aws, name);
+  if (url === undefined) {
+    throw new ProjectError(
+      `The queue ${name} does not exist in ${target.region} (account ${target.account}). Run \`letsgo-worker deploy\` first, or check --region / LETSGO_DEPLOYMENT.`,
+    );
   }
+  return url;
 }
 
 function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: DeployTarget) => Promise<T>): Promise<T> {
@@ -36,7 +34,7 @@ function withTarget<T>(options: AwsCommandOptions, run: (aws: Aws, target: Deplo
 
 /** The deployed work queue's URL (by its name, GetQueueUrl) and the region it is in, for `enqueue --aws`. */
 export async function findDeployedQueue(options: AwsCommandOptions): Promise<{ queueUrl: string; region: string }> {
-  return withTarget(options, async (aws, target) => ({ queueUrl: await queueUrl(aws, target, "queue"), region: target.region }));
+  return withTarget(options, async (aws, target) => ({ queueUrl: await queueUrl(aws, target, workQueue), region: target.region }));
 }
 
 export interface DlqMessage {
@@ -71,7 +69,7 @@ function parseBody(body: string): QueueMessage | undefined {
 export async function listDeployedDlq(options: AwsCommandOptions & { max?: number }): Promise<DlqListing> {
   const max = options.max ?? 50;
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, "deadLetterQueue");
+    const url = await queueUrl(aws, target, deadLetterQueue);
     const sqs = await aws.client("sqs");
     const m = await import("@aws-sdk/client-sqs");
     const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
@@ -110,8 +108,8 @@ export async function redriveDeployedDlq(
   options: AwsCommandOptions & { maxPerSecond?: number },
 ): Promise<{ taskHandle: string; sourceArn: string; destinationArn: string; approximateCount: number }> {
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, "deadLetterQueue");
-    await queueUrl(aws, target, "queue");
+    const url = await queueUrl(aws, target, deadLetterQueue);
+    await queueUrl(aws, target, workQueue);
     const sqs = await aws.client("sqs");
     const m = await import("@aws-sdk/client-sqs");
     const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
@@ -119,8 +117,8 @@ export async function redriveDeployedDlq(
     try {
       out = await sqs.send(
         new m.StartMessageMoveTaskCommand({
-          SourceArn: target.arns.deadLetterQueue,
-          DestinationArn: target.arns.queue,
+          SourceArn: deadLetterQueue.arn(target),
+          DestinationArn: workQueue.arn(target),
           MaxNumberOfMessagesPerSecond: options.maxPerSecond,
         }),
       );
@@ -128,7 +126,7 @@ export async function redriveDeployedDlq(
       // The SDK's first line is the reason; a non-SQS reply (an emulator's HTML error page) adds a "Deserialization error" line we drop.
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       throw new ServiceError(
-        `Could not start the SQS message move task from ${target.names.deadLetterQueue} to ${target.names.queue}` +
+        `Could not start the SQS message move task from ${deadLetterQueue.name(target)} to ${workQueue.name(target)}` +
           `${status ? ` (HTTP ${status})` : ""}: ${errorMessage(error).split("\n")[0]}\n` +
           "A move task may already be running (only one per queue), or the endpoint does not support StartMessageMoveTask.",
         { cause: error },
@@ -136,8 +134,8 @@ export async function redriveDeployedDlq(
     }
     return {
       taskHandle: out.TaskHandle ?? "",
-      sourceArn: target.arns.deadLetterQueue,
-      destinationArn: target.arns.queue,
+      sourceArn: deadLetterQueue.arn(target),
+      destinationArn: workQueue.arn(target),
       approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0),
     };
   });
@@ -159,12 +157,12 @@ export async function purgeDeployedDlq(
   options: AwsCommandOptions & { confirm?: (about: PurgeTarget) => Promise<boolean> },
 ): Promise<{ queueUrl: string; approximateCount: number; cancelled?: boolean }> {
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, "deadLetterQueue");
+    const url = await queueUrl(aws, target, deadLetterQueue);
     const sqs = await aws.client("sqs");
     const m = await import("@aws-sdk/client-sqs");
     const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
     const approximateCount = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
-    const about = { queueName: target.names.deadLetterQueue, queueUrl: url, region: target.region, account: target.account, approximateCount };
+    const about = { queueName: deadLetterQueue.name(target), queueUrl: url, region: target.region, account: target.account, approximateCount };
     if (options.confirm && !(await options.confirm(about))) return { queueUrl: url, approximateCount, cancelled: true };
     await sqs.send(new m.PurgeQueueCommand({ QueueUrl: url }));
     return { queueUrl: url, approximateCount };
