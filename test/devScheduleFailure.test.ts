@@ -7,26 +7,24 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { scheduledRunFailureRecord, SCHEDULED_RUN_TYPE } from "../src/dev/scheduledRuns.js";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
+import { scheduledRunFailureRecord } from "../src/dev/scheduledRuns.js";
+import { SCHEDULED_RUN_TYPE } from "../src/runtime/messageTypes.js";
 import { scheduledEventInBody } from "../src/runtime/redrivenRun.js";
-import { makeProject, readLog, request, waitForEvent, type TestProject } from "./support/devServer.js";
+import { readLog, request, waitForEvent, type TestProject, useDevWorker } from "./support/devServer.js";
 import { atFromNow, SCHEDULED_HANDLER } from "./support/schedule.js";
 
 type Run = { ok: boolean; trigger: string; executionId: string; attempt: number; maxAttempts: number; error?: string; retryInMs?: number; deadLetterId?: string };
 
+const dev = useDevWorker();
+/** One project per test; a test may start several dev workers on it, one after another. */
 let project: TestProject | undefined;
-let workers: DevWorker[] = [];
-afterEach(async () => {
-  for (const worker of workers.splice(0)) await worker.close();
-  await project?.cleanup();
+afterEach(() => {
   project = undefined;
 });
 
 async function start(schedule: string, options: { schedule?: boolean; scheduledRetryDelaysMs?: number[] } = {}) {
-  project ??= await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: schedule, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
-  const worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false, ...options });
-  workers.push(worker);
+  project ??= await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: schedule, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
+  const worker = await dev.worker({ projectDir: project.dir, ...options });
   assert.equal(worker.handler.loaded, true, worker.handler.error);
   return { project, worker };
 }
@@ -36,7 +34,7 @@ const scheduledRuns = async (log: string) => (await readLog(log)).filter((line: 
 describe("dev worker failed scheduled runs", () => {
   it("retries a failing scheduled run twice, dead-letters it as Lambda's failure record, and a redrive runs it again", async () => {
     const at = atFromNow(2);
-    project = await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: at.expression, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
+    project = await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: at.expression, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
     await writeFile(`${project.log}.mode`, "throw");
     const { worker } = await start(at.expression, { scheduledRetryDelaysMs: [50, 100] });
     const runs: Run[] = [];
@@ -83,7 +81,7 @@ describe("dev worker failed scheduled runs", () => {
 
   it("puts a run still waiting for its retry in the DLQ when dev stops, where it survives a restart", async () => {
     const at = atFromNow(1);
-    project = await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: at.expression, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
+    project = await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: at.expression, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
     await writeFile(`${project.log}.mode`, "throw");
     const { worker } = await start(at.expression, { scheduledRetryDelaysMs: [60_000] });
     const first = await waitForEvent<Run>(worker, "schedule:ran");

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   createLogger,
   createWorkerHandler,
+  firstLine,
   isReservedMessageType,
   parseLogLevel,
   ReservedMessageType,
@@ -290,4 +291,20 @@ describe("Function: createLogger", () => {
     assert.equal(parseLogLevel("verbose"), "info");
     assert.equal(parseLogLevel(undefined), "info");
   });
+});
+
+describe("Function: firstLine", () => {
+  const cases: Array<{ name: string; error: unknown; plain: string; named: string }> = [
+    { name: "an Error", error: new Error("boom\nsecond line"), plain: "boom", named: "Error: boom" },
+    { name: "a named Error subclass", error: new ScheduledRunError("run failed"), plain: "run failed", named: "ScheduledRunError: run failed" },
+    { name: "an Error without a message", error: new TypeError(""), plain: "", named: "TypeError: " },
+    { name: "a thrown string", error: "plain\ntext", plain: "plain", named: "plain" },
+    { name: "a thrown object", error: { code: 7 }, plain: "[object Object]", named: "[object Object]" },
+  ];
+  for (const { name, error, plain, named } of cases) {
+    it(`gives the first line of ${name}, with its name on request`, () => {
+      assert.equal(firstLine(error), plain);
+      assert.equal(firstLine(error, { withName: true }), named);
+    });
+  }
 });

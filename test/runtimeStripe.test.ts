@@ -5,6 +5,7 @@ import {
   createStripeDispatcher,
   createWorkerHandler,
   ReservedMessageType,
+  signStripePayload,
   StripeWebhookError,
   verifyStripeWebhook,
   type StripeEvent,
@@ -184,5 +185,32 @@ describe("Function: verifyStripeWebhook", () => {
   it("agrees with the stripe library on what it accepts", () => {
     const signed = header();
     assert.equal(stripe.webhooks.constructEvent(payload, signed, SECRET).id, verifyStripeWebhook(payload, signed, SECRET).id);
+  });
+});
+
+describe("Function: signStripePayload", () => {
+  const payload = JSON.stringify(stripeEvent("invoice.paid", "evt_signed"), null, 2);
+
+  it("writes the header Stripe's library writes for the same payload, secret and time", () => {
+    const timestamp = 1767261600;
+    assert.equal(signStripePayload(payload, SECRET, timestamp), stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp }));
+  });
+
+  it("signs so that Stripe's constructEvent accepts it", () => {
+    const event = stripe.webhooks.constructEvent(payload, signStripePayload(payload, SECRET), SECRET);
+    assert.equal(event.id, "evt_signed");
+  });
+
+  it("signs so that verifyStripeWebhook accepts it, and another secret does not", () => {
+    const header = signStripePayload(Buffer.from(payload, "utf8"), SECRET);
+    assert.match(header, /^t=\d+,v1=[0-9a-f]{64}$/);
+    assert.equal(verifyStripeWebhook(payload, header, SECRET).id, "evt_signed");
+    assert.throws(() => verifyStripeWebhook(payload, signStripePayload(payload, "whsec_other"), SECRET), StripeWebhookError);
+  });
+
+  it("dates the signature now unless told otherwise", () => {
+    const now = Math.floor(Date.now() / 1000);
+    const t = Number(/^t=(\d+),/.exec(signStripePayload(payload, SECRET))?.[1]);
+    assert.ok(t >= now && t <= now + 1, `timestamp ${t}, now ${now}`);
   });
 });

@@ -4,6 +4,8 @@
  * parent sends, one at a time, as a Lambda execution environment does. An
  * unhandled rejection or uncaught exception fails the invocation in flight and
  * ends the process, as Lambda's Node runtime does (the parent starts another).
+ * Per-record errors come from the runtime's outcome reporter (../runtime/outcomes.ts),
+ * installed here before the user's code loads, whatever logger that code uses.
  *
  * Usage (by the parent only): node --import tsx child.js <entry.ts> <packages/types/index.ts>
  */
@@ -11,8 +13,10 @@ import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildLambdaContext } from "../events/lambdaContext.js";
-import { buildScheduledEvent } from "../events/scheduler.js";
+import { buildScheduledEvent } from "../events/scheduledEvent.js";
 import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
+import { firstLine } from "../runtime/errors.js";
+import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
 import type { FromChild, InvokeEvent, ToChild } from "./protocol.js";
 import type { ResolveHooksData } from "./resolveHooks.js";
@@ -22,65 +26,60 @@ type Handler = (event: unknown, context: unknown) => unknown;
 const entry = process.argv[2]!;
 const typesIndex = process.argv[3]!;
 const HOOKS = new URL(import.meta.url.endsWith(".ts") ? "./resolveHooks.ts" : "./resolveHooks.js", import.meta.url);
-/** Per-message errors from the runtime's "message failed" log lines, until their batch reports. */
-const loggedErrors = new Map<string, string>();
 
 function send(message: FromChild, then?: () => void): void {
   if (!process.connected) return;
   process.send!(message, undefined, {}, () => then?.());
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name === "Error" ? "Error" : error.name}: ${error.message}` : String(error);
-  return text.split("\n", 1)[0] ?? "";
+/** "Name: message", first line: how the parent shows an error. */
+function errorLine(error: unknown): string {
+  return firstLine(error, { withName: true });
 }
 
-/** The runtime logs each failed record as JSON with its error; keep it so the parent can show it. */
-function sniffErrors(stream: NodeJS.WriteStream): void {
-  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (typeof chunk === "string" && chunk.includes('"message failed"')) {
-      for (const line of chunk.split("\n")) {
-        try {
-          const fields = JSON.parse(line) as { msg?: unknown; messageId?: unknown; error?: unknown };
-          if (fields.msg === "message failed" && typeof fields.messageId === "string" && typeof fields.error === "string") {
-            loggedErrors.set(fields.messageId, fields.error);
-          }
-        } catch {
-          // not a log line of ours
-        }
-      }
-    }
-    return write(chunk, ...rest);
-  }) as typeof stream.write;
-}
-
-function takeErrors(event: unknown): Record<string, string> {
-  const errors: Record<string, string> = {};
-  const records = (event as { Records?: Array<{ messageId: string }> }).Records ?? [];
-  for (const record of records) {
-    const error = loggedErrors.get(record.messageId);
-    if (error !== undefined) errors[record.messageId] = error;
-    loggedErrors.delete(record.messageId);
-  }
-  return errors;
+interface InFlight {
+  id: number;
+  event: unknown;
+  replied: boolean;
+  /** Failed records the runtime reported, by message id. */
+  failures: Map<string, unknown>;
 }
 
 /** The invocation being handled, until its reply is sent. */
-let current: { id: number; event: unknown; replied: boolean } | null = null;
+let current: InFlight | null = null;
+
+/** Keep each failed record's error for the reply; a scheduled run's error is the one the handler throws. */
+function onOutcome(outcome: RuntimeOutcome): void {
+  if (outcome.kind !== "message" || outcome.ok || !current || current.replied) return;
+  current.failures.set(outcome.messageId, outcome.error);
+}
+
+/** The reported errors of the invocation's own records, as the reply carries them. */
+function recordErrors(invocation: InFlight): Pick<Extract<FromChild, { t: "result" }>, "errors" | "stacks"> {
+  const errors: Record<string, string> = {};
+  const stacks: Record<string, string> = {};
+  const records = (invocation.event as { Records?: Array<{ messageId: string }> }).Records ?? [];
+  for (const { messageId } of records) {
+    if (!invocation.failures.has(messageId)) continue;
+    const error = invocation.failures.get(messageId);
+    errors[messageId] = errorLine(error);
+    if (error instanceof Error && error.stack) stacks[messageId] = error.stack;
+  }
+  return { errors, stacks };
+}
 
 /** Lambda's Node runtime fails the invocation in flight and restarts the environment. */
 function crash(kind: "unhandledRejection" | "uncaughtException") {
   return (error: unknown) => {
     const text =
-      kind === "unhandledRejection" ? `Runtime.UnhandledPromiseRejection: ${firstLine(error)}` : `uncaught exception: ${firstLine(error)}`;
+      kind === "unhandledRejection" ? `Runtime.UnhandledPromiseRejection: ${errorLine(error)}` : `uncaught exception: ${errorLine(error)}`;
     const exit = () => process.exit(1);
     // "crash" first, so the parent gives this process no more work once the invocation is answered.
     const inFlight = current && !current.replied ? current : null;
     send({ t: "crash", error: text }, inFlight ? undefined : exit);
     if (inFlight) {
       inFlight.replied = true;
-      send({ t: "error", id: inFlight.id, error: text, errors: takeErrors(inFlight.event) }, exit);
+      send({ t: "error", id: inFlight.id, error: text, ...recordErrors(inFlight) }, exit);
     }
     setTimeout(() => process.exit(1), 500).unref();
   };
@@ -114,8 +113,7 @@ function noHandlerMessage(): string {
 }
 
 async function main(): Promise<void> {
-  sniffErrors(process.stdout);
-  sniffErrors(process.stderr);
+  setOutcomeReporter(onOutcome);
   process.on("uncaughtException", crash("uncaughtException"));
   process.on("unhandledRejection", crash("unhandledRejection"));
   process.on("disconnect", () => process.exit(0));
@@ -138,7 +136,7 @@ async function main(): Promise<void> {
     if (message.t !== "invoke") return;
     const context = buildLambdaContext(message.context);
     const event = buildEvent(message.event, message.context.origin);
-    const invocation = { id: message.id, event, replied: false };
+    const invocation: InFlight = { id: message.id, event, replied: false, failures: new Map() };
     current = invocation;
     void (async () => {
       let reply: Extract<FromChild, { t: "result" | "error" }>;
@@ -146,7 +144,7 @@ async function main(): Promise<void> {
         const response = await handler(event, context);
         reply = { t: "result", id: message.id, response: response ?? null, errors: {} };
       } catch (error) {
-        reply = { t: "error", id: message.id, error: firstLine(error), errors: {} };
+        reply = { t: "error", id: message.id, error: errorLine(error), errors: {} };
       }
       // One turn of the event loop first: a promise the handler left rejected and
       // unhandled surfaces now, and fails this invocation instead of counting as success.
@@ -154,7 +152,7 @@ async function main(): Promise<void> {
       if (invocation.replied) return;
       invocation.replied = true;
       if (current === invocation) current = null;
-      send({ ...reply, errors: takeErrors(event) });
+      send({ ...reply, ...recordErrors(invocation) });
     })();
   });
   send({ t: "ready", loadMs: Math.round(performance.now() - started) });

@@ -26,8 +26,11 @@ export type ToChild = {
 export type FromChild =
   | { t: "ready"; loadMs: number }
   | { t: "load-error"; error: string }
-  /** The handler returned; `errors` holds per-message errors the runtime logged, by message id. */
-  | { t: "result"; id: number; response: unknown; errors: Record<string, string> }
-  | { t: "error"; id: number; error: string; errors: Record<string, string> }
+  /**
+   * The handler returned; `errors` holds the errors of the records the runtime reported failed
+   * ("Name: message", first line), by message id, and `stacks` their stacks.
+   */
+  | { t: "result"; id: number; response: unknown; errors: Record<string, string>; stacks?: Record<string, string> }
+  | { t: "error"; id: number; error: string; errors: Record<string, string>; stacks?: Record<string, string> }
   /** An uncaught exception or unhandled rejection: the process takes no more work and exits (after failing the invocation in flight). */
   | { t: "crash"; error: string };

@@ -55,8 +55,13 @@ export class StripeWebhookError extends WorkerRuntimeError {
   }
 }
 
-/** The first line of an error's message: enough for a log line. */
-export function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+export interface FirstLineOptions {
+  /** Start with the error's name, "Name: message", as Lambda and `dev` report errors. Default: false. */
+  withName?: boolean;
+}
+
+/** The first line of an error's message: enough for a log line. Anything not an Error is turned into a string. */
+export function firstLine(error: unknown, options: FirstLineOptions = {}): string {
+  const text = error instanceof Error ? (options.withName ? `${error.name}: ${error.message}` : error.message) : String(error);
   return text.split("\n", 1)[0] ?? "";
 }

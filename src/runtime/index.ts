@@ -16,10 +16,14 @@ export type {
   WorkerEvent,
   WorkerHandler,
 } from "./types.js";
-export { isReservedMessageType, RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "./messageTypes.js";
+export {
+  isReservedMessageType,
+  isScheduledEvent,
+  RESERVED_MESSAGE_TYPE_PREFIX,
+  ReservedMessageType,
+} from "./messageTypes.js";
 export {
   createWorkerHandler,
-  isScheduledEvent,
   isSqsEvent,
   type MessageHandlers,
   type WorkerHandlerOptions,
@@ -32,6 +36,7 @@ export {
   type StripeMessage,
 } from "./stripeDispatcher.js";
 export {
+  signStripePayload,
   STRIPE_DEFAULT_TOLERANCE_SECONDS,
   verifyStripeWebhook,
   type VerifyStripeWebhookOptions,
@@ -77,6 +82,7 @@ export {
   UnsupportedEventError,
   WorkerKeyError,
   WorkerRuntimeError,
+  type FirstLineOptions,
   type InvalidMessageReason,
   type StripeWebhookFailure,
 } from "./errors.js";

@@ -6,12 +6,8 @@
  * sends either to the work queue; recognising them here turns a redrive into a
  * re-run of the scheduled handler instead of an "unknown message" failure.
  */
+import { isScheduledEvent } from "./messageTypes.js";
 import type { ScheduledEvent } from "./types.js";
-
-function isScheduled(value: unknown): value is ScheduledEvent {
-  const candidate = value as Partial<ScheduledEvent> | null;
-  return candidate?.source === "aws.scheduler" && candidate["detail-type"] === "Scheduled Event";
-}
 
 /** The scheduled event inside an SQS body, if the body is a (failed) scheduled run. */
 export function scheduledEventInBody(body: string): ScheduledEvent | undefined {
@@ -21,9 +17,9 @@ export function scheduledEventInBody(body: string): ScheduledEvent | undefined {
   } catch {
     return undefined;
   }
-  if (isScheduled(value)) return value;
+  if (isScheduledEvent(value)) return value;
   const record = value as { requestContext?: unknown; requestPayload?: unknown } | null;
-  if (record && typeof record === "object" && record.requestContext && isScheduled(record.requestPayload)) {
+  if (record && typeof record === "object" && record.requestContext && isScheduledEvent(record.requestPayload)) {
     return record.requestPayload;
   }
   return undefined;

@@ -1,6 +1,7 @@
 /**
- * Stripe webhook verification with node:crypto, following Stripe's documented
- * scheme (header `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`) and
+ * Stripe webhook signatures with node:crypto, following Stripe's documented
+ * scheme (header `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`):
+ * signing, for `letsgo-worker stripe trigger` and tests, and verification with
  * its library's checks (signature first, then a timestamp no older than the
  * tolerance), so neither the app, the worker image nor the dev server loads the
  * whole stripe SDK for it. Verify at the HTTP edge: the signature does not
@@ -17,6 +18,11 @@ export interface VerifyStripeWebhookOptions {
   tolerance?: number;
   /** Clock in epoch milliseconds, for tests. */
   now?: () => number;
+}
+
+/** The Stripe-Signature header Stripe would send with `payload`, signed with `secret` at `timestamp` (unix seconds; default: now). */
+export function signStripePayload(payload: string | Uint8Array, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return `t=${timestamp},v1=${signature(payload, secret, timestamp).toString("hex")}`;
 }
 
 export function verifyStripeWebhook(
@@ -39,7 +45,7 @@ export function verifyStripeWebhook(
     );
   }
   const { timestamp, signatures } = parseSignatureHeader(signatureHeader);
-  const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest();
+  const expected = signature(rawBody, secret, timestamp);
   if (!signatures.some((signature) => sameBytes(signature, expected))) {
     throw new StripeWebhookError(
       "bad-signature",
@@ -58,6 +64,10 @@ export function verifyStripeWebhook(
     );
   }
   return parseEvent(rawBody);
+}
+
+function signature(payload: string | Uint8Array, secret: string, timestamp: number): Buffer {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(payload).digest();
 }
 
 function parseSignatureHeader(header: string): { timestamp: number; signatures: Buffer[] } {

@@ -2,10 +2,14 @@
  * The Lambda handler: SQS batches are dispatched by message `type`, record by
  * record, and only the failed records are reported back; scheduled runs go to the
  * scheduled handler and throw on failure, so the invocation fails: Lambda retries
- * it (twice), then sends its record to the worker's dead-letter queue.
+ * it (twice), then sends its record to the worker's dead-letter queue. Each
+ * record's and run's outcome is logged (for people) and reported (outcomes.ts,
+ * for a host such as `dev`), whatever the logger.
  */
 import { firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
+import { isScheduledEvent } from "./messageTypes.js";
+import { reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
 import { scheduledEventInBody } from "./redrivenRun.js";
 import { secretsLoader } from "./secrets.js";
@@ -56,11 +60,6 @@ export function isSqsEvent(event: unknown): event is SqsEvent {
   );
 }
 
-export function isScheduledEvent(event: unknown): event is ScheduledEvent {
-  const candidate = event as Partial<ScheduledEvent> | null;
-  return candidate?.source === "aws.scheduler" && candidate["detail-type"] === "Scheduled Event";
-}
-
 async function handleBatch(
   event: SqsEvent,
   context: LambdaContext,
@@ -78,6 +77,13 @@ async function handleBatch(
   return { batchItemFailures };
 }
 
+/** What each record's log line starts with. */
+interface RecordFields {
+  messageType: string | undefined;
+  messageId: string;
+  receiveCount: number;
+}
+
 /** Resolves true when the record was handled, false when it must go back to the queue. */
 async function handleRecord(
   record: SqsRecord,
@@ -87,7 +93,7 @@ async function handleRecord(
   logger: Logger,
 ): Promise<boolean> {
   const started = Date.now();
-  const fields: Record<string, unknown> = {
+  const fields: RecordFields = {
     messageType: undefined, // known once the body parses; keeps the key first on the line
     messageId: record.messageId,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
@@ -97,8 +103,7 @@ async function handleRecord(
     if (redrivenRun) {
       fields.messageType = "scheduled run (redriven)";
       await runScheduled(redrivenRun, context, scheduled, logger);
-      logger.info("message handled", { ...fields, durationMs: Date.now() - started });
-      return true;
+      return handled(fields, started, logger);
     }
     const message = parseMessage(record.body);
     fields.messageType = message.type;
@@ -110,18 +115,26 @@ async function handleRecord(
       );
     }
     await handle(message, event, context);
-    logger.info("message handled", { ...fields, durationMs: Date.now() - started });
-    return true;
+    return handled(fields, started, logger);
   } catch (error) {
+    const durationMs = Date.now() - started;
     logger.error("message failed", {
       ...fields,
       reason: error instanceof InvalidMessageError ? error.reason : "handler-error",
       error: firstLine(error),
       errorName: error instanceof Error ? error.name : typeof error,
-      durationMs: Date.now() - started,
+      durationMs,
     });
+    reportOutcome({ kind: "message", messageId: fields.messageId, messageType: fields.messageType, ok: false, error, durationMs });
     return false;
   }
+}
+
+function handled(fields: RecordFields, started: number, logger: Logger): true {
+  const durationMs = Date.now() - started;
+  logger.info("message handled", { ...fields, durationMs });
+  reportOutcome({ kind: "message", messageId: fields.messageId, messageType: fields.messageType, ok: true, durationMs });
+  return true;
 }
 
 async function runScheduled(
@@ -131,26 +144,33 @@ async function runScheduled(
   logger: Logger,
 ): Promise<void> {
   const fields = { scheduledTime: event.time, executionId: event.id };
+  const run = { kind: "scheduled" as const, ...fields };
   if (!scheduled) {
     logger.error("scheduled run failed", { ...fields, reason: "no-scheduled-handler" });
-    throw new ScheduledRunError(
+    const error = new ScheduledRunError(
       "A scheduled event arrived but no scheduled handler is set: pass createWorkerHandler({ scheduled }), or clear LETSGO_WORKER_SCHEDULE to stop scheduling.",
     );
+    reportOutcome({ ...run, ok: false, error, durationMs: 0 });
+    throw error;
   }
   const started = Date.now();
   try {
     await scheduled(event, context);
   } catch (error) {
+    const durationMs = Date.now() - started;
     logger.error("scheduled run failed", {
       ...fields,
       reason: "handler-error",
       error: firstLine(error),
       errorName: error instanceof Error ? error.name : typeof error,
-      durationMs: Date.now() - started,
+      durationMs,
     });
+    reportOutcome({ ...run, ok: false, error, durationMs });
     throw new ScheduledRunError(`Scheduled run for ${event.time} failed: ${firstLine(error)}`, { cause: error });
   }
-  logger.info("scheduled run done", { ...fields, durationMs: Date.now() - started });
+  const durationMs = Date.now() - started;
+  logger.info("scheduled run done", { ...fields, durationMs });
+  reportOutcome({ ...run, ok: true, durationMs });
 }
 
 function describeEvent(event: unknown): string {

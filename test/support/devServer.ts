@@ -4,11 +4,14 @@
  * HTTP and waiting helpers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { afterEach } from "node:test";
 import { once, type EventEmitter } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { startDevWorker, type DevWorker, type DevWorkerOptions } from "../../src/dev/worker.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = path.join(REPO, "bin", "letsgo-worker.js");
@@ -61,7 +64,8 @@ export async function handler(event: any, context: any) {
     if (payload?.throw) throw new Error("thrown on purpose\\nsecond line");
     if (payload?.hang) await new Promise(() => {});
     if (payload?.fail) {
-      console.error(JSON.stringify({ level: "error", msg: "message failed", messageId: record.messageId, error: "Error: failed on purpose" }));
+      // What createWorkerHandler reports for a failed record (src/runtime/outcomes.ts), for dev to show and keep.
+      (globalThis as any)[Symbol.for("letsgo-worker.outcomes")]?.({ kind: "message", messageId: record.messageId, ok: false, error: new Error("failed on purpose"), durationMs: 0 });
       failures.push({ itemIdentifier: record.messageId });
     }
   }
@@ -188,4 +192,48 @@ export async function startDevCli(dir: string, args: string[] = []): Promise<Dev
       return code as number | null;
     },
   };
+}
+
+/**
+ * The start/cleanup block every dev test needs, once: projects and dev workers
+ * made through it are released after each test, workers first (newest first),
+ * then their projects, then anything else registered.
+ */
+export interface DevWorkerFixture {
+  /** A project with a handler written by the test (makeProject). */
+  project(options: { handler: string; env?: Record<string, string | number> }): Promise<TestProject>;
+  /** A dev worker on a free port, without a watcher unless asked. */
+  worker(options: Omit<DevWorkerOptions, "port"> & { port?: number }): Promise<DevWorker>;
+  /** Both at once. */
+  start(options: { handler?: string; env?: Record<string, string | number>; worker?: Partial<DevWorkerOptions> }): Promise<{ project: TestProject; worker: DevWorker }>;
+  /** Anything else to release after the test (after the workers). */
+  release(fn: () => Promise<unknown> | unknown): void;
+}
+
+export function useDevWorker(): DevWorkerFixture {
+  const workers: DevWorker[] = [];
+  const releases: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const worker of workers.splice(0).reverse()) await worker.close();
+    for (const release of releases.splice(0).reverse()) await release();
+  });
+  const fixture: DevWorkerFixture = {
+    async project(options) {
+      const project = await makeProject(options);
+      releases.push(() => project.cleanup());
+      return project;
+    },
+    async worker(options) {
+      const worker = await startDevWorker({ port: 0, watch: false, ...options });
+      workers.push(worker);
+      return worker;
+    },
+    async start(options) {
+      const project = await fixture.project({ handler: options.handler ?? RECORDING_HANDLER, env: options.env });
+      const worker = await fixture.worker({ projectDir: project.dir, ...options.worker });
+      return { project, worker };
+    },
+    release: (fn) => void releases.push(fn),
+  };
+  return fixture;
 }

@@ -1,0 +1,56 @@
+/**
+ * What became of each record and scheduled run, for a host that runs the worker
+ * and wants to know (`letsgo-worker dev`'s handler process), apart from the logs,
+ * which are for people and may go to a custom logger or nowhere. The host puts a
+ * reporter in a process-global slot keyed by `Symbol.for`, so every copy of the
+ * runtime in the process (the one the user's code loads, the one the host
+ * imports) finds the same one. In Lambda nobody sets it, and reporting does nothing.
+ */
+
+/** A failed outcome carries what was thrown, as it was thrown (usually an Error: name, message, stack). */
+export type OutcomeResult = { ok: true } | { ok: false; error: unknown };
+
+/** One SQS record, handled or failed. */
+export type MessageOutcome = OutcomeResult & {
+  kind: "message";
+  messageId: string;
+  /** The message's `type`, once its body parsed ("scheduled run (redriven)" for a failed run back from the DLQ). */
+  messageType?: string;
+  durationMs: number;
+};
+
+/** One scheduled run, done or failed. */
+export type ScheduledOutcome = OutcomeResult & {
+  kind: "scheduled";
+  /** The scheduler's execution id. */
+  executionId: string;
+  /** When the run was due, ISO 8601. */
+  scheduledTime: string;
+  durationMs: number;
+};
+
+export type RuntimeOutcome = MessageOutcome | ScheduledOutcome;
+
+export type OutcomeReporter = (outcome: RuntimeOutcome) => void;
+
+/** The global slot's key: the same symbol in every copy of the runtime. */
+export const OUTCOME_REPORTER_KEY = Symbol.for("letsgo-worker.outcomes");
+
+type Slot = { [OUTCOME_REPORTER_KEY]?: OutcomeReporter };
+
+/** Install the process's reporter (undefined removes it). */
+export function setOutcomeReporter(reporter: OutcomeReporter | undefined): void {
+  if (reporter) (globalThis as Slot)[OUTCOME_REPORTER_KEY] = reporter;
+  else delete (globalThis as Slot)[OUTCOME_REPORTER_KEY];
+}
+
+/** Hand an outcome to the installed reporter, if any; a reporter that throws never fails the record. */
+export function reportOutcome(outcome: RuntimeOutcome): void {
+  const reporter = (globalThis as Slot)[OUTCOME_REPORTER_KEY];
+  if (typeof reporter !== "function") return;
+  try {
+    reporter(outcome);
+  } catch {
+    // the host's problem, not the record's
+  }
+}
