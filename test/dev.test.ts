@@ -2,25 +2,17 @@
  * The dev worker end to end, in-process (startDevWorker) with a real handler
  * process under tsx, real HTTP and a real journal in a temp project.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
-import { collectEvents, makeProject, post, readLog, RECORDING_HANDLER, request, waitForEvent, type TestProject } from "./support/devServer.js";
+import { collectEvents, post, readLog, RECORDING_HANDLER, request, waitForEvent, useDevWorker } from "./support/devServer.js";
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
+const dev = useDevWorker();
 
 async function start(env: Record<string, string | number> = {}, handler = RECORDING_HANDLER) {
-  project = await makeProject({ handler, env });
-  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+  const project = await dev.project({ handler, env });
+  const worker = await dev.worker({ projectDir: project.dir, watch: false });
   return { project, worker };
 }
 
@@ -188,8 +180,8 @@ describe("dev worker", () => {
   });
 
   it("reloads an edited handler while messages flow and loses none", async () => {
-    project = await makeProject({ handler: RECORDING_HANDLER });
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: true });
+    const project = await dev.project({ handler: RECORDING_HANDLER });
+    const worker = await dev.worker({ projectDir: project.dir, watch: true });
     const sent = new Set<string>();
     const handled = new Set<string>();
     worker.on("message:handled", (o: { id: string }) => handled.add(o.id));

@@ -6,9 +6,8 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
 import { handlerEnvironment } from "../src/project/handlerEnvironment.js";
-import { makeProject, post, waitForEvent, type TestProject } from "./support/devServer.js";
+import { post, waitForEvent, useDevWorker } from "./support/devServer.js";
 
 const ENV_HANDLER = `
 import { writeFileSync } from "node:fs";
@@ -18,26 +17,21 @@ export async function handler() {
 }
 `;
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
 const INHERITED = "LETSGO_WORKER_RECEIVE_WAIT";
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
+const dev = useDevWorker();
+afterEach(() => {
   delete process.env[INHERITED];
-  worker = undefined;
-  project = undefined;
 });
 
 describe("dev handler environment", () => {
   it("has the settings deploy gives the function and the user's .env keys, without deploy settings", async () => {
-    project = await makeProject({
+    const project = await dev.project({
       handler: ENV_HANDLER,
       env: { LETSGO_WORKER_VISIBILITY_TIMEOUT: 120, MY_SERVICE_URL: "https://example.test", LETSGO_DEPLOYMENT: "staging" },
     });
     // Exported in the shell dev runs in: a deploy setting, so the handler must not see it either.
     process.env[INHERITED] = "7";
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     const handled = waitForEvent(worker, "message:handled");
     await post(worker.url, { type: "Env", payload: {} });
     await handled;

@@ -4,13 +4,13 @@
  * what kills one (process.exit, a leaked rejection, an uncaught exception) fails
  * only the batch in it. Real processes under tsx, real HTTP, a real journal.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
-import { makeProject, post, request, waitForEvent, type TestProject } from "./support/devServer.js";
+import { type DevWorker } from "../src/dev/worker.js";
+import { post, request, waitForEvent, useDevWorker } from "./support/devServer.js";
 
 /** Logs each record's start and end (with its pid); what it does in between is up to the payload. */
 const POOL_HANDLER = `
@@ -40,20 +40,13 @@ interface LogLine {
   receiveCount?: string;
 }
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
+const dev = useDevWorker();
 
 const handlerSource = (version: number) => POOL_HANDLER.replace("__VERSION__", String(version));
 
 async function start(env: Record<string, string | number>, options: { watch?: boolean; handlerIdleMs?: number } = {}) {
-  project = await makeProject({ handler: handlerSource(1), env: { LETSGO_WORKER_FUNCTION_TIMEOUT: 30, ...env } });
-  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: options.watch ?? false, handlerIdleMs: options.handlerIdleMs });
+  const project = await dev.project({ handler: handlerSource(1), env: { LETSGO_WORKER_FUNCTION_TIMEOUT: 30, ...env } });
+  const worker = await dev.worker({ projectDir: project.dir, watch: options.watch ?? false, handlerIdleMs: options.handlerIdleMs });
   assert.equal(worker.handler.loaded, true, worker.handler.error);
   return { project, worker, go: path.join(project.dir, "go") };
 }

@@ -4,22 +4,14 @@
  * simple POST). Real HTTP with the headers browsers send; clients that send no
  * Origin (curl, the CLI, stripe listen, @letsgo/queue) keep working.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import os from "node:os";
 import { allowedHostNames, hostOfHeader, isLoopbackName, requestGuard } from "../src/dev/requestGuard.js";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
-import { makeProject, RECORDING_HANDLER, request, type TestProject } from "./support/devServer.js";
+import { RECORDING_HANDLER, request, useDevWorker } from "./support/devServer.js";
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
+const dev = useDevWorker();
 
 /** A raw request with exactly these headers (fetch will not let a caller set Host). */
 function send(url: string, method: string, path: string, headers: Record<string, string>, body = ""): Promise<{ status: number; body: any }> {
@@ -74,8 +66,8 @@ describe("Function: requestGuard", () => {
 
 describe("dev worker request checks", () => {
   it("refuses a cross-site POST, redrive or purge and a rebound Host with 403 JSON, and changes nothing", async () => {
-    project = await makeProject({ handler: RECORDING_HANDLER });
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const project = await dev.project({ handler: RECORDING_HANDLER });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     const before = (await request(worker.url, "GET", "/stats")).body;
     const port = worker.port;
     const refused: Array<[string, string, string, Record<string, string>, string?]> = [
@@ -108,8 +100,8 @@ describe("dev worker request checks", () => {
   });
 
   it("exposed with --host 0.0.0.0, also answers requests addressed to this machine's name", async () => {
-    project = await makeProject({ handler: RECORDING_HANDLER });
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, host: "0.0.0.0", watch: false });
+    const project = await dev.project({ handler: RECORDING_HANDLER });
+    const worker = await dev.worker({ projectDir: project.dir, host: "0.0.0.0", watch: false });
     const port = worker.port;
     assert.equal((await send(worker.url, "GET", "/health", { host: `${os.hostname()}:${port}` })).status, 200);
     assert.equal((await send(worker.url, "GET", "/health", { host: `127.0.0.1:${port}` })).status, 200);

@@ -5,27 +5,21 @@
  * back to packages/types/index.ts), server.ts is the local entry when it exists,
  * and a module that does not load says why.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { attachConsole } from "../src/dev/consoleLog.js";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
+import { type DevWorker } from "../src/dev/worker.js";
 import { REPO_ROOT, runCli, tempDir } from "./support/cli.js";
-import { makeProject, post, readLog, RECORDING_HANDLER, waitForEvent } from "./support/devServer.js";
+import { post, readLog, RECORDING_HANDLER, waitForEvent, useDevWorker } from "./support/devServer.js";
 import { scaffoldProject } from "./support/scaffold.js";
 
 const identity = (text: string) => text;
 const plain = { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity };
 
-let worker: DevWorker | undefined;
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await worker?.close();
-  worker = undefined;
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const dev = useDevWorker();
 
 /** Wait for the handler to print a line containing `text` and for its message to be handled. */
 async function handleOne(worker: DevWorker, message: unknown, printed: string): Promise<void> {
@@ -40,12 +34,12 @@ async function handleOne(worker: DevWorker, message: unknown, printed: string): 
 describe("dev handler process: module resolution and entry", () => {
   it("runs a fresh scaffold with no node_modules: add-message OrderNew, then a message reaches its handler", async () => {
     const project = await scaffoldProject();
-    cleanups.push(project.cleanup);
+    dev.release(project.cleanup);
     const added = await runCli(["add-message", "OrderNew", "--field", "orderId:string", "--cwd", project.dir]);
     assert.equal(added.code, 0, added.stderr);
     assert.equal(existsSync(path.join(project.dir, "node_modules")), false);
 
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false, schedule: false });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false, schedule: false });
     assert.equal(worker.handler.loaded, true, worker.handler.error);
     assert.equal(path.relative(project.dir, worker.entry), path.join("apps", "worker", "src", "server.ts"));
     await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_42" } }, "o_42");
@@ -53,11 +47,11 @@ describe("dev handler process: module resolution and entry", () => {
 
   it("runs the bundled examples/shop (as `npm start` does): an OrderNew message is handled, and its follow-up sent with @letsgo/queue comes back to dev", async () => {
     const { dir, cleanup } = await tempDir("letsgo-shop-");
-    cleanups.push(cleanup);
+    dev.release(cleanup);
     const skip = /[\\/](\.letsgo|node_modules)([\\/]|$)|[\\/]\.env$/;
     await cp(path.join(REPO_ROOT, "examples", "shop"), dir, { recursive: true, filter: (source) => !skip.test(source) });
 
-    worker = await startDevWorker({ projectDir: dir, port: 0, watch: false, schedule: false, overrides: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
+    const worker = await dev.worker({ projectDir: dir, watch: false, schedule: false, overrides: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
     assert.equal(worker.handler.loaded, true, worker.handler.error);
     const followUp = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.includes("Follow up with c_1: how was order o_1?"));
     await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_1", customerId: "c_1", totalCents: 1999 } }, "Order o_1 for c_1: $19.99");
@@ -66,11 +60,10 @@ describe("dev handler process: module resolution and entry", () => {
   });
 
   it("loads server.ts when it exists, and messages reach index.ts's handler through it", async () => {
-    const project = await makeProject({ handler: RECORDING_HANDLER });
-    cleanups.push(project.cleanup);
+    const project = await dev.project({ handler: RECORDING_HANDLER });
     const server = path.join(path.dirname(project.entry), "server.ts");
     await writeFile(server, `console.log("local setup from server.ts");\nexport { handler } from "./index";\n`);
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.entry, server);
     const handled = waitForEvent(worker, "message:handled");
     await post(worker.url, { type: "Hello", payload: {} });
@@ -85,9 +78,8 @@ describe("dev handler process: module resolution and entry", () => {
   });
 
   it("says why the handler did not load: in the banner, without loader noise, with a hint", async () => {
-    const project = await makeProject({ handler: `import pad from "left-pad-not-installed";\nexport const handler = async () => pad;\n` });
-    cleanups.push(project.cleanup);
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const project = await dev.project({ handler: `import pad from "left-pad-not-installed";\nexport const handler = async () => pad;\n` });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.handler.loaded, false);
     const error = worker.handler.error ?? "";
     assert.match(error, /^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'left-pad-not-installed' imported from .*index\.ts/);
@@ -102,10 +94,9 @@ describe("dev handler process: module resolution and entry", () => {
   });
 
   it("tells a server.ts without a handler export to re-export index.ts's", async () => {
-    const project = await makeProject({ handler: RECORDING_HANDLER });
-    cleanups.push(project.cleanup);
+    const project = await dev.project({ handler: RECORDING_HANDLER });
     await writeFile(path.join(path.dirname(project.entry), "server.ts"), `export const nothing = 1;\n`);
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.handler.loaded, false);
     assert.match(worker.handler.error ?? "", /server\.ts does not export a `handler` function: .*export \{ handler \} from "\.\/index"/);
   });

@@ -3,30 +3,23 @@
  * process: the user's entry is built with the runtime's createWorkerHandler
  * (resolved by dev's resolve hook: the project has no node_modules).
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
+import { startDevWorker } from "../src/dev/worker.js";
 import { workerScheduleArn } from "../src/events/origin.js";
 import { ScheduleError } from "../src/schedule/index.js";
-import { makeProject, post, readLog, request, waitForEvent, type TestProject } from "./support/devServer.js";
+import { post, readLog, request, waitForEvent, useDevWorker } from "./support/devServer.js";
 import { atFromNow, SCHEDULED_HANDLER } from "./support/schedule.js";
 
 type Run = { ok: boolean; trigger: string; executionId: string; scheduledTime: string; error?: string; next: string | null };
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
+const dev = useDevWorker();
 
 async function start(schedule: string, options: { schedule?: boolean } = {}) {
-  project = await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: schedule, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
-  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false, ...options });
+  const project = await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: schedule, LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
+  const worker = await dev.worker({ projectDir: project.dir, watch: false, ...options });
   assert.equal(worker.handler.loaded, true, worker.handler.error);
   return { project, worker };
 }
@@ -110,8 +103,8 @@ describe("dev worker schedule", () => {
   });
 
   it("refuses to start on a schedule EventBridge Scheduler would reject, naming the file", async () => {
-    project = await makeProject({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: "rate(5 minute)" } });
-    await assert.rejects(startDevWorker({ projectDir: project.dir, port: 0, watch: false }), (error: Error) => {
+    const project = await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: "rate(5 minute)" } });
+    await assert.rejects(startDevWorker({ projectDir: project.dir, watch: false }), (error: Error) => {
       assert.ok(error instanceof ScheduleError);
       assert.match(error.message, /apps\/worker\/\.env: Schedule "rate\(5 minute\)" is not valid.*--no-schedule/);
       return true;

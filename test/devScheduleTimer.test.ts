@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { parseSchedule } from "../src/schedule/index.js";
-import { armSchedule } from "../src/dev/scheduler.js";
+import { armSchedule } from "../src/dev/scheduleTimer.js";
 
 const START = Date.parse("2026-03-01T10:00:00Z");
 
@@ -22,7 +22,7 @@ describe("Function: armSchedule", () => {
     mock.timers.tick(5 * 60_000);
     assert.deepEqual(fires, ["2026-03-01T10:05:00.000Z", "2026-03-01T10:10:00.000Z", "2026-03-01T10:15:00.000Z"]);
     assert.equal(timer.next?.toISOString(), "2026-03-01T10:20:00.000Z");
-    timer.stop();
+    timer.close();
     assert.equal(timer.next, null);
     mock.timers.tick(60 * 60_000);
     assert.equal(fires.length, 3);
@@ -35,7 +35,7 @@ describe("Function: armSchedule", () => {
     mock.timers.tick(3.5 * 3600_000);
     assert.deepEqual(fires, ["2026-03-01T13:00:00.000Z"]);
     assert.equal(timer.next?.toISOString(), "2026-03-01T14:00:00.000Z");
-    timer.stop();
+    timer.close();
   });
 
   it("fires cron() on the wall clock of its time zone", () => {
@@ -45,7 +45,7 @@ describe("Function: armSchedule", () => {
     assert.equal(timer.next?.toISOString(), "2026-03-01T17:00:00.000Z");
     mock.timers.tick(7 * 3600_000);
     assert.deepEqual(fires, ["2026-03-01T17:00:00.000Z"]);
-    timer.stop();
+    timer.close();
   });
 
   it("fires an at() schedule once and then has no next time", () => {
@@ -71,6 +71,6 @@ describe("Function: armSchedule", () => {
     assert.deepEqual(fires, []);
     mock.timers.tick(30 * 86_400_000 - (2 ** 31 - 1));
     assert.deepEqual(fires, ["2026-03-31T10:00:00.000Z"]);
-    timer.stop();
+    timer.close();
   });
 });

@@ -3,29 +3,29 @@
  * (`init --yes`, no npm install) whose Stripe stubs were edited to record what
  * they get. Signatures come from the stripe library, as Stripe makes them.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Stripe from "stripe";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
 import { buildStripeTestEvent } from "../src/stripe/testEvents.js";
-import { request, waitForEvent } from "./support/devServer.js";
+import { request, waitForEvent, useDevWorker } from "./support/devServer.js";
 import { readCalls, recordStripeStubs, scaffoldProject, type ScaffoldedProject } from "./support/scaffold.js";
 
 const SECRET = "whsec_letsgo_dev_test";
 
+const dev = useDevWorker();
+/** One scaffold per test; a test may start several dev workers on it, one after another. */
 let project: ScaffoldedProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
 
 async function start(env: Record<string, string | number> = { STRIPE_WEBHOOK_SECRET: SECRET }) {
-  project ??= await scaffoldProject(env);
+  if (!project) {
+    const made = (project = await scaffoldProject(env));
+    dev.release(async () => {
+      project = undefined;
+      await made.cleanup();
+    });
+  }
   await recordStripeStubs(project);
-  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false, schedule: false });
+  const worker = await dev.worker({ projectDir: project.dir, schedule: false });
   assert.equal(worker.handler.loaded, true, worker.handler.error);
   return { project, worker };
 }
@@ -121,11 +121,11 @@ describe("dev worker POST /stripe", () => {
     });
     await first.worker.close();
 
-    await start();
-    const afterRestart = await deliver(worker!.url, retried, sign(retried));
+    const { worker } = await start();
+    const afterRestart = await deliver(worker.url, retried, sign(retried));
     assert.equal(afterRestart.status, 200);
     assert.equal(afterRestart.body.duplicate, true, "the seen id survived the restart");
-    assert.equal((await request(worker!.url, "GET", "/stats")).body.visible, 0);
+    assert.equal((await request(worker.url, "GET", "/stats")).body.visible, 0);
 
     const calls = await readCalls(first.project.log);
     assert.deepEqual(calls.map((c) => c.eventType).sort(), ["customer.subscription.created", "invoice.payment_failed"]);

@@ -2,23 +2,15 @@
  * `letsgo-worker enqueue` and `dlq` as real processes against a real dev worker.
  * Needs the compiled CLI (`npm test` builds it first).
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
-import { startDevWorker, type DevWorker } from "../src/dev/worker.js";
-import { BIN, makeProject, readLog, RECORDING_HANDLER, waitForEvent, type TestProject } from "./support/devServer.js";
+import { BIN, readLog, RECORDING_HANDLER, waitForEvent, useDevWorker } from "./support/devServer.js";
 
-let project: TestProject | undefined;
-let worker: DevWorker | undefined;
-afterEach(async () => {
-  await worker?.close();
-  await project?.cleanup();
-  worker = undefined;
-  project = undefined;
-});
+const dev = useDevWorker();
 
 function run(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,10 +25,10 @@ function run(args: string[], options: { cwd?: string; stdin?: string } = {}): Pr
 }
 
 async function start(env: Record<string, string | number> = {}, handler = RECORDING_HANDLER) {
-  project = await makeProject({ handler, env });
+  const project = await dev.project({ handler, env });
   await mkdir(path.join(project.dir, "packages", "types"), { recursive: true });
   await writeFile(path.join(project.dir, "packages", "types", "index.ts"), `export enum MessageType {\n  OrderNew = "OrderNew",\n  Stripe = "letsgo:stripe",\n}\n`);
-  worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+  const worker = await dev.worker({ projectDir: project.dir, watch: false });
   return { project, worker };
 }
 
@@ -64,8 +56,8 @@ describe("enqueue command", () => {
   });
 
   it("uses LETSGO_LOCAL_QUEUE_URL from apps/worker/.env", async () => {
-    project = await makeProject({ handler: RECORDING_HANDLER });
-    worker = await startDevWorker({ projectDir: project.dir, port: 0, watch: false });
+    const project = await dev.project({ handler: RECORDING_HANDLER });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
     await writeFile(path.join(project.dir, "apps", "worker", ".env"), `LETSGO_LOCAL_QUEUE_URL=${worker.url}\n`);
     const result = await run(["enqueue", "--cwd", project.dir, "--type", "A"]);
     assert.equal(result.code, 0, result.stderr);

@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SQSClient, GetQueueUrlCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { connect } from "../src/aws/deploy.ts";
-import { planDeadLetterQueue, planWorkQueue } from "../src/aws/sqs.ts";
+import { applyResources, connect } from "../src/aws/deploy.ts";
+import { deadLetterQueue, workQueue } from "../src/aws/resources/index.ts";
 import { runCli, tempDir } from "./support/cli.ts";
 import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
 
@@ -26,7 +26,7 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}) => ru
 async function deployQueues(deployment: string, region?: string): Promise<void> {
   const { aws, target } = await connect({ cwd: project.dir, deployment, region });
   try {
-    for (const plan of [planDeadLetterQueue, planWorkQueue]) await (await plan(aws, target)).apply?.();
+    await applyResources(aws, target, [deadLetterQueue, workQueue]);
   } finally {
     aws.destroy();
   }

@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Journal } from "../src/dev/journal.js";
-import { MessageQueue, type QueueRecord } from "../src/dev/queue.js";
+import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
 
 let dir: string;
 let file: string;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MessageQueue, type QueueRecord } from "../src/dev/queue.js";
+import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
 
 let counter = 0;
 const newId = () => `m${++counter}`;
@@ -68,8 +68,9 @@ describe("MessageQueue", () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const { batch } = queue.receive(attempt * 1000, 10);
       assert.equal(batch[0]!.receiveCount, attempt);
-      const dead = queue.fail([{ ...batch[0]!, error: `boom ${attempt}` }], attempt * 1000);
+      const { dead, stale } = queue.fail([{ ...batch[0]!, error: `boom ${attempt}` }], attempt * 1000);
       assert.equal(dead.length, attempt === 3 ? 1 : 0);
+      assert.deepEqual(stale, []);
     }
     const stats = queue.stats(10_000);
     assert.equal(stats.dead, 1);
@@ -106,15 +107,29 @@ describe("MessageQueue", () => {
     assert.equal(queue.stats(5).dead, 0);
   });
 
-  it("ignores a result for a receive that is no longer the latest", () => {
+  it("ignores a result for a receive that is no longer the latest, and says so", () => {
     const { queue, enqueue } = makeQueue();
-    enqueue(["A"], 0);
+    const [id] = enqueue(["A"], 0);
     const first = queue.receive(0, 10).batch;
     const second = queue.receive(1000, 10).batch;
-    queue.ack(first);
+    assert.deepEqual(queue.ack(first), { acked: [], stale: [{ id, receiveCount: 1, now: "received-again", currentReceiveCount: 2 }] });
     assert.equal(queue.size, 1);
-    queue.ack(second);
+    assert.deepEqual(queue.fail([{ ...first[0]!, error: "late" }], 1500).stale.map((s) => s.now), ["received-again"]);
+    assert.equal(queue.get(id!)!.lastError, undefined, "a stale failure records nothing");
+    assert.deepEqual(queue.ack(second).acked.map((r) => r.id), [id]);
     assert.equal(queue.size, 0);
+    assert.deepEqual(queue.ack(second).stale.map((s) => s.now), ["deleted"]);
+  });
+
+  it("reports a late result for a message dead-lettered meanwhile as stale, not handled", () => {
+    const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 1 });
+    enqueue(["A"], 0);
+    const { batch } = queue.receive(0, 10);
+    assert.equal(queue.receive(100, 10).dead.length, 1, "visible again after 100 ms, and out of receives");
+    const { acked, stale } = queue.ack(batch);
+    assert.deepEqual([acked.length, stale.map((s) => s.now)], [0, ["dead"]]);
+    assert.equal(queue.stats(200).processed, 0);
+    assert.equal(queue.stats(200).dead, 1);
   });
 
   it("rebuilds the same state from its records, and from its snapshot", () => {

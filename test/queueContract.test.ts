@@ -9,7 +9,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { createQueueClient, type QueueClient } from "../src/queue/client.ts";
+import { createQueueClient, type QueueClient } from "../src/queue/enqueue.ts";
 import { EnqueueError, MessageValidationError } from "../src/queue/errors.ts";
 import { startDevWorker, type DevWorker } from "../src/dev/worker.ts";
 import { makeProject, readLog, RECORDING_HANDLER, type TestProject } from "./support/devServer.ts";

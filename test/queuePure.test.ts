@@ -4,7 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkDelaySeconds, checkMessage, utf8Length } from "../src/queue/validate.ts";
+import { checkDelaySeconds, checkMessage } from "../src/queue/validate.ts";
+import { utf8Length } from "../src/runtime/messageRules.ts";
 import { DEFAULT_RETRY, planBatches, retryDelayMs } from "../src/queue/batches.ts";
 import { parseSqsQueueUrl, resolveQueueTarget } from "../src/queue/target.ts";
 import { EnqueueError, MessageValidationError, QueueConfigError } from "../src/queue/errors.ts";

@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ServiceError } from "../src/errors.js";
 import { ScheduleError, ScheduledHandlerError } from "../src/schedule/index.js";
-import { runSchedule } from "../src/schedule/run.js";
-import { showSchedule } from "../src/schedule/show.js";
+import { runSchedule } from "../src/commands/scheduleRun.js";
+import { showSchedule } from "../src/commands/scheduleShow.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -9,7 +9,7 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { createQueueClient } from "../src/queue/client.ts";
+import { createQueueClient } from "../src/queue/enqueue.ts";
 import { createStripeWebhookHandler, toNodeHandler, type StripeWebhookHandlerOptions } from "../src/queue/stripeWebhook.ts";
 import type { StripeMessage } from "../src/runtime/stripeDispatcher.ts";
 import { createLogger } from "../src/runtime/log.ts";

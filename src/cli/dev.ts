@@ -1,17 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { devFlagSettings } from "../project/settings.js";
 import { info, style } from "./output.js";
-
-/** Flags that override a setting from apps/worker/.env (loadSettings checks the values). */
-const SETTING_FLAGS = [
-  ["--visibility-timeout <seconds>", "LETSGO_WORKER_VISIBILITY_TIMEOUT", "visibilityTimeout"],
-  ["--max-receive-count <n>", "LETSGO_WORKER_MAX_RECEIVE_COUNT", "maxReceiveCount"],
-  ["--batch-size <n>", "LETSGO_WORKER_BATCH_SIZE", "batchSize"],
-  ["--batching-window <seconds>", "LETSGO_WORKER_BATCHING_WINDOW", "batchingWindow"],
-  ["--concurrency <n>", "LETSGO_WORKER_CONCURRENCY", "concurrency"],
-  ["--function-timeout <seconds>", "LETSGO_WORKER_FUNCTION_TIMEOUT", "functionTimeout"],
-  ["--max-message-size <bytes>", "LETSGO_WORKER_MAX_MESSAGE_SIZE", "maxMessageSize"],
-] as const;
 
 interface DevFlags {
   cwd: string;
@@ -39,14 +29,15 @@ export function register(program: Command): void {
     .option("--no-watch", "do not reload the handler when source files change")
     .option("--no-schedule", "do not fire the scheduled handler on LETSGO_WORKER_SCHEDULE (POST /schedule and `schedule run` still fire it)")
     .option("--json", "log one JSON object per line");
-  for (const [flag, key] of SETTING_FLAGS) command.option(flag, `override ${key}`);
+  // The settings table says which settings dev takes as flags; loadSettings checks their values.
+  for (const { key, flag, unit } of devFlagSettings()) command.option(`--${flag} <${unit}>`, `override ${key}`);
   command.action(async (flags: DevFlags) => {
     const port = flags.port === undefined ? undefined : Number(flags.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new UsageError(`--port must be a port number (0-65535), got "${flags.port}".`);
     }
     const overrides: Record<string, string | undefined> = {};
-    for (const [, key, name] of SETTING_FLAGS) overrides[key] = flags[name] as string | undefined;
+    for (const { key, name } of devFlagSettings()) overrides[key] = flags[name] as string | undefined;
 
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");

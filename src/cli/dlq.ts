@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { LetsgoError } from "../errors.js";
-import type { DeadLetterListing, DeadLetterQueue } from "../dev/client.js";
+import type { DeadLetterListing, DeadLetterQueue } from "../commands/deadLetters.js";
 import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { print, printJson, style } from "./output.js";
 
@@ -14,9 +14,9 @@ interface DlqFlags extends AwsFlags {
 
 /** The dev worker's DLQ, or the deployed one with --aws; flags for the other target are refused. */
 async function deadLetterQueue(flags: DlqFlags): Promise<DeadLetterQueue> {
-  const client = await import("../dev/client.js");
-  client.checkTargetFlags(flags);
-  return flags.aws ? client.awsDlq(awsOptions(flags)) : client.devWorkerDlq(await client.devWorkerUrl(flags.cwd, flags.url));
+  const [{ awsDlq, devWorkerDlq }, { checkTargetFlags, devWorkerUrl }] = await Promise.all([import("../commands/deadLetters.js"), import("../commands/targets.js")]);
+  checkTargetFlags(flags);
+  return flags.aws ? awsDlq(awsOptions(flags)) : devWorkerDlq(await devWorkerUrl(flags.cwd, flags.url));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -29,8 +29,8 @@ export function register(program: Command): void {
       .option("--aws", "send to the deployed SQS queue found by name (with --region, --profile, --deployment)")
       .option("--json", "print {messageId, target, kind} as JSON"),
   ).action(async (flags: EnqueueFlags) => {
-    const client = await import("../dev/client.js");
-    client.checkTargetFlags(flags);
+    const [client, { checkTargetFlags }] = await Promise.all([import("../commands/enqueue.js"), import("../commands/targets.js")]);
+    checkTargetFlags(flags);
     const target = flags.aws ? { aws: awsOptions(flags) } : flags.url !== undefined ? { url: flags.url } : { fromEnvironment: true as const };
     const queue = await client.cliQueueClient(flags.cwd, target);
     try {

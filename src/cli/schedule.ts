@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .enablePositionalOptions()
     .action(async (options: { next: string; expression?: string; timezone?: string; cwd?: string; json?: boolean }) => {
       const next = parseCount(options.next);
-      const { showSchedule } = await import("../schedule/show.js");
+      const { showSchedule } = await import("../commands/scheduleShow.js");
       const report = await showSchedule({
         cwd: options.cwd ?? process.cwd(),
         expression: options.expression,
@@ -42,7 +42,7 @@ export function register(program: Command): void {
       // after subcommands (no positional options there), so `schedule run --json` can
       // land on `schedule`: read both levels, this one winning.
       const options = command.optsWithGlobals<{ cwd?: string; url?: string; json?: boolean }>();
-      const { runSchedule } = await import("../schedule/run.js");
+      const { runSchedule } = await import("../commands/scheduleRun.js");
       const result = await runSchedule({ cwd: options.cwd ?? process.cwd(), url: options.url });
       if (options.json) return printJson(result);
       print(`${style.green("ok")} scheduled handler ran${result.durationMs === undefined ? "" : ` in ${result.durationMs} ms`} (${result.url})`);

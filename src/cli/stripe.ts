@@ -16,8 +16,8 @@ export function register(program: Command): void {
     .option("--secret <whsec>", "webhook secret (default: STRIPE_WEBHOOK_SECRET)")
     .option("--json", "print the result as JSON")
     .action(async (type: string, flags: { cwd: string; url?: string; secret?: string; json?: boolean }) => {
-      const { triggerStripeEvent } = await import("../stripe/trigger.js");
-      const { replyError } = await import("../devClient.js");
+      const { triggerStripeEvent } = await import("../commands/stripeTrigger.js");
+      const { replyError } = await import("../commands/devWorkerApi.js");
       const { ServiceError } = await import("../errors.js");
       const result = await triggerStripeEvent({ cwd: flags.cwd, type, url: flags.url, secret: flags.secret });
       if (flags.json) printJson(result);

@@ -3,7 +3,7 @@
  * drive it (enqueue, dlq, schedule run, stripe trigger): one place that turns
  * "connection refused" into advice.
  */
-import { ServiceError } from "./errors.js";
+import { ServiceError } from "../errors.js";
 
 export interface DevReply {
   status: number;

@@ -2,10 +2,10 @@
  * The core of `letsgo-worker schedule run`: ask the running dev worker to fire
  * the scheduled handler now (POST <url>/schedule) and report what happened.
  */
-import { postToDevWorker, replyError } from "../devClient.js";
+import { postToDevWorker, replyError } from "./devWorkerApi.js";
 import { ServiceError, SettingsError } from "../errors.js";
 import { loadSettings } from "../project/settings.js";
-import { ScheduledHandlerError } from "./errors.js";
+import { ScheduledHandlerError } from "../schedule/errors.js";
 
 export interface RunScheduleOptions {
   cwd: string;

@@ -6,8 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { loadSettings } from "../project/settings.js";
 import { parseEnv } from "../project/dotenv.js";
-import { ScheduleError } from "./errors.js";
-import { formatLocalIso, parseScheduleSetting } from "./index.js";
+import { ScheduleError } from "../schedule/errors.js";
+import { formatLocalIso, parseScheduleSetting } from "../schedule/index.js";
 
 export interface ShowScheduleOptions {
   cwd: string;

@@ -6,8 +6,9 @@
 import { SettingsError, UsageError } from "../errors.js";
 import { loadSettings } from "../project/settings.js";
 import { STRIPE_EVENT_TYPES } from "../project/stripeEvents.js";
-import { buildStripeTestEvent, isKnownStripeEventType } from "./testEvents.js";
-import { postToDevWorker } from "../devClient.js";
+import { signStripePayload } from "../runtime/stripeWebhook.js";
+import { buildStripeTestEvent, isKnownStripeEventType } from "../stripe/testEvents.js";
+import { postToDevWorker } from "./devWorkerApi.js";
 
 export interface TriggerOptions {
   cwd: string;
@@ -37,8 +38,7 @@ export async function triggerStripeEvent(options: TriggerOptions): Promise<Trigg
   }
   const event = buildStripeTestEvent(options.type);
   const payload = JSON.stringify(event, null, 2);
-  const { default: Stripe } = await import("stripe");
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+  const signature = signStripePayload(payload, secret);
   const base = options.url ?? settings.LETSGO_LOCAL_QUEUE_URL;
   const { status, body } = await postToDevWorker(base, "/stripe", payload, {
     "content-type": "application/json",

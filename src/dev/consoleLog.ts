@@ -6,6 +6,7 @@
  * must not cost a write each.
  */
 import path from "node:path";
+import { devShownSettings } from "../project/settings.js";
 import { loadErrorSummary } from "./loadError.js";
 import type { DevWorker } from "./worker.js";
 
@@ -19,8 +20,25 @@ export interface ConsoleOptions {
   watching: boolean;
 }
 
-/** The runtime's own per-message log lines: the outcome lines already say this. */
-const RUNTIME_OUTCOME = /^\{"level":"(info|error|debug)","msg":"(message handled|message failed|batch done|scheduled run done|scheduled run failed)"/;
+/** The runtime's own per-message log lines (by `msg`): the outcome lines already say this. */
+const RUNTIME_OUTCOME: ReadonlySet<string> = new Set(["message handled", "message failed", "batch done", "scheduled run done", "scheduled run failed"]);
+
+/** A JSON log line whose `msg` is one of the runtime's outcome messages, whatever the order of its fields. */
+function isRuntimeOutcome(line: string): boolean {
+  if (!line.startsWith("{") || !line.includes('"msg"')) return false;
+  try {
+    const { msg, level } = JSON.parse(line) as { msg?: unknown; level?: unknown };
+    return typeof level === "string" && typeof msg === "string" && RUNTIME_OUTCOME.has(msg);
+  } catch {
+    return false;
+  }
+}
+
+const STALE_NOW = {
+  "received-again": "the message was received again",
+  dead: "the message is in the dead-letter queue",
+  deleted: "the message was already deleted",
+};
 
 export function attachConsole(worker: DevWorker, options: ConsoleOptions): () => void {
   const { style } = options;
@@ -53,7 +71,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             url: worker.url,
             port: worker.port,
             entry: rel(worker.entry),
-            settings: publicSettings(worker),
+            settings: devShownSettings(worker.settings),
             handler: worker.handler,
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
             stats: worker.stats(),
@@ -61,6 +79,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:handled": (o) => json("message:handled", o),
         "message:failed": (o) => json("message:failed", o),
         "message:dead": (o) => json("message:dead", o),
+        "message:stale": (o) => json("message:stale", o),
         "handler:loaded": (o) => json("handler:loaded", o),
         "handler:load-error": (o) => json("handler:load-error", o),
         "handler:exit": (o) => json("handler:exit", o),
@@ -79,6 +98,15 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             `${style.red("☠")} ${o.type} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${o.error}` +
               style.dim(`  (letsgo-worker dlq redrive --id ${o.id})`),
           ),
+        "message:stale": (o) =>
+          write(
+            style.yellow(
+              `! ${o.type} ${short(o.id)} ${o.attempt}/${o.maxAttempts} ${ms(o.durationMs)} ${o.succeeded ? "succeeded" : `failed (${o.error})`} after its visibility timeout: ` +
+                `the result is ignored, as SQS ignores an old receipt handle; ${STALE_NOW[o.now as keyof typeof STALE_NOW]}` +
+                (o.currentAttempt ? ` (attempt ${o.currentAttempt}/${o.maxAttempts})` : "") +
+                ". Raise LETSGO_WORKER_VISIBILITY_TIMEOUT above the handler's running time.",
+            ),
+          ),
         "handler:loaded": (o) => {
           if (o.reloaded) write(style.cyan(`↻ handler reloaded (${o.loadMs} ms)`));
         },
@@ -87,7 +115,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:exit": (o) =>
           write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {
-          if (!RUNTIME_OUTCOME.test(o.line)) write(`${style.dim("│")} ${o.line}`);
+          if (!isRuntimeOutcome(o.line)) write(`${style.dim("│")} ${o.line}`);
         },
         "schedule:ran": (o) => {
           const attempt = o.maxAttempts > 1 ? ` ${o.attempt}/${o.maxAttempts}` : "";
@@ -108,23 +136,6 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
   return () => {
     for (const [event, handler] of Object.entries(handlers)) worker.off(event as "ready", handler as () => void);
     flush();
-  };
-}
-
-function publicSettings(worker: DevWorker) {
-  const s = worker.settings;
-  return {
-    visibilityTimeout: s.LETSGO_WORKER_VISIBILITY_TIMEOUT,
-    maxReceiveCount: s.LETSGO_WORKER_MAX_RECEIVE_COUNT,
-    batchSize: s.LETSGO_WORKER_BATCH_SIZE,
-    batchingWindow: s.LETSGO_WORKER_BATCHING_WINDOW,
-    concurrency: s.LETSGO_WORKER_CONCURRENCY,
-    functionTimeout: s.LETSGO_WORKER_FUNCTION_TIMEOUT,
-    maxMessageSize: s.LETSGO_WORKER_MAX_MESSAGE_SIZE,
-    schedule: s.LETSGO_WORKER_SCHEDULE,
-    scheduleTimezone: s.LETSGO_WORKER_SCHEDULE_TIMEZONE,
-    deployment: s.LETSGO_DEPLOYMENT,
-    region: s.LETSGO_WORKER_REGION,
   };
 }
 

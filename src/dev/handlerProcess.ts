@@ -31,7 +31,7 @@ export interface Invocation {
   timer?: NodeJS.Timeout;
 }
 
-type Events = {
+export type HandlerProcessEvents = {
   ready: [{ loadMs: number }];
   "load-error": [{ error: string }];
   /** The process ended; `inFlight` is 1 when an invocation was running in it. `expected`: retired or stopped by us. */
@@ -45,7 +45,7 @@ const TSX = import.meta.resolve("tsx");
 
 let nextInvocationId = 1;
 
-export class HandlerProcess extends EventEmitter<Events> {
+export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
   private readonly child: ChildProcess;
   private current: Invocation | null = null;
   private state: "starting" | "ready" | "dead" = "starting";

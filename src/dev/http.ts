@@ -73,7 +73,8 @@ export class Router {
         reply = await handler({ method, path, query, headers: req.headers, body: (limit) => readBody(req, limit) });
       }
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
+      // Errors may say which status fits them (503 from a journal that is closing: senders retry).
+      const status = error instanceof HttpError ? error.status : ((error as { httpStatus?: number }).httpStatus ?? 500);
       reply = { status, body: { error: error instanceof Error ? error.message : String(error) } };
     }
     if (!req.complete) req.resume(); // drain an unread body so the connection can be reused

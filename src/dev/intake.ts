@@ -6,7 +6,9 @@
  * messages together, at most the maximum message size.
  */
 import { MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS } from "../queue/constants.js";
-import type { NewMessage } from "./queue.js";
+import { readDelaySeconds } from "../queue/validate.js";
+import { messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
+import type { NewMessage } from "./messageQueue.js";
 
 /** As SQS SendMessageBatch. */
 export const MAX_MESSAGES_PER_REQUEST = MAX_BATCH_ENTRIES;
@@ -44,7 +46,7 @@ export function parseIntake(raw: string, maxMessageSize: number): NewMessage[] {
   }
   let total = 0;
   for (const [index, message] of messages.entries()) {
-    const size = Buffer.byteLength(message.body);
+    const size = utf8Length(message.body);
     total += size;
     if (size > maxMessageSize) {
       throw new IntakeError(413, `Message ${index + 1} is ${size} bytes; the maximum message size is ${maxMessageSize} bytes (LETSGO_WORKER_MAX_MESSAGE_SIZE).`);
@@ -58,11 +60,9 @@ export function parseIntake(raw: string, maxMessageSize: number): NewMessage[] {
 
 /** `?delaySeconds=N`: a whole number of seconds, 0 to 900 as in SQS. */
 export function parseDelaySeconds(value: string | null): number {
-  if (value === null || value === "") return 0;
-  if (!/^\d+$/.test(value) || Number(value) > MAX_DELAY_SECONDS) {
-    throw new IntakeError(400, `delaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}, got "${value}".`);
-  }
-  return Number(value);
+  const read = readDelaySeconds(value, "delaySeconds");
+  if ("problem" in read) throw new IntakeError(400, read.problem);
+  return read.seconds;
 }
 
 function checkCount(count: number): void {
@@ -95,11 +95,11 @@ function fromRecord(record: unknown, what: string): NewMessage {
   return { type: checkType(message, `the body of ${what}`), body: record.body };
 }
 
+/** The type rules every sender follows (../runtime/messageRules.ts): present, not blank, not a reserved type the runtime does not define. */
 function checkType(message: Record<string, unknown>, what: string): string {
-  if (typeof message.type !== "string" || message.type.trim() === "") {
-    throw new IntakeError(400, `${capital(what)} needs a \`type\`: a non-empty string naming its handler.`);
-  }
-  return message.type;
+  const problem = messageTypeProblem(message.type) ?? reservedTypeProblem(message.type as string);
+  if (problem) throw new IntakeError(400, `The type of ${what} ${problem}.`);
+  return message.type as string;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -12,17 +12,39 @@
  * invocations go to processes running the new code, and the old ones finish
  * what they are running first.
  *
+ * The event source mapping receives a batch only when a warm process can run
+ * it at once (`idleCount`), asking for more processes with `prewarm()` while it
+ * waits: a local cold start (tsx compiling the project, seconds on a busy
+ * machine, where Lambda's takes a fraction of one) never eats into the
+ * messages' visibility timeout, so it cannot cause a redelivery AWS would not make.
+ *
  * When the user's module does not load, the invoker is unavailable until the
  * code changes (or, without a watcher, until a later retry), so messages are not
  * burnt through their receives on code that cannot run.
  */
 import { EventEmitter } from "node:events";
 import type { ToChild } from "./protocol.js";
-import { HandlerProcess, type HandlerProcessOptions, type InvokeOutcome } from "./handlerProcess.js";
+import { HandlerProcess, type HandlerProcessEvents, type HandlerProcessOptions, type InvokeOutcome, type Invocation } from "./handlerProcess.js";
 
 export type { InvokeOutcome } from "./handlerProcess.js";
 
+/** What the pool uses of one handler process (a HandlerProcess; a fake in tests). */
+export interface PoolProcess extends EventEmitter<HandlerProcessEvents> {
+  readonly isIdle: boolean;
+  readonly isFree: boolean;
+  readonly isDead: boolean;
+  readonly everReady: boolean;
+  readonly exited: Promise<void>;
+  invoke(message: Omit<ToChild, "id">): Promise<InvokeOutcome>;
+  takeBackWaiting(): Invocation | undefined;
+  adopt(invocation: Invocation): void;
+  retire(): void;
+  kill(): void;
+}
+
 export type InvokerOptions = Omit<HandlerProcessOptions, "initTimeoutMs"> & {
+  /** How a process is made (tests pass a fake). Default: a HandlerProcess running the user's code under tsx. */
+  createProcess?: (options: HandlerProcessOptions) => PoolProcess;
   initTimeoutMs?: number;
   /** Retry a module that failed to load after this long (ms); 0 = only on reload(). */
   loadRetryMs?: number;
@@ -30,27 +52,41 @@ export type InvokerOptions = Omit<HandlerProcessOptions, "initTimeoutMs"> & {
   idleMs?: number;
 };
 
+/** What the event source mapping needs from whatever runs invocations: this pool, or a fake in tests. */
+export interface Invoker {
+  /** False while the user's code does not load. */
+  readonly available: boolean;
+  /** Invocations that can start at once. */
+  readonly idleCount: number;
+  /** Get `wanted` processes ready; "available" is emitted as each becomes idle. */
+  prewarm(wanted: number): void;
+  invoke(message: Omit<ToChild, "id">): Promise<InvokeOutcome>;
+  on(event: "available", listener: () => void): unknown;
+}
+
 type Events = {
   /** The user's code loaded (once per generation: at start and after each reload). */
   loaded: [{ loadMs: number; reloaded: boolean }];
   "load-error": [{ error: string }];
   /** A process ended that we did not stop (crash, process.exit, unhandled rejection). */
   "process-exit": [{ reason: string; inFlight: number }];
-  /** Invocations may be sent again (after a load error was fixed). */
+  /** Invocations may be sent again (after a load error was fixed), or a process became idle. */
   available: [];
 };
 
-export class HandlerInvoker extends EventEmitter<Events> {
+export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   /** Processes running the current code. */
-  private current = new Set<HandlerProcess>();
+  private current = new Set<PoolProcess>();
   /** Every live process, old generations included. */
-  private readonly all = new Set<HandlerProcess>();
-  private readonly idleTimers = new Map<HandlerProcess, NodeJS.Timeout>();
+  private readonly all = new Set<PoolProcess>();
+  private readonly idleTimers = new Map<PoolProcess, NodeJS.Timeout>();
   private generationLoaded = false;
   private broken = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private loadedOnce = false;
+  /** Resolves when every process has ended, once stopped. */
+  private ended: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: InvokerOptions) {
     super();
@@ -59,6 +95,21 @@ export class HandlerInvoker extends EventEmitter<Events> {
   /** False while the user's module fails to load. */
   get available(): boolean {
     return !this.broken && !this.closed;
+  }
+
+  /** Warm processes running the current code with nothing to do: batches that can start now. */
+  get idleCount(): number {
+    let idle = 0;
+    for (const proc of this.current) if (proc.isIdle) idle++;
+    return idle;
+  }
+
+  /** Start processes until `wanted` are idle or loading with nothing to do (they emit "available" when ready). */
+  prewarm(wanted: number): void {
+    if (!this.available) return;
+    let free = 0;
+    for (const proc of this.current) if (proc.isFree) free++;
+    for (; free < wanted; free++) this.spawn();
   }
 
   /** How many handler processes are alive (for /health and tests). */
@@ -95,21 +146,26 @@ export class HandlerInvoker extends EventEmitter<Events> {
     this.spawn();
   }
 
-  /** Wait up to `graceMs` for running invocations, then stop every process. */
-  async close(graceMs: number): Promise<void> {
+  /** Take no new invocations; running ones get `graceMs` to finish, then their processes are killed. */
+  stop(graceMs: number): void {
+    if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
     const processes = [...this.all];
     for (const proc of processes) this.retire(proc);
-    const ended = Promise.all(processes.map((proc) => proc.exited));
     const timer = setTimeout(() => processes.forEach((proc) => proc.kill()), graceMs);
-    await ended;
-    clearTimeout(timer);
+    this.ended = Promise.all(processes.map((proc) => proc.exited)).then(() => clearTimeout(timer));
+  }
+
+  /** Stop (with `graceMs`, if not stopped yet) and wait until every process has ended. */
+  async close(graceMs = 0): Promise<void> {
+    this.stop(graceMs);
+    await this.ended;
   }
 
   /** A warm idle process, else one still loading with nothing to do, else a new one. */
-  private take(): HandlerProcess {
-    let loading: HandlerProcess | undefined;
+  private take(): PoolProcess {
+    let loading: PoolProcess | undefined;
     for (const proc of this.current) {
       if (proc.isIdle) return proc;
       if (!loading && proc.isFree) loading = proc;
@@ -117,15 +173,16 @@ export class HandlerInvoker extends EventEmitter<Events> {
     return loading ?? this.spawn();
   }
 
-  private retire(proc: HandlerProcess): void {
+  private retire(proc: PoolProcess): void {
     clearTimeout(this.idleTimers.get(proc));
     this.idleTimers.delete(proc);
     this.current.delete(proc);
     proc.retire();
   }
 
-  private spawn(): HandlerProcess {
-    const proc = new HandlerProcess({ initTimeoutMs: 10_000, ...this.options });
+  private spawn(): PoolProcess {
+    const create = this.options.createProcess ?? ((options: HandlerProcessOptions) => new HandlerProcess(options));
+    const proc = create({ initTimeoutMs: 10_000, ...this.options });
     const generation = this.current;
     this.current.add(proc);
     this.all.add(proc);
@@ -159,7 +216,7 @@ export class HandlerInvoker extends EventEmitter<Events> {
     return proc;
   }
 
-  private loadFailed(generation: Set<HandlerProcess>, error: string): void {
+  private loadFailed(generation: Set<PoolProcess>, error: string): void {
     if (this.current !== generation || this.broken || this.closed) return;
     this.broken = true;
     this.emit("load-error", { error });
@@ -172,16 +229,17 @@ export class HandlerInvoker extends EventEmitter<Events> {
    * process to load (a cold start need not delay the batch that caused it), or
    * it waits, and is stopped if it stays idle.
    */
-  private whenIdle(proc: HandlerProcess): void {
+  private whenIdle(proc: PoolProcess): void {
     for (const other of this.current) {
       const waiting = other === proc ? undefined : other.takeBackWaiting();
       if (waiting) return proc.adopt(waiting);
     }
     this.armIdleTimer(proc);
+    this.emit("available");
   }
 
   /** Stop a process that stays idle, unless it is the last warm one. */
-  private armIdleTimer(proc: HandlerProcess): void {
+  private armIdleTimer(proc: PoolProcess): void {
     clearTimeout(this.idleTimers.get(proc));
     const timer = setTimeout(() => {
       this.idleTimers.delete(proc);

@@ -9,7 +9,17 @@
 import { closeSync, fsyncSync, openSync } from "node:fs";
 import { mkdir, open, readFile, rename, truncate, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import type { QueueRecord } from "./queue.js";
+import type { QueueRecord } from "./messageQueue.js";
+import { ProjectError, ServiceError } from "../errors.js";
+
+/** A write after close: the dev worker is stopping. Nothing was written; the caller must not report success. */
+export class JournalClosedError extends ServiceError {
+  override name = "JournalClosedError";
+  readonly httpStatus = 503;
+  constructor() {
+    super("The dev worker is stopping: nothing more is written to its journal. Send the message again once `letsgo-worker dev` is running.");
+  }
+}
 
 /** A journal line: queue records, and others (seen webhook ids) that share the file and its fsyncs. */
 export interface JournalRecord {
@@ -84,7 +94,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
 
   /** Append and resolve once the records are on disk. */
   append(records: R[]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error("journal is closed"));
+    if (this.closed) return Promise.reject(new JournalClosedError());
     for (const record of records) this.pending.push({ line: JSON.stringify(record) + "\n", enqueue: record.k === "e" });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.schedule();
@@ -227,7 +237,10 @@ async function replayFile<R extends JournalRecord>(file: string, apply: (record:
         tornTail = true;
         break;
       }
-      throw new Error(`${file}: line ${records + 1} is not a journal record. Move the file away to start with an empty queue.`);
+      throw new ProjectError(
+        `${file}: line ${records + 1} is not a journal record, and records follow it, so the file is damaged (not just cut short by a crash). ` +
+          "dev will not guess: to start with an empty queue, move the file away (the messages in it are then no longer delivered; they stay readable in the moved file).",
+      );
     }
     if (record) {
       apply(record);

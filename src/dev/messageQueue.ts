@@ -68,6 +68,13 @@ export interface Delivery {
 
 export type Receipt = Pick<Delivery, "id" | "receiveCount">;
 
+/** A receipt that no longer counts: the message was deleted, dead-lettered or received again since. */
+export interface StaleReceipt extends Receipt {
+  now: "received-again" | "dead" | "deleted";
+  /** The receive count of the newer receive, when received again. */
+  currentReceiveCount?: number;
+}
+
 export interface QueueOptions {
   visibilityTimeoutMs: number;
   maxReceiveCount: number;
@@ -185,12 +192,24 @@ export class MessageQueue {
     return { batch, dead };
   }
 
-  /** The invocation succeeded for these: delete them. Stale receipts are ignored. */
-  ack(receipts: Receipt[]): void {
-    const ids = receipts.filter((r) => this.isCurrent(r)).map((r) => r.id);
-    if (ids.length === 0) return;
-    this.commit({ k: "d", ids });
-    this.counters.processed += ids.length;
+  /**
+   * The invocation succeeded for these: delete them. A stale receipt (the
+   * message was received again, or dead-lettered, after this receive) deletes
+   * nothing, as SQS ignores a delete with an old receipt handle; it is returned,
+   * so the caller reports it instead of calling the message handled.
+   */
+  ack(receipts: Receipt[]): { acked: Receipt[]; stale: StaleReceipt[] } {
+    const acked: Receipt[] = [];
+    const stale: StaleReceipt[] = [];
+    for (const receipt of receipts) {
+      if (this.isCurrent(receipt)) acked.push(receipt);
+      else stale.push(this.staleness(receipt));
+    }
+    if (acked.length > 0) {
+      this.commit({ k: "d", ids: acked.map((r) => r.id) });
+      this.counters.processed += acked.length;
+    }
+    return { acked, stale };
   }
 
   /**
@@ -199,10 +218,14 @@ export class MessageQueue {
    * dead-letter queue at once (SQS would move it on the next receive; the result
    * is the same, and the log says so when it happens). Returns the dead ones.
    */
-  fail(failures: Array<Receipt & { error: string }>, now: number): QueueMessage[] {
+  fail(failures: Array<Receipt & { error: string }>, now: number): { dead: QueueMessage[]; stale: StaleReceipt[] } {
     const dead: QueueMessage[] = [];
+    const stale: StaleReceipt[] = [];
     for (const failure of failures) {
-      if (!this.isCurrent(failure)) continue;
+      if (!this.isCurrent(failure)) {
+        stale.push(this.staleness(failure));
+        continue;
+      }
       this.counters.failed++;
       const msg = this.messages.get(failure.id)!;
       if (msg.receiveCount >= this.options.maxReceiveCount) {
@@ -213,7 +236,14 @@ export class MessageQueue {
         this.commit({ k: "f", id: msg.id, err: failure.error });
       }
     }
-    return dead;
+    return { dead, stale };
+  }
+
+  /** Where the message is now that a receipt for it turned out stale. */
+  private staleness(receipt: Receipt): StaleReceipt {
+    const msg = this.messages.get(receipt.id);
+    const now: StaleReceipt["now"] = !msg ? "deleted" : msg.state === "dead" ? "dead" : "received-again";
+    return { id: receipt.id, receiveCount: receipt.receiveCount, now, ...(msg && now === "received-again" ? { currentReceiveCount: msg.receiveCount } : {}) };
   }
 
   /** Move dead messages (all, or the given ones) back to the queue. Returns how many moved. */

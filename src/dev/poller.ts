@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { EventOrigin } from "../events/origin.js";
 import { judgeBatch } from "./batchResult.js";
-import type { HandlerInvoker } from "./invoker.js";
-import type { Delivery, MessageQueue, QueueMessage } from "./queue.js";
+import type { Invoker } from "./invoker.js";
+import type { Delivery, MessageQueue, QueueMessage, StaleReceipt } from "./messageQueue.js";
 
 export interface PollerOptions {
   batchSize: number;
@@ -30,11 +30,27 @@ export interface MessageOutcome {
   requestId: string;
 }
 
+export type StaleOutcome = MessageOutcome & {
+  /** What the late attempt returned: success, or this error. */
+  succeeded: boolean;
+  error?: string;
+  /** Where the message is now. */
+  now: StaleReceipt["now"];
+  /** The attempt now running, when it was received again. */
+  currentAttempt?: number;
+};
+
 type Events = {
   handled: [MessageOutcome];
   failed: [MessageOutcome & { error: string; dead: boolean }];
   /** Moved to the DLQ on receive: its last attempt ended without a result (e.g. the worker stopped). */
   dead: [{ message: QueueMessage; attempts: number }];
+  /**
+   * An invocation ended after its messages' visibility timeout, and a message had
+   * meanwhile been received again or dead-lettered: its result does not count
+   * (SQS ignores a delete or failure with an old receipt handle).
+   */
+  stale: [StaleOutcome];
   /** Nothing visible and nothing running. */
   idle: [];
 };
@@ -53,7 +69,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
 
   constructor(
     private readonly queue: MessageQueue,
-    private readonly invoker: HandlerInvoker,
+    private readonly invoker: Invoker,
     private readonly options: PollerOptions,
     private readonly now: () => number = Date.now,
   ) {
@@ -100,6 +116,12 @@ export class EventSourceMapping extends EventEmitter<Events> {
       if (this.queue.readyCount < this.options.batchSize && this.options.batchingWindowMs > 0) {
         this.windowStart ??= now;
         if (now - this.windowStart < this.options.batchingWindowMs) break;
+      }
+      // Receive only what a warm process can run now: the visibility timeout starts at the receive.
+      if (this.invoker.idleCount === 0) {
+        const batches = Math.ceil(this.queue.readyCount / this.options.batchSize);
+        this.invoker.prewarm(Math.min(this.options.concurrency - this.running, batches));
+        break;
       }
       this.windowStart = null;
       const { batch, dead } = this.queue.receive(now, this.options.batchSize, this.options.maxBatchBytes);
@@ -152,14 +174,19 @@ export class EventSourceMapping extends EventEmitter<Events> {
           batch.map((d) => d.id),
           outcome,
         );
-        this.queue.ack(batch.filter((d) => !failures.has(d.id)));
+        const acked = this.queue.ack(batch.filter((d) => !failures.has(d.id)));
         const failed = batch.filter((d) => failures.has(d.id)).map((d) => ({ ...d, error: failures.get(d.id)! }));
-        const dead = new Set(this.queue.fail(failed, this.now()).map((m) => m.id));
+        const judged = this.queue.fail(failed, this.now());
+        const dead = new Set(judged.dead.map((m) => m.id));
+        const stale = new Map([...acked.stale, ...judged.stale].map((s) => [s.id, s]));
         const maxAttempts = this.queue.options.maxReceiveCount;
         for (const d of batch) {
           const base = { id: d.id, type: d.type, attempt: d.receiveCount, maxAttempts, durationMs: outcome.durationMs, requestId };
           const error = failures.get(d.id);
-          if (error === undefined) this.emit("handled", base);
+          const late = stale.get(d.id);
+          if (late) {
+            this.emit("stale", { ...base, succeeded: error === undefined, ...(error === undefined ? {} : { error }), now: late.now, ...(late.currentReceiveCount ? { currentAttempt: late.currentReceiveCount } : {}) });
+          } else if (error === undefined) this.emit("handled", base);
           else this.emit("failed", { ...base, error, dead: dead.has(d.id) });
         }
       })

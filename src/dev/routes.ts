@@ -2,8 +2,8 @@
 import { HttpError, Router } from "./http.js";
 import { IntakeError, parseDelaySeconds, parseIntake } from "./intake.js";
 import type { RequestGuard } from "./requestGuard.js";
-import type { NewMessage, QueueMessage, QueueStats } from "./queue.js";
-import type { ScheduledRunOutcome } from "./scheduler.js";
+import type { NewMessage, QueueMessage, QueueStats } from "./messageQueue.js";
+import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 import type { EnqueueOnceResult } from "./store.js";
 import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
 

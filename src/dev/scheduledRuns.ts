@@ -13,12 +13,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { workerFunctionArn, type EventOrigin } from "../events/origin.js";
-import { buildScheduledEvent } from "../events/scheduler.js";
-import type { NewMessage } from "./queue.js";
-import { runScheduledHandler, type ScheduledRunContext, type ScheduledRunOutcome } from "./scheduler.js";
-
-/** The type a failed scheduled run has in the dev dead-letter queue. */
-export const SCHEDULED_RUN_TYPE = "letsgo:scheduled-run";
+import { buildScheduledEvent } from "../events/scheduledEvent.js";
+import { SCHEDULED_RUN_TYPE } from "../runtime/messageTypes.js";
+import type { NewMessage } from "./messageQueue.js";
+import type { HandlerInvoker } from "./invoker.js";
 
 /** Lambda retries a failed asynchronous invocation twice; its waits are minutes, these are short. */
 export const DEFAULT_SCHEDULED_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000];
@@ -59,10 +57,15 @@ export class ScheduledRuns {
     return outcome;
   }
 
-  /** Stop: runs waiting for a retry go to the DLQ now, with their last error; resolves when every run has settled. */
-  async close(): Promise<void> {
+  /** Take no new runs; runs waiting for a retry go to the DLQ now, with their last error. */
+  stop(): void {
     this.closed = true;
     for (const wait of this.waits) wait.wake();
+  }
+
+  /** Stop, and resolve when every run has settled. */
+  async close(): Promise<void> {
+    this.stop();
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
@@ -139,4 +142,66 @@ export function scheduledRunFailureRecord(input: FailureRecordInput): string {
     responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
     responsePayload: named ? { errorType: named[1], errorMessage: named[2] } : { errorType: "Error", errorMessage: input.error },
   });
+}
+
+/* A single run: the event the scheduler delivers goes through the same pool of handler
+   processes as message batches, with the same function timeout; a throwing or crashing
+   handler fails the run, never `dev`. */
+
+export type ScheduledRunTrigger = "schedule" | "request";
+
+export interface ScheduledRun {
+  trigger: ScheduledRunTrigger;
+  executionId: string;
+  /** ISO time the run was due (for a request: when it was asked for). */
+  scheduledTime: string;
+  durationMs: number;
+  /** 1 for the first attempt; a failed run due on the schedule is attempted up to `maxAttempts` times. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type ScheduledRunOutcome =
+  | (ScheduledRun & { ok: true })
+  | (ScheduledRun & {
+      ok: false;
+      error: string;
+      /** Another attempt follows after this long. */
+      retryInMs?: number;
+      /** The last attempt failed: the run was put in the dead-letter queue as this message. */
+      deadLetterId?: string;
+    });
+
+export interface ScheduledRunContext {
+  invoker: Pick<HandlerInvoker, "invoke">;
+  origin: EventOrigin;
+  memoryMb: number;
+  /** Why the handler cannot run now (it failed to load), if so. */
+  unavailable: () => string | undefined;
+}
+
+export interface ScheduledAttempt {
+  trigger: ScheduledRunTrigger;
+  scheduledTime: Date;
+  /** The same for every attempt of a run, as the event Lambda retries is the same event. */
+  executionId?: string;
+  /** Lambda keeps the request id across its retries of an asynchronous invocation. */
+  requestId?: string;
+  attempt?: number;
+  maxAttempts?: number;
+}
+
+/** Run the scheduled handler once, now. Never throws: the outcome says how it went. */
+export async function runScheduledHandler(context: ScheduledRunContext, run: ScheduledAttempt): Promise<ScheduledRunOutcome> {
+  const { trigger, scheduledTime, executionId = randomUUID(), requestId = randomUUID(), attempt = 1, maxAttempts = 1 } = run;
+  const base = { trigger, executionId, scheduledTime: scheduledTime.toISOString(), attempt, maxAttempts };
+  const unavailable = context.unavailable();
+  if (unavailable !== undefined) return { ...base, ok: false, durationMs: 0, error: unavailable };
+  const outcome = await context.invoker.invoke({
+    t: "invoke",
+    event: { kind: "scheduled", scheduledTime: scheduledTime.getTime(), executionId },
+    context: { origin: context.origin, memoryMb: context.memoryMb, deadline: 0, awsRequestId: requestId },
+  });
+  const durationMs = Math.round(outcome.durationMs);
+  return outcome.ok ? { ...base, ok: true, durationMs } : { ...base, ok: false, durationMs, error: outcome.error };
 }

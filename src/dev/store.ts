@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Journal, type ReplayResult } from "./journal.js";
-import { MessageQueue, type NewMessage, type QueueOptions, type QueueRecord } from "./queue.js";
+import { MessageQueue, type NewMessage, type QueueOptions, type QueueRecord } from "./messageQueue.js";
 import { isSeenRecord, SeenKeys, type SeenRecord } from "./seenKeys.js";
 
 type StoreRecord = QueueRecord | SeenRecord;

@@ -7,27 +7,28 @@
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
 import { handlerEnvironment } from "../project/handlerEnvironment.js";
 import { resourceNames } from "../project/names.js";
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
-import { isDeploySetting, loadSettings, type SettingKey, type Settings } from "../project/settings.js";
+import { isDeploySetting, loadSettings, settingMs, type SettingKey, type Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { HandlerInvoker } from "./invoker.js";
 import type { ReplayResult } from "./journal.js";
 import { closeServer, listen, portOf, urlHost } from "./listen.js";
 import { loadErrorSummary } from "./loadError.js";
-import { lockStateDir, type StateLock } from "./lock.js";
-import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome } from "./poller.js";
-import type { QueueMessage, QueueStats } from "./queue.js";
+import { Lifecycle } from "./lifecycle.js";
+import { lockStateDir } from "./lock.js";
+import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome, type StaleOutcome } from "./poller.js";
+import type { QueueMessage, QueueStats } from "./messageQueue.js";
 import { buildRouter, type StripeDelivery } from "./routes.js";
 import { requestGuard } from "./requestGuard.js";
-import { ScheduledRuns } from "./scheduledRuns.js";
-import { armSchedule, type ScheduledRunOutcome, type ScheduleTimer } from "./scheduler.js";
+import { ScheduledRuns, type ScheduledRunOutcome } from "./scheduledRuns.js";
+import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
 import { openQueueStore } from "./store.js";
 import { watchSources } from "./watch.js";
 
@@ -57,6 +58,8 @@ export type DevWorkerEvents = {
   "message:failed": [MessageOutcome & { error: string; dead: boolean }];
   /** Moved to the DLQ: after a failed last attempt, or on receive after an attempt that never reported. */
   "message:dead": [{ id: string; type: string; attempts: number; error: string }];
+  /** An attempt ended after the visibility timeout, when the message had been received again or dead-lettered: its result was ignored. */
+  "message:stale": [StaleOutcome];
   /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
   "handler:loaded": [{ loadMs: number; reloaded: boolean }];
   "handler:load-error": [{ error: string }];
@@ -111,15 +114,11 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   const schedule = options.schedule === false ? null : parseSchedule(settings, envFile, startedAt);
   await mkdir(paths.stateDir, { recursive: true });
   await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
-  const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
-  const releases: Array<() => Promise<void> | void> = [() => lock.release()];
-  const release = async () => {
-    for (const fn of releases.reverse()) await fn();
-  };
+  const life = new Lifecycle();
   try {
-    return await assemble(options, settings, extra, paths, lock, releases, schedule && { schedule, from: startedAt });
+    return await assemble(options, settings, extra, paths, life, schedule && { schedule, from: startedAt });
   } catch (error) {
-    await release();
+    await life.close().catch(() => {}); // the start's own error is the one to report
     throw error;
   }
 }
@@ -134,29 +133,74 @@ function parseSchedule(settings: Settings, envFile: string, start: Date): Schedu
   }
 }
 
+/**
+ * Start the parts in order, each registered with the lifecycle as it starts, so
+ * closing (after a failed start or at shutdown) goes newest first: watcher,
+ * schedule timer, HTTP intake, new batches and scheduled runs stop; the handler
+ * processes get a short grace; running batches settle and their results reach
+ * the journal; the journal is flushed; the lock is released.
+ */
 async function assemble(
   options: DevWorkerOptions,
   settings: Settings,
   extra: Record<string, string>,
   paths: WorkerPaths,
-  lock: StateLock,
-  releases: Array<() => Promise<void> | void>,
+  life: Lifecycle,
   schedule: { schedule: Schedule; from: Date } | null,
 ): Promise<DevWorker> {
   const emitter = new EventEmitter<DevWorkerEvents>();
-  let poller: EventSourceMapping | undefined;
+  const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
+  life.add("state lock", { close: () => lock.release() });
+
+  // Set once the event source mapping exists; until then nothing needs waking.
+  let wakeMapping = () => {};
   const store = await openQueueStore({
     stateDir: paths.stateDir,
-    visibilityTimeoutMs: settings.LETSGO_WORKER_VISIBILITY_TIMEOUT * 1000,
+    visibilityTimeoutMs: settingMs(settings, "LETSGO_WORKER_VISIBILITY_TIMEOUT"),
     maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT,
     compactMinRecords: options.compactMinRecords,
-    onEnqueued: () => poller?.wake(),
+    onEnqueued: () => wakeMapping(),
   });
+  life.add("journal", { close: () => store.close() });
   const queue = store.queue;
-  releases.push(() => store.close());
+
+  const entry = devEntry(paths);
+  const handler: DevWorker["handler"] = { loaded: false };
+  const host = options.host ?? "127.0.0.1";
+  // The handler processes need the URL (they enqueue follow-ups to it), so the server
+  // listens first and answers 503 (senders retry) until every part is up.
+  let route: RequestListener = (_req, res) => {
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ error: "The dev worker is starting; try again in a moment." }));
+  };
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => route(req, res));
+  const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
+  const url = `http://${urlHost(host)}:${port}`;
+  let serverClosed: Promise<void> | undefined;
+  life.add("HTTP server", { stop: () => void (serverClosed = closeServer(server)), close: () => serverClosed });
+
+  const graceMs = Math.min(3_000, settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"));
+  const invoker = new HandlerInvoker({
+    entry,
+    typesIndex: paths.typesIndex,
+    cwd: paths.worker,
+    env: handlerEnv(settings, extra, url),
+    functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
+    loadRetryMs: options.watch === false ? 5_000 : 0,
+    idleMs: options.handlerIdleMs,
+    onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
+  });
+  life.add("handler processes", { stop: () => invoker.stop(graceMs), close: () => invoker.close(graceMs) });
+  invoker.on("loaded", (info) => {
+    Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined });
+    emitter.emit("handler:loaded", info);
+  });
+  invoker.on("load-error", (info) => {
+    Object.assign(handler, { loaded: false, error: info.error });
+    emitter.emit("handler:load-error", info);
+  });
+  invoker.on("process-exit", (info) => emitter.emit("handler:exit", info));
 
   const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: settings.LETSGO_WORKER_REGION };
-  const handler: DevWorker["handler"] = { loaded: false };
   let timer: ScheduleTimer | undefined;
   const scheduledRuns = new ScheduledRuns({
     context: {
@@ -173,97 +217,62 @@ async function assemble(
     },
     onRan: (outcome) => emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null }),
   });
+  life.add("scheduled runs", { stop: () => scheduledRuns.stop(), close: () => scheduledRuns.close() });
 
-  const host = options.host ?? "127.0.0.1";
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, buildRouter({
-    maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
-    enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
-    enqueueOnce: (message, key) => store.enqueueOnce(message, key),
-    stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
-    stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
-    runScheduled: () => scheduledRuns.runNow(),
-    stats: () => queue.stats(Date.now()),
-    listDead: () => queue.listDead(),
-    redrive(ids) {
-      const moved = queue.redrive(Date.now(), ids);
-      if (moved > 0) poller?.wake();
-      return moved;
-    },
-    purge: () => queue.purge(),
-    health: () => ({ ok: true, handler: invoker.available ? "ready" : "failed to load", handlerProcesses: invoker.processCount, pid: process.pid }),
-  }, requestGuard(host)).listener);
-  const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
-  releases.push(() => closeServer(server));
-  const url = `http://${urlHost(host)}:${port}`;
-
-  const entry = devEntry(paths);
-  const invoker = new HandlerInvoker({
-    entry,
-    typesIndex: paths.typesIndex,
-    cwd: paths.worker,
-    env: handlerEnv(settings, extra, url),
-    functionTimeoutMs: settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000,
-    loadRetryMs: options.watch === false ? 5_000 : 0,
-    idleMs: options.handlerIdleMs,
-    onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
-  });
-  invoker.on("loaded", (info) => {
-    Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined });
-    emitter.emit("handler:loaded", info);
-  });
-  invoker.on("load-error", (info) => {
-    Object.assign(handler, { loaded: false, error: info.error });
-    emitter.emit("handler:load-error", info);
-  });
-  invoker.on("process-exit", (info) => emitter.emit("handler:exit", info));
-  releases.push(() => invoker.close(Math.min(3_000, settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000)));
-  releases.push(() => scheduledRuns.close());
-
-  poller = new EventSourceMapping(queue, invoker, {
+  const mapping = new EventSourceMapping(queue, invoker, {
     batchSize: settings.LETSGO_WORKER_BATCH_SIZE,
-    batchingWindowMs: settings.LETSGO_WORKER_BATCHING_WINDOW * 1000,
+    batchingWindowMs: settingMs(settings, "LETSGO_WORKER_BATCHING_WINDOW"),
     concurrency: settings.LETSGO_WORKER_CONCURRENCY,
     maxBatchBytes: LAMBDA_PAYLOAD_LIMIT,
     origin,
     memoryMb: settings.LETSGO_WORKER_MEMORY,
   });
-  poller.on("handled", (outcome) => emitter.emit("message:handled", outcome));
-  poller.on("failed", (outcome) => {
+  life.add("event source mapping", { stop: () => mapping.stop(), close: () => mapping.drained() });
+  wakeMapping = () => mapping.wake();
+  mapping.on("handled", (outcome) => emitter.emit("message:handled", outcome));
+  mapping.on("failed", (outcome) => {
     emitter.emit("message:failed", outcome);
     if (outcome.dead) emitter.emit("message:dead", { id: outcome.id, type: outcome.type, attempts: outcome.attempt, error: outcome.error });
   });
-  poller.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
-  releases.push(() => poller!.stop());
+  mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
+  mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
+
+  route = buildRouter(
+    {
+      maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
+      enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
+      enqueueOnce: (message, key) => store.enqueueOnce(message, key),
+      stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
+      stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
+      runScheduled: () => scheduledRuns.runNow(),
+      stats: () => queue.stats(Date.now()),
+      listDead: () => queue.listDead(),
+      redrive(ids) {
+        const moved = queue.redrive(Date.now(), ids);
+        if (moved > 0) mapping.wake();
+        return moved;
+      },
+      purge: () => queue.purge(),
+      health: () => ({ ok: true, handler: invoker.available ? "ready" : "failed to load", handlerProcesses: invoker.processCount, pid: process.pid }),
+    },
+    requestGuard(host),
+  ).listener;
 
   await invoker.start();
-  poller.start();
-  if (schedule) timer = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: schedule.from });
-  releases.push(() => timer?.stop());
-  const watcher =
-    options.watch === false
-      ? undefined
-      : watchSources([paths.src, paths.typesDir], (files) => {
-          emitter.emit("reload", { files });
-          invoker.reload();
-        });
-  releases.push(() => watcher?.close());
+  mapping.start();
+  if (schedule) {
+    const armed = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: schedule.from });
+    timer = armed;
+    life.add("schedule timer", { stop: () => armed.close() });
+  }
+  if (options.watch !== false) {
+    const watcher = watchSources([paths.src, paths.typesDir], (files) => {
+      emitter.emit("reload", { files });
+      invoker.reload();
+    });
+    life.add("source watcher", { stop: () => watcher.close() });
+  }
 
-  // Stop intake, the schedule and new batches, let running batches settle (their
-  // results reach the journal), put scheduled runs waiting for a retry in the DLQ,
-  // then flush and close the journal.
-  const shutdown = async () => {
-    watcher?.close();
-    timer?.stop();
-    poller!.stop();
-    await closeServer(server);
-    const runsSettled = scheduledRuns.close();
-    await invoker.close(Math.min(3_000, settings.LETSGO_WORKER_FUNCTION_TIMEOUT * 1000));
-    await runsSettled;
-    await poller!.drained();
-    await store.close();
-    await lock.release();
-  };
-  let closing: Promise<void> | undefined;
   const worker = Object.assign(emitter, {
     url,
     port,
@@ -280,7 +289,7 @@ async function assemble(
     replay: store.replay,
     handler,
     stats: () => queue.stats(Date.now()),
-    close: () => (closing ??= shutdown()),
+    close: () => life.close(),
   });
   setImmediate(() => emitter.emit("ready", { url }));
   return worker;

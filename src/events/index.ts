@@ -7,5 +7,5 @@ export {
   SCHEDULER_CONTEXT,
   schedulerTargetInput,
   type ScheduledEventInput,
-} from "./scheduler.js";
+} from "./scheduledEvent.js";
 export { buildLambdaContext, type LambdaContextInput } from "./lambdaContext.js";

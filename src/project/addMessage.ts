@@ -10,6 +10,7 @@ import { workerPaths } from "./paths.js";
 import { readIfExists } from "./scaffold.js";
 import { fillTemplate, readTemplate } from "./templates.js";
 import { writeFilesAtomically, type FileChange } from "./writeFiles.js";
+import { parseField } from "./messageField.js";
 import { isReservedMessageType } from "../runtime/messageTypes.js";
 
 export interface AddMessageOptions {
@@ -33,20 +34,6 @@ export interface AddMessageResult {
 
 const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 const TYPE_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/;
-
-export interface MessageField {
-  name: string;
-  optional: boolean;
-  type: string;
-}
-
-export function parseField(spec: string): MessageField {
-  const match = /^([A-Za-z_$][A-Za-z0-9_$]*)(\?)?:(.+)$/.exec(spec.trim());
-  if (!match) {
-    throw new UsageError(`--field "${spec}" must look like name:type (e.g. orderId:string, note?:string, items:string[]).`);
-  }
-  return { name: match[1]!, optional: match[2] === "?", type: match[3]!.trim() };
-}
 
 export async function addMessage(options: AddMessageOptions): Promise<AddMessageResult> {
   const { name } = options;

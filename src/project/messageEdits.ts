@@ -4,7 +4,7 @@
  */
 import { IndentationText, Node, Project, QuoteKind, SyntaxKind, type SourceFile } from "ts-morph";
 import { ProjectError, UsageError } from "../errors.js";
-import type { MessageField } from "./addMessage.js";
+import type { MessageField } from "./messageField.js";
 
 const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
 

@@ -14,6 +14,7 @@ interface IntSpec {
   default: number;
   min: number;
   max: number;
+  unit: "seconds" | "bytes" | "MB" | "count";
 }
 interface StringSpec {
   kind: "string";
@@ -25,31 +26,33 @@ type Spec = (IntSpec | StringSpec) & {
   deploy: boolean;
   /** Value is a secret: never printed, never stored in plaintext configuration. */
   secret?: boolean;
+  /** `dev` takes it as a flag (`--visibility-timeout`), and shows it in its banner and JSON; "shown": shows it only. */
+  dev?: "flag" | "shown";
   help: string;
 };
 
 export const SETTINGS = {
-  LETSGO_DEPLOYMENT: { kind: "string", default: "main", deploy: false, help: "Deployment name; AWS resource names derive from it." },
-  LETSGO_WORKER_REGION: { kind: "string", default: "us-west-2", deploy: true, help: "AWS region to deploy to (AWS_REGION / --region override it)." },
+  LETSGO_DEPLOYMENT: { kind: "string", dev: "shown", default: "main", deploy: false, help: "Deployment name; AWS resource names derive from it." },
+  LETSGO_WORKER_REGION: { kind: "string", dev: "shown", default: "us-west-2", deploy: true, help: "AWS region to deploy to (AWS_REGION / --region override it)." },
   LETSGO_API_URL: { kind: "string", default: "http://localhost:3001", deploy: false, help: "Base URL of your API; api.ts calls it with an access token." },
   LETSGO_API_AUDIENCE: { kind: "string", default: "letsgo:service", deploy: false, help: "`aud` claim of the worker's access tokens." },
   LETSGO_WORKER_PRIVATE_KEY: { kind: "string", default: "", deploy: false, secret: true, help: "Private key (JWK or PKCS#8 PEM) that signs access tokens. `letsgo-worker keys generate` sets it." },
   LETSGO_LOCAL_QUEUE_URL: { kind: "string", default: DEFAULT_LOCAL_QUEUE_URL, deploy: true, help: "Where `enqueue` and your app send messages locally (when LETSGO_WORKER_QUEUE_URL is not set)." },
   STRIPE_WEBHOOK_SECRET: { kind: "string", default: "", deploy: false, secret: true, help: "Stripe webhook signing secret (whsec_...) checked by POST /stripe." },
   SLACK_WEBHOOK_URL: { kind: "string", default: "", deploy: false, secret: true, help: "Slack incoming-webhook URL for notifySlack() (contact forms, Stripe lifecycle events). Empty: notifications are skipped." },
-  LETSGO_WORKER_SCHEDULE: { kind: "string", default: "rate(1 hour)", deploy: true, help: "EventBridge Scheduler expression: rate(...), cron(...) or at(...). Empty disables scheduling." },
-  LETSGO_WORKER_SCHEDULE_TIMEZONE: { kind: "string", default: "UTC", deploy: true, help: "IANA time zone of the schedule." },
-  LETSGO_WORKER_VISIBILITY_TIMEOUT: { kind: "int", default: 360, min: 0, max: 43200, deploy: true, help: "Seconds a received message stays invisible before it is retried." },
-  LETSGO_WORKER_MESSAGE_RETENTION: { kind: "int", default: 345600, min: 60, max: 1209600, deploy: true, help: "Seconds a message is kept before SQS drops it." },
-  LETSGO_WORKER_RECEIVE_WAIT: { kind: "int", default: 2, min: 0, max: 20, deploy: true, help: "Long-polling wait of the queue, seconds." },
-  LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", default: 3, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
-  LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", default: DEFAULT_MAX_MESSAGE_SIZE, min: 1024, max: DEFAULT_MAX_MESSAGE_SIZE, deploy: true, help: "Largest message body accepted, bytes." },
-  LETSGO_WORKER_BATCH_SIZE: { kind: "int", default: 10, min: 1, max: 10000, deploy: true, help: "Most messages handed to the handler at once." },
-  LETSGO_WORKER_BATCHING_WINDOW: { kind: "int", default: 2, min: 0, max: 300, deploy: true, help: "Seconds to gather a batch before invoking the handler." },
-  LETSGO_WORKER_CONCURRENCY: { kind: "int", default: 5, min: 2, max: 1000, deploy: true, help: "Most batches handled at once (event source mapping MaximumConcurrency)." },
-  LETSGO_WORKER_FUNCTION_TIMEOUT: { kind: "int", default: 60, min: 1, max: 900, deploy: true, help: "Handler time limit, seconds." },
-  LETSGO_WORKER_MEMORY: { kind: "int", default: 128, min: 128, max: 10240, deploy: true, help: "Lambda memory, MB." },
-  LETSGO_WORKER_EPHEMERAL_STORAGE: { kind: "int", default: 512, min: 512, max: 10240, deploy: true, help: "Lambda /tmp size, MB." },
+  LETSGO_WORKER_SCHEDULE: { kind: "string", dev: "shown", default: "rate(1 hour)", deploy: true, help: "EventBridge Scheduler expression: rate(...), cron(...) or at(...). Empty disables scheduling." },
+  LETSGO_WORKER_SCHEDULE_TIMEZONE: { kind: "string", dev: "shown", default: "UTC", deploy: true, help: "IANA time zone of the schedule." },
+  LETSGO_WORKER_VISIBILITY_TIMEOUT: { kind: "int", unit: "seconds", dev: "flag", default: 360, min: 0, max: 43200, deploy: true, help: "Seconds a received message stays invisible before it is retried." },
+  LETSGO_WORKER_MESSAGE_RETENTION: { kind: "int", unit: "seconds", default: 345600, min: 60, max: 1209600, deploy: true, help: "Seconds a message is kept before SQS drops it." },
+  LETSGO_WORKER_RECEIVE_WAIT: { kind: "int", unit: "seconds", default: 2, min: 0, max: 20, deploy: true, help: "Long-polling wait of the queue, seconds." },
+  LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", unit: "count", dev: "flag", default: 3, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
+  LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", unit: "bytes", dev: "flag", default: DEFAULT_MAX_MESSAGE_SIZE, min: 1024, max: DEFAULT_MAX_MESSAGE_SIZE, deploy: true, help: "Largest message body accepted, bytes." },
+  LETSGO_WORKER_BATCH_SIZE: { kind: "int", unit: "count", dev: "flag", default: 10, min: 1, max: 10000, deploy: true, help: "Most messages handed to the handler at once." },
+  LETSGO_WORKER_BATCHING_WINDOW: { kind: "int", unit: "seconds", dev: "flag", default: 2, min: 0, max: 300, deploy: true, help: "Seconds to gather a batch before invoking the handler." },
+  LETSGO_WORKER_CONCURRENCY: { kind: "int", unit: "count", dev: "flag", default: 5, min: 2, max: 1000, deploy: true, help: "Most batches handled at once (event source mapping MaximumConcurrency)." },
+  LETSGO_WORKER_FUNCTION_TIMEOUT: { kind: "int", unit: "seconds", dev: "flag", default: 60, min: 1, max: 900, deploy: true, help: "Handler time limit, seconds." },
+  LETSGO_WORKER_MEMORY: { kind: "int", unit: "MB", default: 128, min: 128, max: 10240, deploy: true, help: "Lambda memory, MB." },
+  LETSGO_WORKER_EPHEMERAL_STORAGE: { kind: "int", unit: "MB", default: 512, min: 512, max: 10240, deploy: true, help: "Lambda /tmp size, MB." },
   LETSGO_WORKER_ARCHITECTURE: { kind: "string", default: "arm64", oneOf: ["arm64", "x86_64"], deploy: true, help: "Lambda architecture." },
   LETSGO_WORKER_REGISTRY: { kind: "string", default: "", deploy: true, help: "Image registry address; empty means the account's ECR registry." },
 } as const satisfies Record<string, Spec>;
@@ -154,15 +157,47 @@ export async function loadSettings(
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) {
       raw[key] = String(value);
-      origins.set(key, `--${flagFor(key)}`);
+      origins.set(key, `--${settingFlag(key)}`);
     }
   }
   const { settings, extra } = resolveSettings(raw, (key) => origins.get(key) ?? key);
   return { settings, extra, envFile };
 }
 
-function flagFor(key: string): string {
+/** `LETSGO_WORKER_VISIBILITY_TIMEOUT` → `visibility-timeout`: the flag that overrides it. */
+export function settingFlag(key: string): string {
   return key.replace(/^LETSGO_(WORKER_)?/, "").toLowerCase().replace(/_/g, "-");
+}
+
+/** `LETSGO_WORKER_VISIBILITY_TIMEOUT` → `visibilityTimeout`: its name in JSON and in commander's options. */
+export function settingName(key: string): string {
+  return settingFlag(key).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+type SecondsKey = { [K in SettingKey]: (typeof SETTINGS)[K] extends { unit: "seconds" } ? K : never }[SettingKey];
+
+/** A setting in seconds, in milliseconds (the unit timers take). */
+export function settingMs(settings: Settings, key: SecondsKey): number {
+  return settings[key] * 1000;
+}
+
+/** The settings `dev` takes as flags (`--visibility-timeout <seconds>`). */
+export function devFlagSettings(): Array<{ key: SettingKey; flag: string; name: string; unit: string }> {
+  return SETTING_KEYS.flatMap((key) => {
+    const spec: Spec = SETTINGS[key];
+    if (spec.dev !== "flag") return [];
+    return [{ key, flag: settingFlag(key), name: settingName(key), unit: spec.kind === "int" ? (spec.unit === "count" ? "n" : spec.unit) : "value" }];
+  });
+}
+
+/** What `dev` shows of its settings (banner JSON): the flag settings and the "shown" ones, by their JSON names. */
+export function devShownSettings(settings: Settings): Record<string, string | number> {
+  const shown: Record<string, string | number> = {};
+  for (const key of SETTING_KEYS) {
+    const spec: Spec = SETTINGS[key];
+    if (spec.dev) shown[settingName(key)] = settings[key];
+  }
+  return shown;
 }
 
 /** The .env file `init` writes: every setting, its default and what it does. */

@@ -3,7 +3,7 @@
  * a script) uses to hand work to the worker. Node built-ins only; the AWS SDK's
  * SQS client is loaded on the first send to SQS.
  */
-export { createQueueClient, enqueue, type Enqueue, type EnqueueOptions, type QueueClient, type QueueClientOptions } from "./client.js";
+export { createQueueClient, enqueue, type Enqueue, type EnqueueOptions, type QueueClient, type QueueClientOptions } from "./enqueue.js";
 export { type OutgoingMessage } from "./validate.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./batches.js";
 export { describeTarget, parseSqsQueueUrl, resolveQueueTarget, type DevTarget, type QueueTarget, type SqsTarget } from "./target.js";

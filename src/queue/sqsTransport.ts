@@ -5,6 +5,7 @@
  * for both targets.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { firstLine } from "../runtime/errors.js";
 import type { SqsTarget } from "./target.js";
 import { TransportError, type Transport, type TransportFailure } from "./transport.js";
 
@@ -54,7 +55,7 @@ export function sqsTransport(target: SqsTarget, extraConfig: SqsClientConfig = {
       } catch (error) {
         const failure = classify(error);
         const code = (error as Error).name || "Error";
-        const reason = firstLine(error);
+        const reason = firstLine(error) || code;
         throw new TransportError(failure === "fatal" ? `${code}: ${reason}${advice(code)}` : reason, code, failure, {
           cause: error,
         });
@@ -95,7 +96,3 @@ function advice(code: string): string {
   return "";
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n", 1)[0] || (error as Error).name || "unknown error";
-}

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../runtime/log.js";
 import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { StripeEvent, StripeMessage } from "../runtime/stripeDispatcher.js";
-import { enqueue as enqueueDefault } from "./client.js";
+import { enqueue as enqueueDefault } from "./enqueue.js";
 import { EnqueueError, QueueError } from "./errors.js";
 
 /** What an `enqueue` option reports back; `duplicate` when the event was enqueued before (dev deduplicates on event.id). */

@@ -3,7 +3,7 @@
  * target: the same code, so the same messages, for the dev worker and SQS. A
  * call whose messages fail any check sends nothing.
  */
-import { RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "../runtime/messageTypes.js";
+import { messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { MessageValidationError } from "./errors.js";
 
@@ -12,8 +12,6 @@ export interface OutgoingMessage {
   type: string;
   payload?: unknown;
 }
-
-const RUNTIME_TYPES: ReadonlySet<string> = new Set(Object.values(ReservedMessageType));
 
 /** A message as the queue carries it: `{"type":...,"payload":...}`. */
 export interface CheckedMessage {
@@ -41,15 +39,10 @@ export function checkMessage(value: unknown, index: number, label: string, maxMe
     );
   }
   const type = message.type;
-  if (typeof type !== "string" || type.trim() === "") {
-    throw fail(`.type must be a non-empty string naming the worker's handler (e.g. "OrderNew"), got ${describe(type)}.`);
-  }
-  if (type.startsWith(RESERVED_MESSAGE_TYPE_PREFIX) && !RUNTIME_TYPES.has(type)) {
-    throw fail(
-      `.type "${type}" is reserved: types starting with "${RESERVED_MESSAGE_TYPE_PREFIX}" belong to LetsGo, which defines ` +
-        `${[...RUNTIME_TYPES].join(", ")}. Name your own type without the prefix.`,
-    );
-  }
+  const typeProblem = messageTypeProblem(type);
+  if (typeProblem) throw fail(`.type ${typeProblem}.`);
+  const reserved = reservedTypeProblem(type as string);
+  if (reserved) throw fail(`.type ${reserved}.`);
   const problem = nonJson(message.payload, "payload", []);
   if (problem) throw fail(`.${problem}`);
   const body = safeForSqs(JSON.stringify({ type, payload: message.payload ?? null }));
@@ -60,15 +53,27 @@ export function checkMessage(value: unknown, index: number, label: string, maxMe
         "Store large data elsewhere (S3, your database) and send a reference to it.",
     );
   }
-  return { type, body, bytes };
+  return { type: type as string, body, bytes };
+}
+
+/**
+ * A delay as SQS takes it: 0-900 whole seconds, from a number or, for the CLI
+ * and dev's query string, a decimal string (absent or "" is 0). The one parser
+ * every way in uses; `label` names the input in the error.
+ */
+export function readDelaySeconds(value: unknown, label: string, from: "number" | "text" = "text"): { seconds: number } | { problem: string } {
+  if (value === undefined || (from === "text" && (value === null || value === ""))) return { seconds: 0 };
+  const seconds = from === "text" && typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_DELAY_SECONDS) {
+    return { problem: `${label} must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS}, got ${describe(value)}.` };
+  }
+  return { seconds };
 }
 
 export function checkDelaySeconds(value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_DELAY_SECONDS) {
-    throw new MessageValidationError(0, `delaySeconds must be a whole number of seconds from 0 to ${MAX_DELAY_SECONDS}, got ${describe(value)}.`);
-  }
-  return value;
+  const read = readDelaySeconds(value, "delaySeconds", "number");
+  if ("problem" in read) throw new MessageValidationError(0, read.problem);
+  return read.seconds;
 }
 
 /** Where and why a payload would not survive JSON: a value JSON.stringify drops, mangles or throws on. */
@@ -121,21 +126,6 @@ function nonJson(value: unknown, path: string, parents: object[]): string | unde
  */
 function safeForSqs(body: string): string {
   return /[\uFFFE\uFFFF]/.test(body) ? body.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : body;
-}
-
-/** UTF-8 byte length without Buffer, so the library runs outside Node too. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function describe(value: unknown): string {

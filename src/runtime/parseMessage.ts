@@ -1,4 +1,5 @@
 import { InvalidMessageError } from "./errors.js";
+import { messageTypeProblem } from "./messageRules.js";
 import type { Message } from "./types.js";
 
 /** Turn an SQS body into a message, or say exactly why it is not one. */
@@ -14,9 +15,7 @@ export function parseMessage(body: string): Message {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidMessageError("missing-type", 'Message body is not a JSON object with a string "type".');
   }
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string" || type === "") {
-    throw new InvalidMessageError("missing-type", 'Message body has no string "type" field.');
-  }
+  const problem = messageTypeProblem((value as { type?: unknown }).type);
+  if (problem) throw new InvalidMessageError("missing-type", `Message body's "type" ${problem}.`);
   return value as Message;
 }

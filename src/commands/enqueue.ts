@@ -1,0 +1,130 @@
+/**
+ * `letsgo-worker enqueue`: read the payload (inline, @file, stdin), warn about a
+ * type the project does not declare, and send through the same library the
+ * app's code uses (letsgo-worker/queue): one target rule, one validation, one
+ * retry policy. The AWS side is imported only when `--aws` is used.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { AwsCommandOptions } from "../aws/session.js";
+import { LetsgoError, ServiceError, SettingsError } from "../errors.js";
+import { workerPaths } from "../project/paths.js";
+import { scanEnum } from "../project/scan.js";
+import { loadSettings } from "../project/settings.js";
+import { createQueueClient, type QueueClient } from "../queue/enqueue.js";
+import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
+import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
+import { readDelaySeconds } from "../queue/validate.js";
+
+/** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */
+export type EnqueueTarget = { aws: AwsCommandOptions } | { url: string } | { fromEnvironment: true };
+
+/**
+ * A queue client for the CLI. Without flags it follows the app's rule:
+ * LETSGO_WORKER_QUEUE_URL → SQS, else LETSGO_LOCAL_QUEUE_URL (apps/worker/.env
+ * or the environment). The size limit is the project's.
+ */
+export async function cliQueueClient(projectDir: string, target: EnqueueTarget): Promise<QueueClient> {
+  const { settings } = await loadSettings(projectDir);
+  const maxMessageSize = settings.LETSGO_WORKER_MAX_MESSAGE_SIZE;
+  return asCliErrors(async () => {
+    if ("aws" in target) {
+      const { findDeployedQueue } = await import("../aws/deployedQueue.js");
+      const found = await findDeployedQueue(target.aws);
+      return createQueueClient({
+        queueUrl: found.queueUrl,
+        maxMessageSize,
+        sqs: { region: found.region, ...(target.aws.profile ? { profile: target.aws.profile } : {}) },
+      });
+    }
+    if ("url" in target) return createQueueClient({ localQueueUrl: target.url, env: {}, maxMessageSize });
+    return createQueueClient({ env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: settings.LETSGO_LOCAL_QUEUE_URL }, maxMessageSize });
+  });
+}
+
+/** The library's errors as the CLI reports them: bad input exits 1 like any other, an unreachable or refusing queue is a service error. */
+async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MessageValidationError) throw new LetsgoError(`${error.message} Nothing was sent.`, { cause: error });
+    if (error instanceof QueueConfigError) throw new SettingsError(error.message, { cause: error });
+    if (error instanceof EnqueueError) throw new ServiceError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+export interface EnqueueOptions {
+  projectDir: string;
+  type?: string;
+  /** Inline JSON, `@file.json`, or `-` for stdin. Default `{}`. */
+  payload?: string;
+  delaySeconds?: string;
+  /** Where a relative `@file` is found (the shell's directory). */
+  baseDir: string;
+  readStdin: () => Promise<string>;
+  client: QueueClient;
+}
+
+export interface EnqueueResult {
+  messageId: string;
+  /** Where it went, for people: the dev worker's URL or the queue's. */
+  target: string;
+  kind: "dev" | "sqs";
+  warnings: string[];
+}
+
+export async function enqueueMessage(options: EnqueueOptions): Promise<EnqueueResult> {
+  const type = options.type?.trim();
+  if (!type) throw new LetsgoError("--type is required: the message type, e.g. --type OrderNew (see `letsgo-worker list-messages`).");
+  const delaySeconds = parseDelay(options.delaySeconds);
+  const payload = await readPayload(options);
+  const warnings: string[] = [];
+  const known = await declaredMessageTypes(options.projectDir);
+  if (known && !known.includes(type)) {
+    warnings.push(
+      `"${type}" is not in the MessageType enum (${workerPaths(options.projectDir).typesIndex}); the worker has no handler for it and will move it to the dead-letter queue. ` +
+        `Add it with \`letsgo-worker add-message ${type}\`.`,
+    );
+  }
+  const where = await asCliErrors(async () => options.client.target());
+  const [messageId] = await asCliErrors(() => options.client.enqueue({ type, payload }, { delaySeconds }));
+  return { messageId: messageId!, target: where.kind === "sqs" ? where.queueUrl : where.url, kind: where.kind, warnings };
+}
+
+/** String values of `enum MessageType` in packages/types/index.ts; undefined when there is none to check against. */
+export async function declaredMessageTypes(projectDir: string): Promise<string[] | undefined> {
+  const source = await readFile(workerPaths(projectDir).typesIndex, "utf8").catch(() => undefined);
+  return source === undefined ? undefined : scanEnum(source, "MessageType")?.map((member) => member.value);
+}
+
+async function readPayload(options: EnqueueOptions): Promise<unknown> {
+  const spec = options.payload ?? "{}";
+  let text: string;
+  let from: string;
+  if (spec === "-") {
+    text = await options.readStdin();
+    from = "stdin";
+  } else if (spec.startsWith("@")) {
+    const file = path.resolve(options.baseDir, spec.slice(1));
+    text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new LetsgoError(`Cannot read the payload file ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}.`);
+    });
+    from = file;
+  } else {
+    text = spec;
+    from = "--payload";
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new LetsgoError(`The payload from ${from} is not valid JSON (${(error as Error).message}). Example: --payload '{"orderId":"o_1"}'.`);
+  }
+}
+
+function parseDelay(value: string | undefined): number {
+  const read = readDelaySeconds(value, "--delay");
+  if ("problem" in read) throw new LetsgoError(read.problem);
+  return read.seconds;
+}
+

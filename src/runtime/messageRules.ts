@@ -1,0 +1,44 @@
+/**
+ * The rules a message's `type` and size follow, wherever a message is checked:
+ * the app's enqueue(), the CLI, the dev worker's intake and the runtime's
+ * parsing of a body. One place, so the four cannot drift apart.
+ */
+import { RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "./messageTypes.js";
+
+const RUNTIME_TYPES: ReadonlySet<string> = new Set(Object.values(ReservedMessageType));
+
+/** Why `type` cannot name a handler (not a string, or blank), or undefined when it can. */
+export function messageTypeProblem(type: unknown): string | undefined {
+  if (typeof type === "string" && type.trim() !== "") return undefined;
+  const got =
+    typeof type === "string" ? JSON.stringify(type) : typeof type === "number" || typeof type === "boolean" ? String(type) : type === null ? "null" : Array.isArray(type) ? "an array" : typeof type;
+  return `must be a non-empty string naming the worker's handler (e.g. "OrderNew"), got ${got}`;
+}
+
+/**
+ * Why a sender may not use `type`: a `letsgo:` type the runtime does not define
+ * (those belong to LetsGo itself). Undefined when it may.
+ */
+export function reservedTypeProblem(type: string): string | undefined {
+  if (!type.startsWith(RESERVED_MESSAGE_TYPE_PREFIX) || RUNTIME_TYPES.has(type)) return undefined;
+  return (
+    `"${type}" is reserved: types starting with "${RESERVED_MESSAGE_TYPE_PREFIX}" belong to LetsGo, which defines ` +
+    `${[...RUNTIME_TYPES].join(", ")}. Name your own type without the prefix`
+  );
+}
+
+/** UTF-8 byte length: Node's own count where there is one, a loop elsewhere (the app library also runs outside Node). */
+export function utf8Length(text: string): number {
+  if (typeof Buffer !== "undefined") return Buffer.byteLength(text);
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
