@@ -62,6 +62,15 @@ function parseBody(body: string): QueueMessage | undefined {
   }
 }
 
+/** The deployed DLQ, found by name, with an SQS client and SQS's count of its messages. */
+async function openDlq(aws: Aws, target: DeployTarget) {
+  const url = await queueUrl(aws, target, deadLetterQueue);
+  const sqs = await aws.client("sqs");
+  const m = await import("@aws-sdk/client-sqs");
+  const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
+  return { url, sqs, m, approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) };
+}
+
 /**
  * Peek at the DLQ: messages are received with a zero visibility timeout, so
  * they stay where they are. SQS returns a sample, not necessarily all of them.
@@ -69,11 +78,7 @@ function parseBody(body: string): QueueMessage | undefined {
 export async function listDeployedDlq(options: AwsCommandOptions & { max?: number }): Promise<DlqListing> {
   const max = options.max ?? 50;
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, deadLetterQueue);
-    const sqs = await aws.client("sqs");
-    const m = await import("@aws-sdk/client-sqs");
-    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
-    const approximateCount = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    const { url, sqs, m, approximateCount } = await openDlq(aws, target);
     const seen = new Map<string, DlqMessage>();
     for (let round = 0; round < Math.ceil(max / 10) + 3 && seen.size < max; round++) {
       const out = await sqs.send(
@@ -108,11 +113,8 @@ export async function redriveDeployedDlq(
   options: AwsCommandOptions & { maxPerSecond?: number },
 ): Promise<{ taskHandle: string; sourceArn: string; destinationArn: string; approximateCount: number }> {
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, deadLetterQueue);
+    const { sqs, m, approximateCount } = await openDlq(aws, target);
     await queueUrl(aws, target, workQueue);
-    const sqs = await aws.client("sqs");
-    const m = await import("@aws-sdk/client-sqs");
-    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
     let out;
     try {
       out = await sqs.send(
@@ -136,7 +138,7 @@ export async function redriveDeployedDlq(
       taskHandle: out.TaskHandle ?? "",
       sourceArn: deadLetterQueue.arn(target),
       destinationArn: workQueue.arn(target),
-      approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0),
+      approximateCount,
     };
   });
 }
@@ -157,11 +159,7 @@ export async function purgeDeployedDlq(
   options: AwsCommandOptions & { confirm?: (about: PurgeTarget) => Promise<boolean> },
 ): Promise<{ queueUrl: string; approximateCount: number; cancelled?: boolean }> {
   return withTarget(options, async (aws, target) => {
-    const url = await queueUrl(aws, target, deadLetterQueue);
-    const sqs = await aws.client("sqs");
-    const m = await import("@aws-sdk/client-sqs");
-    const attributes = await sqs.send(new m.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }));
-    const approximateCount = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    const { url, sqs, m, approximateCount } = await openDlq(aws, target);
     const about = { queueName: deadLetterQueue.name(target), queueUrl: url, region: target.region, account: target.account, approximateCount };
     if (options.confirm && !(await options.confirm(about))) return { queueUrl: url, approximateCount, cancelled: true };
     await sqs.send(new m.PurgeQueueCommand({ QueueUrl: url }));
