@@ -208,6 +208,19 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
     );
   });
 
+  it("accepts fields built from JSON shapes and types @letsgo/types declares; the project still typechecks", async () => {
+    const result = await runCli([
+      "add-message", "Shipment",
+      "--field", "items:Array<{ sku: string; qty: number }>",
+      "--field", "kind:MessageType",
+      "--field", "meta?:Record<string, unknown> | null",
+      "--cwd", dir,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const check = await typecheck(path.join(dir, "apps/worker/tsconfig.json"));
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+  });
+
   it("--dry-run prints the change and writes nothing", async () => {
     const before = await snapshot(dir);
     const result = await runCli(["add-message", "OrderShipped", "--field", "trackingId:string", "--cwd", dir, "--dry-run"]);
@@ -227,6 +240,10 @@ describe("Command: add-message (end to end on a scaffolded project)", () => {
     ["a malformed --field", ["add-message", "OrderPaid", "--field", "amount"], /must look like name:type/],
     ["a --field with a bad type", ["add-message", "OrderPaid", "--field", "amount:num ber"], /is not a TypeScript type/],
     ["a duplicated --field", ["add-message", "OrderPaid", "--field", "a:string", "--field", "a:number"], /given twice/],
+    ["a --field type that is a typo", ["add-message", "OrderPaid", "--field", "a:strin"], /"strin" is not a type in scope of @letsgo\/types \(did you mean string\?\)/],
+    ["a --field type not declared anywhere", ["add-message", "OrderPaid", "--field", "a:Money"], /"Money" is not a type in scope.*declare Money in packages\/types\/index\.ts/],
+    ["a --field type JSON cannot carry (Date)", ["add-message", "OrderPaid", "--field", "when:Date"], /a Date arrives as an ISO string: use string/],
+    ["a --field type JSON cannot carry (nested Map)", ["add-message", "OrderPaid", "--field", "m:{ byId: Map<string, number> }"], /a Map arrives as \{\}/],
   ];
   for (const [what, args, message] of badInputs) {
     it(`rejects ${what}: non-zero exit, files byte-for-byte unchanged`, async () => {

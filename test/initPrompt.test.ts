@@ -32,7 +32,7 @@ function answerPrompts(command: string, steps: Array<[RegExp, string]>): Promise
 }
 
 describe("Command: init on a terminal", () => {
-  it("asks for deployment, region and schedule, and asks again after an invalid answer", async () => {
+  it("asks for deployment, region, schedule and (for a cron schedule) its time zone, and asks again after an invalid answer", async () => {
     const { dir, cleanup } = await tempDir();
     try {
       const project = path.join(dir, "app");
@@ -42,12 +42,34 @@ describe("Command: init on a terminal", () => {
         [/must be 1-31 lowercase letters/, `${erase}staging\r`],
         [/AWS region/, "eu-west-1\r"],
         [/Schedule/, "cron(0 9 ? * MON-FRI *)\r"],
+        // A cron schedule fires at a time of day: the zone is asked, and checked.
+        [/Time zone of the schedule/, `${erase}Mars/Olympus\r`],
+        [/is not a known time zone/, `${"\x7f".repeat(20)}Europe/Berlin\r`],
       ]);
       assert.equal(code, 0, screen);
       const env = envToRecord(await readFile(path.join(project, "apps/worker/.env"), "utf8"));
       assert.equal(env.LETSGO_DEPLOYMENT, "staging");
       assert.equal(env.LETSGO_WORKER_REGION, "eu-west-1");
       assert.equal(env.LETSGO_WORKER_SCHEDULE, "cron(0 9 ? * MON-FRI *)");
+      assert.equal(env.LETSGO_WORKER_SCHEDULE_TIMEZONE, "Europe/Berlin");
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("Command: init on a terminal, rate schedule", () => {
+  it("does not ask for a time zone when the schedule is a rate", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const project = path.join(dir, "app");
+      const { code, screen } = await answerPrompts(`${process.execPath} ${CLI} init ${project} --no-keys`, [
+        [/Deployment name/, "\r"],
+        [/AWS region/, "\r"],
+        [/Schedule/, "\r"],
+      ]);
+      assert.equal(code, 0, screen);
+      assert.doesNotMatch(screen, /Time zone/);
     } finally {
       await cleanup();
     }

@@ -97,6 +97,15 @@ async function ask(flags: InitFlags): Promise<{ deployment: string; region: stri
       initial: values.schedule,
       validate: valid((value) => parseScheduleSetting(value, values.timezone)),
     },
+    // A time of day means nothing without its zone: asked for cron() and at(), not for rate().
+    flags.timezone === undefined && {
+      type: (previous: unknown, answers: { schedule?: string }) =>
+        /^\s*(cron|at)\(/.test(String(answers.schedule ?? values.schedule)) ? ("text" as const) : null,
+      name: "timezone",
+      message: "Time zone of the schedule (IANA name, e.g. Europe/Berlin)",
+      initial: values.timezone,
+      validate: valid((value) => parseScheduleSetting("cron(0 9 * * ? *)", value)),
+    },
   ].filter((q) => q !== false);
   let cancelled = false;
   const answers = await prompts(questions, { onCancel: () => (cancelled = true) });

@@ -19,4 +19,16 @@ export function register(program: Command): void {
       info("Your API must trust this public key set (JWKS) for tokens from the worker:");
       print(JSON.stringify(result.publicJwks, null, 2));
     });
+  keys
+    .command("show")
+    .description("Print the public JWKS of the key in use (LETSGO_WORKER_PRIVATE_KEY), for your API to trust, without changing the key.")
+    .option("--cwd <dir>", "project directory", ".")
+    .option("--json", "print {kid, jwks} as JSON")
+    .action(async (options: { cwd: string; json?: boolean }) => {
+      const { showPublicKeys } = await import("../project/keys.js");
+      const result = await showPublicKeys(options.cwd);
+      if (options.json) return printJson({ kid: result.kid, jwks: result.publicJwks });
+      info(`The key in ${result.source} (kid ${result.kid}); your API trusts tokens from the worker with this public key set (JWKS):`);
+      print(JSON.stringify(result.publicJwks, null, 2));
+    });
 }

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { LetsgoError } from "../errors.js";
 import { printBug, printError } from "./output.js";
 import { registerCommands } from "./commands.js";
+import { findProjectRoot } from "../project/findProject.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -20,11 +21,26 @@ export function buildProgram(): Command {
       "\nGet started:\n  letsgo-worker init && npm install\n  letsgo-worker add-message OrderNew --field orderId:string\n  letsgo-worker dev\n\nEach command's --help tells more.",
     );
   registerCommands(program);
+  // Every command but init takes --cwd; it may name any folder inside the project.
+  program.hook("preAction", (_program, action) => {
+    if (action.name() === "init" || !action.options.some((option) => option.long === "--cwd")) return;
+    const root = findProjectRoot(String(action.opts().cwd ?? "."));
+    if (root) action.setOptionValue("cwd", root);
+  });
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The SDK (pinned in the lockfile) works on Node 20, which `engines` allows; its
+  // nine-line "node >= 22 from 2027" notice on every AWS command helps no one
+  // here. The README says Node 22 is what Lambda runs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // `letsgo-worker ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

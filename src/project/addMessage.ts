@@ -69,8 +69,9 @@ export async function addMessage(options: AddMessageOptions): Promise<AddMessage
     throw new ProjectError(`${handlerFile} already exists: message ${name} seems to be there already.`);
   }
 
-  const { editTypes, editHandlersIndex, checkTypeSyntax } = await import("./messageEdits.js");
-  for (const field of fields) checkTypeSyntax(field);
+  const { editTypes, editHandlersIndex, checkFieldType, declaredTypeNames } = await import("./messageEdits.js");
+  const declared = declaredTypeNames(paths.typesIndex, typesText);
+  for (const field of fields) checkFieldType(field, declared);
   const newTypes = editTypes(paths.typesIndex, typesText, { name, typeValue, interfaceName, fields });
   const newHandlers = editHandlersIndex(paths.handlersIndex, handlersText, { name, handlerName });
   const stub = fillTemplate(await readTemplate("add-message/handler.ts.tpl"), {

@@ -1,6 +1,7 @@
-/** `letsgo-worker keys generate`: a new signing key pair for the worker's access tokens. */
+/** `letsgo-worker keys generate | show`: the signing key pair for the worker's access tokens. */
 import { writeFile } from "node:fs/promises";
 import { ProjectError } from "../errors.js";
+import { loadSettings } from "./settings.js";
 import { envToRecord, setEnvValues } from "./dotenv.js";
 import { workerPaths } from "./paths.js";
 import { readIfExists } from "./scaffold.js";
@@ -29,4 +30,18 @@ export async function generateKeysIntoEnv(projectDir: string, options: { force?:
   const keys = await generateWorkerKeys();
   await writeFile(envFile, setEnvValues(text ?? "", { LETSGO_WORKER_PRIVATE_KEY: keys.privateKey }), { mode: 0o600 });
   return { kid: keys.kid, publicJwks: keys.publicJwks, envFile, replaced: existing !== "" };
+}
+
+/** The public JWKS of the key in use (LETSGO_WORKER_PRIVATE_KEY from the environment or .env), without changing it. */
+export async function showPublicKeys(projectDir: string): Promise<{ kid: string; publicJwks: { keys: object[] }; source: string }> {
+  const { settings, envFile } = await loadSettings(projectDir);
+  const privateKey = settings.LETSGO_WORKER_PRIVATE_KEY;
+  if (!privateKey) {
+    throw new ProjectError(`No LETSGO_WORKER_PRIVATE_KEY in ${envFile} or the environment: create one with \`letsgo-worker keys generate\`.`);
+  }
+  const { publicJwksFor } = await import("../runtime/workerKeys.js");
+  const { kid, publicJwks } = await publicJwksFor(privateKey).catch((error: unknown) => {
+    throw new ProjectError(`LETSGO_WORKER_PRIVATE_KEY is not a usable private key (${(error as Error).message}): replace it with \`letsgo-worker keys generate --force\`.`, { cause: error });
+  });
+  return { kid, publicJwks, source: process.env.LETSGO_WORKER_PRIVATE_KEY !== undefined ? "environment variable LETSGO_WORKER_PRIVATE_KEY" : envFile };
 }
