@@ -69,10 +69,10 @@ describe("deploy against moto", () => {
     assert.deepEqual(fn.Configuration?.Architectures, ["arm64"]);
     assert.equal(fn.Configuration?.Role, `arn:aws:iam::${ACCOUNT}:role/${NAME}-role`);
     const vars = fn.Configuration?.Environment?.Variables ?? {};
-    assert.equal(vars.SHOP_NAME, "acme");
     assert.equal(vars.LETSGO_DEPLOYMENT, "main");
     assert.equal(vars.LETSGO_SECRETS_PATH, "/letsgo/main/worker/");
     assert.equal("STRIPE_WEBHOOK_SECRET" in vars, false, "secrets stay out of the environment");
+    assert.equal("SHOP_NAME" in vars, false, "so does every variable of the user's own not listed in LETSGO_WORKER_PLAIN_ENV");
     assert.equal("LETSGO_WORKER_MEMORY" in vars, false, "deploy settings stay out of the environment");
     assert.equal(fn.Tags?.["letsgo:deployment"], "main");
 
@@ -80,6 +80,8 @@ describe("deploy against moto", () => {
     const secret = await ssm.send(new GetParameterCommand({ Name: "/letsgo/main/worker/STRIPE_WEBHOOK_SECRET", WithDecryption: true }));
     assert.equal(secret.Parameter?.Type, "SecureString");
     assert.equal(secret.Parameter?.Value, "whsec_test123");
+    const own = await ssm.send(new GetParameterCommand({ Name: "/letsgo/main/worker/SHOP_NAME", WithDecryption: true }));
+    assert.deepEqual([own.Parameter?.Type, own.Parameter?.Value], ["SecureString", "acme"]);
 
     // A scheduled run that throws: Lambda retries it twice, then sends its record to the DLQ.
     const asyncConfig = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: NAME }));
@@ -172,7 +174,7 @@ describe("deploy against moto", () => {
     await deploy();
     await writeEnv([...BASE_ENV, "NEW_FEATURE_FLAG=on", "LETSGO_WORKER_CONCURRENCY=9"]);
     const changed = await deploy({ dryRun: true });
-    assert.deepEqual(changed.pending, ["lambda", "mapping"]);
+    assert.deepEqual(changed.pending, ["ssm", "lambda", "mapping"], "a new variable is a new secret, and a new secrets version");
     assert.deepEqual(changed.mutating, []);
     const status = await getStatus({ cwd: project.dir });
     const mapping = status.resources.find((r) => r.resource === "Event source mapping")!;
@@ -237,7 +239,7 @@ describe("deploy against moto", () => {
       } while (NextToken);
       return found.sort();
     };
-    assert.equal((await names()).length, 13);
+    assert.equal((await names()).length, 14, "the 12, SHOP_NAME and STRIPE_WEBHOOK_SECRET");
 
     await writeEnv(BASE_ENV);
     const removal = await deploy();
@@ -245,7 +247,7 @@ describe("deploy against moto", () => {
     // moto accepts any number of names; AWS takes at most 10 per call.
     const perCall = removal.calls.filter((c) => c.command === "DeleteParameters").map((c) => (c.input as { Names: string[] }).Names.length);
     assert.deepEqual(perCall, [10, 2]);
-    assert.deepEqual(await names(), ["/letsgo/main/worker/STRIPE_WEBHOOK_SECRET"]);
+    assert.deepEqual(await names(), ["/letsgo/main/worker/SHOP_NAME", "/letsgo/main/worker/STRIPE_WEBHOOK_SECRET"]);
     assert.deepEqual((await deploy()).mutating, []);
   });
 

@@ -2,14 +2,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { defaultSettings, type Settings } from "../src/project/settings.ts";
+import { handlerEnvironment } from "../src/project/handlerEnvironment.ts";
 import { isMutatingCommand } from "../src/aws/calls.ts";
-import { canonical, diffFields, diffTags, parseJsonDocument, sameValue } from "../src/aws/diff.ts";
+import { canonical, diffFields, diffTags, parseJsonDocument, sameValue, type FieldChange } from "../src/aws/diff.ts";
 import { createHash } from "node:crypto";
-import { functionEnvironment, secretsVersion, withSecretsVersion } from "../src/aws/environment.ts";
-import { secretVersionsAfter } from "../src/aws/resources/secrets.ts";
+import { functionEnvironment, isPlainVariable, secretsVersion, withSecretsVersion } from "../src/aws/environment.ts";
+import { diffFunction } from "../src/aws/resources/function.ts";
+import { diffSecrets, redactSecrets, secretVersionsAfter } from "../src/aws/resources/secrets.ts";
 import { NOT_FOUND, asServiceError, awsFailureReason, deleteIfExists, isAwsFailure, readOrUndefined } from "../src/aws/failure.ts";
 import { ServiceError } from "../src/errors.ts";
-import { formatPlan, planToJson, type DeployPlan } from "../src/aws/plan.ts";
+import { formatChange, formatPlan, planToJson, type DeployPlan } from "../src/aws/plan.ts";
 import { isRoleNotReady, retryWhileRoleNotReady } from "../src/aws/retry.ts";
 import { FOLLOW_OVERLAP_MS, SeenEvents, formatLogEvent, parseSince } from "../src/aws/logs.ts";
 import { decodeAuthorizationToken, registryBaseUrl } from "../src/aws/push.ts";
@@ -53,8 +55,45 @@ describe("Function: diff helpers", () => {
 });
 
 describe("Function: functionEnvironment", () => {
+  const context = { deployment: "main", queueUrl: "https://q", secretsPrefix: "/letsgo/main/worker/" };
+
+  it("makes every variable of the user's own a secret, whatever its name, and keeps only listed ones and plain settings in the configuration", () => {
+    const settings = { ...defaultSettings(), SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", LETSGO_WORKER_PLAIN_ENV: "LOG_LEVEL, FEATURE_X" } as Settings;
+    const extra = {
+      DATABASE_URL: "postgres://admin:pw@db/app", REDIS_URL: "redis://:pw@cache:6379", MONGODB_URI: "mongodb://u:p@m/db", OPENAI_APIKEY: "sk-x",
+      SMTP_PASS: "p", SENTRY_DSN: "https://k@o1.ingest.sentry.io/1", ENCRYPTION_KEY_1: "e", PASSPHRASE: "horse", TWILIO_AUTH: "t", LOG_LEVEL: "debug",
+    };
+    const env = functionEnvironment(settings, extra, context);
+    assert.deepEqual(Object.keys(env.secrets).sort(), [...Object.keys(extra).filter((k) => k !== "LOG_LEVEL"), "SLACK_WEBHOOK_URL"].sort());
+    assert.deepEqual(env.variables, {
+      LETSGO_API_URL: "http://localhost:3001",
+      LETSGO_API_AUDIENCE: "letsgo:service",
+      LOG_LEVEL: "debug",
+      LETSGO_DEPLOYMENT: "main",
+      LETSGO_WORKER_QUEUE_URL: "https://q",
+      LETSGO_SECRETS_PATH: "/letsgo/main/worker/",
+    });
+    assert.deepEqual(env.unknownPlain, ["FEATURE_X"], "listed, not in .env");
+  });
+
+  it("splits exactly what a handler sees under dev: the same variables and values, only stored in two places", () => {
+    const settings = { ...defaultSettings(), STRIPE_WEBHOOK_SECRET: "whsec_x", LETSGO_WORKER_PLAIN_ENV: "SHOP_NAME" } as Settings;
+    const extra = { SHOP_NAME: "acme", DATABASE_URL: "postgres://x", EMPTY: "" };
+    const env = functionEnvironment(settings, extra, context);
+    const managed = ["LETSGO_WORKER_QUEUE_URL", "LETSGO_SECRETS_PATH"];
+    const deployed = { ...Object.fromEntries(Object.entries(env.variables).filter(([key]) => !managed.includes(key))), ...env.secrets };
+    assert.deepEqual(deployed, handlerEnvironment(settings, extra));
+  });
+
+  it("ignores in .env the variables deploy sets itself", () => {
+    const env = functionEnvironment(defaultSettings(), { LETSGO_WORKER_QUEUE_URL: "http://local", LETSGO_SECRETS_PATH: "/x/", LETSGO_SECRETS_VERSION: "v" }, context);
+    assert.deepEqual(env.secrets, {});
+    assert.equal(env.variables.LETSGO_WORKER_QUEUE_URL, "https://q");
+    assert.equal("LETSGO_SECRETS_PATH" in env.variables || "LETSGO_SECRETS_VERSION" in env.variables, false);
+  });
+
   it("drops deploy settings, moves secrets out, adds the deployment, queue URL and secrets path", () => {
-    const settings = { ...defaultSettings(), STRIPE_WEBHOOK_SECRET: "whsec_x", LETSGO_WORKER_PRIVATE_KEY: "" } as Settings;
+    const settings = { ...defaultSettings(), STRIPE_WEBHOOK_SECRET: "whsec_x", LETSGO_WORKER_PRIVATE_KEY: "", LETSGO_WORKER_PLAIN_ENV: "SHOP_NAME" } as Settings;
     const env = functionEnvironment(settings, { MY_API_KEY: "k", SHOP_NAME: "acme", AWS_REGION: "x", EMPTY: "" }, {
       deployment: "main",
       queueUrl: "https://q",
@@ -67,7 +106,7 @@ describe("Function: functionEnvironment", () => {
     assert.equal(env.variables.LETSGO_WORKER_QUEUE_URL, "https://q");
     assert.equal(env.variables.LETSGO_SECRETS_PATH, "/letsgo/main/worker/");
     assert.equal("LETSGO_SECRETS_VERSION" in env.variables, false, "set from the parameters' versions, not here");
-    for (const key of ["LETSGO_WORKER_MEMORY", "LETSGO_WORKER_SCHEDULE", "STRIPE_WEBHOOK_SECRET", "MY_API_KEY", "EMPTY", "LETSGO_WORKER_PRIVATE_KEY"]) {
+    for (const key of ["LETSGO_WORKER_MEMORY", "LETSGO_WORKER_SCHEDULE", "LETSGO_WORKER_PLAIN_ENV", "STRIPE_WEBHOOK_SECRET", "MY_API_KEY", "EMPTY", "LETSGO_WORKER_PRIVATE_KEY"]) {
       assert.equal(key in env.variables, false, key);
     }
   });
@@ -176,6 +215,70 @@ describe("Function: formatPlan", () => {
     assert.match(text, /1 step to apply/);
     assert.equal(planToJson(plan).upToDate, false);
     assert.match(formatPlan({ ...plan, steps: [plan.steps[1]!] }).join("\n"), /up to date/);
+  });
+});
+
+describe("Secrets in plans and errors", () => {
+  const SECRET = "postgres://admin:SuperSecretDbPass99@db.example.com/app";
+  const NEW_SECRET = "postgres://admin:NewDbPass77@db.example.com/app";
+  const planWith = (changes: FieldChange[]): DeployPlan => ({
+    deployment: "main",
+    region: "eu-west-1",
+    account: "1",
+    imageUri: "img",
+    warnings: [],
+    steps: [{ id: "ssm", resource: "SSM secrets", name: "/letsgo/main/worker/", action: "update", changes, notes: [], apply: async () => {} }],
+  });
+
+  it("diffSecrets says added, changed or removed, with no value", () => {
+    const { changes } = diffSecrets({ DATABASE_URL: { value: SECRET, version: 1 }, OLD: { value: "o", version: 1 } }, { DATABASE_URL: NEW_SECRET, NEW: "n" });
+    assert.deepEqual(changes, [
+      { field: "DATABASE_URL", secret: "changed" },
+      { field: "NEW", secret: "added" },
+      { field: "OLD", secret: "removed" },
+    ]);
+    const text = formatPlan(planWith(changes)).join("\n");
+    assert.match(text, /\n {6}DATABASE_URL: \(secret, changed\)\n {6}NEW: \(secret, added\)\n {6}OLD: \(secret, removed\)/);
+  });
+
+  it("the function's environment shows plain values, and a secret left in it by an older deploy only as removed", () => {
+    const desired = { ImageUri: "i", Architectures: ["arm64"], Role: "r", MemorySize: 128, Timeout: 60, EphemeralStorage: { Size: 512 }, Environment: { LOG_LEVEL: "debug", LETSGO_SECRETS_PATH: "/p/" } };
+    const current = { ...desired, arn: "a", tags: {}, Environment: { LOG_LEVEL: "info", DATABASE_URL: SECRET } };
+    const isPlain = (key: string) => isPlainVariable(key, { ...defaultSettings(), LETSGO_WORKER_PLAIN_ENV: "LOG_LEVEL" });
+    const changes = diffFunction(current, desired, {}, isPlain);
+    assert.deepEqual(changes, [
+      { field: "Environment.DATABASE_URL", secret: "removed" },
+      { field: "Environment.LETSGO_SECRETS_PATH", from: undefined, to: "/p/" },
+      { field: "Environment.LOG_LEVEL", from: "info", to: "debug" },
+    ]);
+    const text = formatPlan(planWith(changes)).join("\n");
+    assert.match(text, /Environment\.DATABASE_URL: \(secret, removed\)/);
+    assert.match(text, /Environment\.LOG_LEVEL: info → debug/);
+    assert.ok(!text.includes("SuperSecretDbPass99"));
+  });
+
+  it("--json carries a secret's field and what happened, never a value, whatever the change held", () => {
+    const leaky = { field: "DATABASE_URL", secret: "changed", from: SECRET, to: NEW_SECRET } as FieldChange;
+    const json = JSON.stringify(planToJson(planWith([leaky, { field: "Timeout", from: 3, to: 60 }])));
+    assert.ok(!json.includes("DbPass"), json);
+    assert.deepEqual(planToJson(planWith([leaky])).steps[0]!.changes, [{ field: "DATABASE_URL", secret: "changed" }]);
+    assert.equal(formatChange(leaky), "DATABASE_URL: (secret, changed)");
+  });
+
+  it("takes secret values out of an AWS error that quotes the request", () => {
+    const error = Object.assign(new Error(`1 validation error detected: Value '${SECRET}' at 'value' failed to satisfy constraint`), {
+      name: "ValidationException",
+      Message: `Value '${SECRET}' is too long`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    const same = redactSecrets(error, [SECRET, "abc"]);
+    assert.equal(same, error, "the same error, so it is still recognised as AWS's");
+    assert.equal(error.message, "1 validation error detected: Value '(secret)' at 'value' failed to satisfy constraint");
+    assert.equal(error.Message, "Value '(secret)' is too long");
+    assert.ok(!error.stack!.includes("SuperSecret"));
+    assert.ok(isAwsFailure(error));
+    const quoted = redactSecrets(new Error(`Value ${JSON.stringify('say "hi"\nplease')} refused`), ['say "hi"\nplease']);
+    assert.equal(quoted.message, 'Value "(secret)" refused', "also as JSON escapes it");
   });
 });
 

@@ -358,11 +358,19 @@ planTable(workerFunction, [
   { title: "as wanted", current: (d, t) => functionState(d, t), action: "unchanged", fields: [] },
   { title: "another image and memory", settings: { LETSGO_WORKER_MEMORY: 256 }, current: (d, t) => functionState(d, t, { ImageUri: "img:0", MemorySize: 128 }), action: "update", fields: ["ImageUri", "MemorySize"] },
   {
-    title: "a variable added and one gone (listed per variable)",
+    title: "a plain variable added and one gone (listed per variable)",
+    settings: { LETSGO_WORKER_PLAIN_ENV: "SHOP_NAME,OLD_FLAG" },
     extra: { SHOP_NAME: "acme" },
     current: (d, t) => functionState(d, t, { Environment: { ...d!.Environment, SHOP_NAME: undefined as never, OLD_FLAG: "1" } }),
     action: "update",
     fields: ["Environment.OLD_FLAG", "Environment.SHOP_NAME"],
+  },
+  {
+    title: "a secret an older deploy left in plain configuration",
+    extra: { DATABASE_URL: "postgres://u:p@h/d" },
+    current: (d, t) => functionState(d, t, { Environment: { ...d!.Environment, DATABASE_URL: "postgres://u:p@h/d" } }),
+    action: "update",
+    fields: ["Environment.DATABASE_URL"],
   },
 ]);
 
@@ -455,7 +463,7 @@ describe("Desired state: IAM roles", () => {
 
 describe("Desired state: Lambda function", () => {
   it("runs the image with the function role, and a secrets version from the parameters' versions after the plan", () => {
-    const t = makeTarget({ LETSGO_WORKER_MEMORY: 256 });
+    const t = makeTarget({ LETSGO_WORKER_MEMORY: 256, LETSGO_WORKER_PLAIN_ENV: "SHOP_NAME" });
     const found = new Map<Resource<any>, unknown>([[secrets, secretState({ MY_API_KEY: "old" }, 4)]]);
     const desired = workerFunction.desired(t, makeInputs(t, { extra: { MY_API_KEY: "new", SHOP_NAME: "acme" }, image: "img:7", found }));
     assert.equal(desired.ImageUri, "img:7");
@@ -470,6 +478,14 @@ describe("Desired state: Lambda function", () => {
   it("notes the variables Lambda reserves", () => {
     const t = makeTarget();
     assert.deepEqual(workerFunction.notes!(t, makeInputs(t, { extra: { AWS_REGION: "x" } })), ["Not passed to the function (Lambda reserves them): AWS_REGION."]);
+  });
+
+  it("warns of names LETSGO_WORKER_PLAIN_ENV lists that .env does not set", () => {
+    const t = makeTarget({ LETSGO_WORKER_PLAIN_ENV: "LOG_LEVEL,FEATURE_X,FEATURE_Y,LETSGO_API_URL" });
+    assert.deepEqual(workerFunction.notes!(t, makeInputs(t, { extra: { LOG_LEVEL: "debug", FEATURE_Y: "" } })), [
+      "warning: LETSGO_WORKER_PLAIN_ENV lists FEATURE_X, FEATURE_Y, which apps/worker/.env does not set: nothing to keep plain for them (a typo?).",
+    ]);
+    assert.deepEqual(workerFunction.notes!(t, makeInputs(t, { extra: { LOG_LEVEL: "debug", FEATURE_X: "1", FEATURE_Y: "1" } })), []);
   });
 });
 

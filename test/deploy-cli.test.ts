@@ -23,7 +23,7 @@ before(async () => {
   moto = await startMoto();
   project = await tempDir("letsgo-deploy-cli-");
   await mkdir(path.join(project.dir, "apps", "worker"), { recursive: true });
-  await writeFile(path.join(project.dir, "apps", "worker", ".env"), "LETSGO_WORKER_SCHEDULE=rate(5 minutes)\nSHOP_NAME=acme\n");
+  await writeFile(path.join(project.dir, "apps", "worker", ".env"), "LETSGO_WORKER_SCHEDULE=rate(5 minutes)\nLETSGO_WORKER_PLAIN_ENV=SHOP_NAME\nSHOP_NAME=acme\n");
 });
 
 after(async () => {

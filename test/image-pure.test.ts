@@ -10,7 +10,6 @@ import { contentHash, contextFiles, contextTar, isForbiddenContextPath } from ".
 import { DEFAULT_BASE_IMAGE, renderDockerfile, renderInstallManifest } from "../src/image/dockerfile.js";
 import { BundleError } from "../src/image/errors.js";
 import { architectureForPlatform, parsePlatform, platformForArchitecture } from "../src/image/platform.js";
-import { leakedSecrets, assertNoSecrets } from "../src/image/secretGuard.js";
 import { tarArchive } from "../src/image/tar.js";
 import { imageInstalls } from "../src/image/workerPackage.js";
 
@@ -155,22 +154,6 @@ describe("Function: imageInstalls", () => {
 
   it("rejects a list that is not names", () => {
     assert.throws(() => imageInstalls({ "letsgo-worker": { install: "sharp" } }), /must be a list of package names/);
-  });
-});
-
-describe("Function: leakedSecrets", () => {
-  const bundle = Buffer.from('const k="whsec_abcdefgh1234";const region="us-west-2";');
-
-  it("finds secret values from .env in the bundle, ignoring non-secret settings and short values", () => {
-    const values = { STRIPE_WEBHOOK_SECRET: "whsec_abcdefgh1234", LETSGO_WORKER_REGION: "us-west-2", MY_API_KEY: "short" };
-    assert.deepEqual(leakedSecrets(values, [bundle]), ["STRIPE_WEBHOOK_SECRET"]);
-  });
-
-  it("throws a ProjectError naming the setting and the fix", () => {
-    assert.throws(
-      () => assertNoSecrets({ STRIPE_WEBHOOK_SECRET: "whsec_abcdefgh1234" }, [bundle], "apps/worker/.env"),
-      (error) => error instanceof ProjectError && /STRIPE_WEBHOOK_SECRET/.test(error.message) && /process\.env/.test(error.message),
-    );
   });
 });
 

@@ -3,6 +3,16 @@ import assert from "node:assert/strict";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadSecretsIntoEnv, secretsLoader } from "../src/runtime/secrets.ts";
 import { startMoto, useMotoEnv, type Moto } from "./support/moto.ts";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { bundleWorker } from "../src/image/bundle.ts";
+import { REPO_ROOT } from "./support/cli.ts";
+import { invokeHandlerProgram, parseInvokeResult } from "./support/docker.ts";
+
+const run = promisify(execFile);
 
 describe("Function: loadSecretsIntoEnv (against moto's SSM)", () => {
   let moto: Moto;
@@ -46,5 +56,45 @@ describe("Function: loadSecretsIntoEnv (against moto's SSM)", () => {
     await moto.up();
     await load();
     assert.equal(env.STRIPE_WEBHOOK_SECRET, "whsec_abc");
+  });
+});
+
+describe("The image's entry (bundleWorker) with secrets in SSM", () => {
+  let moto: Moto;
+  let restoreEnv: () => void;
+  let dir: string;
+  before(async () => {
+    moto = await startMoto();
+    restoreEnv = useMotoEnv(moto);
+    const ssm = new SSMClient({});
+    await ssm.send(new PutParameterCommand({ Name: "/letsgo/t/worker/DATABASE_URL", Value: "postgres://u:p4ssw0rd-from-ssm@db/x", Type: "SecureString" }));
+    ssm.destroy();
+    dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-entry-"));
+  });
+  after(async () => {
+    restoreEnv();
+    await moto.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("loads them before the user's modules run, so a value read at module load is there, as in dev", async () => {
+    const project = path.join(dir, "project");
+    await mkdir(path.join(project, "apps", "worker", "src"), { recursive: true });
+    await writeFile(path.join(project, "apps", "worker", "package.json"), JSON.stringify({ name: "worker", type: "module", private: true }));
+    await writeFile(
+      path.join(project, "apps", "worker", "src", "index.ts"),
+      "const atLoad = process.env.DATABASE_URL;\nexport const handler = async () => ({ atLoad, now: process.env.DATABASE_URL });\n",
+    );
+    const bundle = await bundleWorker({ cwd: project });
+    const taskRoot = path.join(dir, "task");
+    await mkdir(path.join(taskRoot, "node_modules"), { recursive: true });
+    await writeFile(path.join(taskRoot, bundle.fileName), bundle.code);
+    // As the Lambda base image provides it.
+    await symlink(path.join(REPO_ROOT, "node_modules", "@aws-sdk"), path.join(taskRoot, "node_modules", "@aws-sdk"), "dir");
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", invokeHandlerProgram(path.join(taskRoot, bundle.fileName), {})], {
+      cwd: taskRoot,
+      env: { PATH: process.env.PATH, ...moto.env, LETSGO_SECRETS_PATH: "/letsgo/t/worker/" },
+    });
+    assert.deepEqual(parseInvokeResult(stdout), { atLoad: "postgres://u:p4ssw0rd-from-ssm@db/x", now: "postgres://u:p4ssw0rd-from-ssm@db/x" });
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { defaultSettings, isSecretKey, loadSettings, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
+import { defaultSettings, isSecretKey, loadSettings, plainEnvKeys, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
 import { envToRecord, parseEnv, setEnvValues } from "../src/project/dotenv.ts";
 import { SettingsError } from "../src/errors.ts";
 import { tempDir } from "./support/cli.ts";
@@ -35,11 +35,49 @@ describe("Function: parseEnv / setEnvValues", () => {
 });
 
 describe("Function: isSecretKey", () => {
-  it("keeps secret-looking names out of plaintext configuration, in any case", () => {
-    for (const key of ["STRIPE_WEBHOOK_SECRET", "LETSGO_WORKER_PRIVATE_KEY", "OPENAI_API_KEY", "MY_API_TOKEN", "DATABASE_PASSWORD", "db_passwd", "GCP_CREDENTIALS", "stripe_secret_key"]) {
-      assert.ok(isSecretKey(key), key);
+  const plain = new Set(["LOG_LEVEL", "FEATURE_X"]);
+
+  it("makes every variable of the user's own a secret, whatever its name, unless LETSGO_WORKER_PLAIN_ENV lists it", () => {
+    for (const key of ["DATABASE_URL", "REDIS_URL", "MONGODB_URI", "OPENAI_APIKEY", "SMTP_PASS", "SENTRY_DSN", "ENCRYPTION_KEY_1", "PASSPHRASE", "TWILIO_AUTH", "SHOP_NAME", "log_level"]) {
+      assert.ok(isSecretKey(key, plain), key);
     }
-    for (const key of ["LETSGO_API_URL", "LETSGO_DEPLOYMENT", "KEYBOARD_LAYOUT", "MONKEY_COUNT", "LOG_LEVEL"]) assert.ok(!isSecretKey(key), key);
+    for (const key of ["LOG_LEVEL", "FEATURE_X"]) assert.ok(!isSecretKey(key, plain), key);
+  });
+
+  it("keeps the worker's own settings as declared: only the three secret settings are secrets", () => {
+    for (const key of ["STRIPE_WEBHOOK_SECRET", "LETSGO_WORKER_PRIVATE_KEY", "SLACK_WEBHOOK_URL"]) {
+      assert.ok(isSecretKey(key, new Set()), key);
+      assert.ok(isSecretKey(key, new Set([key])), `${key}, even listed`);
+    }
+    for (const key of ["LETSGO_API_URL", "LETSGO_DEPLOYMENT", "LETSGO_API_AUDIENCE", "LETSGO_WORKER_MEMORY", "LETSGO_WORKER_PLAIN_ENV"]) assert.ok(!isSecretKey(key, new Set()), key);
+  });
+});
+
+describe("Setting: LETSGO_WORKER_PLAIN_ENV", () => {
+  it("is a deploy setting, empty by default, read as comma-separated names", () => {
+    assert.equal(defaultSettings().LETSGO_WORKER_PLAIN_ENV, "");
+    assert.deepEqual([...plainEnvKeys({ LETSGO_WORKER_PLAIN_ENV: " LOG_LEVEL, FEATURE_X,,  " })], ["LOG_LEVEL", "FEATURE_X"]);
+    assert.deepEqual([...plainEnvKeys(defaultSettings())], []);
+    assert.match(renderEnvFile(), /# Comma-separated names of your own \.env variables .*\nLETSGO_WORKER_PLAIN_ENV=\n/);
+  });
+
+  it("refuses a list naming a secret setting of the worker, with where it came from", async () => {
+    assert.throws(
+      () => resolveSettings({ LETSGO_WORKER_PLAIN_ENV: "LOG_LEVEL,STRIPE_WEBHOOK_SECRET" }),
+      (error: unknown) =>
+        error instanceof SettingsError &&
+        /LETSGO_WORKER_PLAIN_ENV lists STRIPE_WEBHOOK_SECRET, a secret setting of the worker: it is always stored as an SSM SecureString parameter, never in plain configuration\. Remove it from the list\./.test(error.message),
+    );
+    assert.throws(() => resolveSettings({ LETSGO_WORKER_PLAIN_ENV: "SLACK_WEBHOOK_URL, LETSGO_WORKER_PRIVATE_KEY" }), /lists SLACK_WEBHOOK_URL, LETSGO_WORKER_PRIVATE_KEY, secret settings of the worker: they are always stored/);
+    assert.doesNotThrow(() => resolveSettings({ LETSGO_WORKER_PLAIN_ENV: "LETSGO_API_URL,LOG_LEVEL" }), "a plain setting listed is harmless");
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(path.join(dir, "apps/worker"), { recursive: true });
+      await writeFile(path.join(dir, "apps/worker/.env"), "A=1\nLETSGO_WORKER_PLAIN_ENV=LETSGO_WORKER_PRIVATE_KEY\n");
+      await assert.rejects(loadSettings(dir, {}, {}), /\.env:2: LETSGO_WORKER_PLAIN_ENV lists LETSGO_WORKER_PRIVATE_KEY/);
+    } finally {
+      await cleanup();
+    }
   });
 });
 

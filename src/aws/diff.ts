@@ -4,10 +4,21 @@
  * re-deploy with nothing changed finds no difference.
  */
 
+/** What happened to a secret, the only thing a plan says of it. */
+export type SecretChangeKind = "added" | "changed" | "removed";
+
 export interface FieldChange {
   field: string;
-  from: unknown;
-  to: unknown;
+  /** The value before and after; both absent when `secret` is set. */
+  from?: unknown;
+  to?: unknown;
+  /** Set when the value is a secret: the change carries no value, only what happened. */
+  secret?: SecretChangeKind;
+}
+
+/** A change to a secret: present before (`had`) and after (`has`), never its values. */
+export function secretChange(field: string, had: boolean, has: boolean): FieldChange {
+  return { field, secret: !had ? "added" : !has ? "removed" : "changed" };
 }
 
 /** Parse a JSON document (policies may arrive URL-encoded from IAM). */

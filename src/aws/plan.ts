@@ -3,7 +3,7 @@
  * will do, and how that reads for people (`--dry-run`, the confirmation prompt)
  * and scripts (`--json`).
  */
-import { describeValue } from "./diff.js";
+import { describeValue, type FieldChange } from "./diff.js";
 import type { PlannedStep, StepAction } from "./step.js";
 
 export interface DeployPlan {
@@ -46,6 +46,17 @@ export function isUpToDate(plan: DeployPlan): boolean {
 const MARK: Record<StepAction, string> = { create: "+", update: "~", delete: "-", unchanged: "=", absent: " " };
 const WORD: Record<StepAction, string> = { create: "create", update: "update", delete: "delete", unchanged: "unchanged", absent: "none" };
 
+/** One changed field as the plan shows it: `from → to`, or for a secret only what happened (`(secret, changed)`). */
+export function formatChange(change: FieldChange): string {
+  if (change.secret) return `${change.field}: (secret, ${change.secret})`;
+  return `${change.field}: ${describeValue(change.from)} → ${describeValue(change.to)}`;
+}
+
+/** A change for --json: a secret's change keeps only its field and what happened, whatever else it carries. */
+function changeToJson(change: FieldChange): FieldChange {
+  return change.secret ? { field: change.field, secret: change.secret } : change;
+}
+
 /** The plan as text lines, one step per line with its changed fields below it. */
 export function formatPlan(plan: DeployPlan): string[] {
   const lines = [`Deployment "${plan.deployment}" in ${plan.region} (account ${plan.account}):`];
@@ -53,7 +64,7 @@ export function formatPlan(plan: DeployPlan): string[] {
   for (const step of plan.steps) {
     lines.push(`  ${MARK[step.action]} ${step.resource.padEnd(width)}  ${step.name}  ${WORD[step.action]}`);
     for (const change of step.changes) {
-      lines.push(`      ${change.field}: ${describeValue(change.from)} → ${describeValue(change.to)}`);
+      lines.push(`      ${formatChange(change)}`);
     }
     for (const note of step.notes) lines.push(`      note: ${note}`);
   }
@@ -71,6 +82,6 @@ export function planToJson(plan: DeployPlan) {
     imageUri: plan.imageUri,
     upToDate: isUpToDate(plan),
     warnings: plan.warnings,
-    steps: plan.steps.map(({ id, resource, name, action, changes, notes }) => ({ id, resource, name, action, changes, notes })),
+    steps: plan.steps.map(({ id, resource, name, action, changes, notes }) => ({ id, resource, name, action, changes: changes.map(changeToJson), notes })),
   };
 }

@@ -71,16 +71,17 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   progress({ phase: "bundle", message: `Bundling ${paths.entry}` });
   const bundle = await bundleWorker({ cwd: paths.root, external: Object.keys(installed) });
   for (const warning of bundle.warnings) progress({ phase: "bundle", message: `warning: ${warning}` });
-  assertNoSecrets({ ...settings, ...extra }, [bundle.code, bundle.sourceMap], envFile);
-
-  const docker = options.docker ?? (await connectEngine()).docker;
-  const base = await ensureBaseImage(docker, baseImage, platform, (message) => progress({ phase: "base-image", message }));
   const labels = {
     "letsgo.deployment": names.deployment,
     "letsgo.component": "worker",
     "letsgo-worker.version": VERSION,
   };
   const files = contextFiles({ baseImage, bundle: bundle.code, sourceMap: bundle.sourceMap, install: installed, labels });
+  // Everything that goes into the image, and the project files the bundle loads: no secret from .env, no private key.
+  assertNoSecrets({ ...settings, ...extra }, [...files, ...bundle.loaded], envFile);
+
+  const docker = options.docker ?? (await connectEngine()).docker;
+  const base = await ensureBaseImage(docker, baseImage, platform, (message) => progress({ phase: "base-image", message }));
   const tag = contentHash({ files, baseImage, baseImageId: base.Id, platform });
   const reference = `${names.image}:${tag}`;
 

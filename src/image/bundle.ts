@@ -13,6 +13,7 @@ import { runtimeEntry, TOOL_IMPORT, toolEntry, WORKSPACE_IMPORT, workspaceFallba
 import { workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
+import { projectFiles, type GuardedFile } from "./secretGuard.js";
 
 /** Provided by public.ecr.aws/lambda/nodejs:22 at /var/runtime/node_modules. */
 export const BASE_IMAGE_PROVIDES = ["@aws-sdk/*"];
@@ -37,12 +38,32 @@ export interface WorkerBundle {
   warnings: string[];
   /** Input files and their bytes in the bundle, largest first (from esbuild's metafile). */
   inputs: Array<{ path: string; bytes: number }>;
+  /**
+   * The project's own files the bundle was made from, and the files their source
+   * names that exist (data read at run time), for the secret guard: node_modules,
+   * the runtime and .env files left out.
+   */
+  loaded: GuardedFile[];
 }
 
 // ESM output has no `require`; CommonJS packages inside the bundle still call it
 // for Node built-ins, so give the module one.
 const REQUIRE_SHIM =
   'import{createRequire as __letsgoCreateRequire}from"node:module";const require=__letsgoCreateRequire(import.meta.url);';
+
+/** The bundle's entry: load the secrets, then the user's Lambda entry, and hand on its handler. */
+const ENTRY_MODULE_NAME = "letsgo-worker-entry.mjs";
+
+function entryModule(userEntry: string): string {
+  const specifier = JSON.stringify(`./${userEntry.split(path.sep).join("/")}`);
+  return [
+    'import { loadWorkerSecrets } from "letsgo-worker/runtime";',
+    "await loadWorkerSecrets();",
+    `const worker = await import(${specifier});`,
+    "export const handler = worker.handler;",
+    "",
+  ].join("\n");
+}
 
 export async function bundleWorker({ cwd, external = [], minify = true }: BundleOptions): Promise<WorkerBundle> {
   const paths = workerPaths(cwd);
@@ -52,7 +73,15 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
   try {
     result = await esbuild.build({
       absWorkingDir: paths.root,
-      entryPoints: [paths.entry],
+      // The user's entry is imported only after the secrets are in process.env: a
+      // module that reads one at load time sees it in AWS as it does in dev
+      // (esbuild makes the dynamic import a lazily initialised part of the one file).
+      stdin: {
+        contents: entryModule(path.relative(paths.root, paths.entry)),
+        resolveDir: paths.root,
+        sourcefile: ENTRY_MODULE_NAME,
+        loader: "js",
+      },
       // Never written: the path names the outputs and makes source-map paths
       // project-relative (apps/worker/src/...), as they then read in stack traces.
       outfile: path.join(paths.root, BUNDLE_FILE),
@@ -90,6 +119,7 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
     external: externals,
     warnings: result.warnings.map((warning) => formatWarning(toProblem(warning))),
     inputs,
+    loaded: await projectFiles(paths.root, Object.keys(result.metafile.inputs)),
   };
 }
 

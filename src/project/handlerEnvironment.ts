@@ -1,9 +1,12 @@
 /**
  * What a handler finds in its environment, the same locally and in AWS: the
  * settings that are not deploy settings, the user's own keys from .env, and
- * LETSGO_DEPLOYMENT. `deploy` splits this into plain variables and SSM secrets
- * (the runtime puts the secrets back into process.env); `dev` hands all of it to
- * the handler process. Deploy settings (LETSGO_WORKER_VISIBILITY_TIMEOUT, ...)
+ * LETSGO_DEPLOYMENT. `deploy` splits this into plain variables (the settings
+ * not marked secret, and the names LETSGO_WORKER_PLAIN_ENV lists) and SSM
+ * secrets (everything else), and the runtime puts the secrets back into
+ * process.env before the first message; `dev` hands all of it to the handler
+ * process. Either way a handler sees the same variables with the same values.
+ * Deploy settings (LETSGO_WORKER_VISIBILITY_TIMEOUT, LETSGO_WORKER_PLAIN_ENV, ...)
  * describe the infrastructure and are in neither.
  */
 import { SETTING_KEYS, isDeploySetting, type Settings } from "./settings.js";

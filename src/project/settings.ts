@@ -55,6 +55,7 @@ export const SETTINGS = {
   LETSGO_WORKER_EPHEMERAL_STORAGE: { kind: "int", unit: "MB", default: 512, min: 512, max: 10240, deploy: true, help: "Lambda /tmp size, MB." },
   LETSGO_WORKER_ARCHITECTURE: { kind: "string", default: "arm64", oneOf: ["arm64", "x86_64"], deploy: true, help: "Lambda architecture." },
   LETSGO_WORKER_REGISTRY: { kind: "string", default: "", deploy: true, help: "Image registry address; empty means the account's ECR registry." },
+  LETSGO_WORKER_PLAIN_ENV: { kind: "string", default: "", deploy: true, help: "Comma-separated names of your own .env variables that deploy puts in the function's plain configuration (e.g. LOG_LEVEL,FEATURE_X). Every other one is a secret: an SSM SecureString parameter the runtime loads at start." },
 } as const satisfies Record<string, Spec>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -71,14 +72,36 @@ export function defaultSettings(): Settings {
 }
 
 /**
- * Values that must not sit in plaintext function configuration. Beyond the
- * declared secrets: names that say secret, private, key, token, password or
- * credential, in any case.
+ * Values that must not sit in plaintext function configuration. The worker's
+ * own settings say so themselves (`secret`); every other variable in .env is a
+ * secret unless LETSGO_WORKER_PLAIN_ENV lists it (`plainEnv`, from plainEnvKeys).
  */
-export function isSecretKey(key: string): boolean {
+export function isSecretKey(key: string, plainEnv: ReadonlySet<string>): boolean {
   const spec = (SETTINGS as Record<string, Spec>)[key];
-  if (spec?.secret) return true;
-  return /SECRET|PRIVATE|(^|_)KEY$|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i.test(key);
+  if (spec) return spec.secret === true;
+  return !plainEnv.has(key);
+}
+
+/** The names LETSGO_WORKER_PLAIN_ENV lists: comma-separated, blanks ignored. */
+export function plainEnvKeys(settings: Pick<Settings, "LETSGO_WORKER_PLAIN_ENV">): Set<string> {
+  return new Set(
+    settings.LETSGO_WORKER_PLAIN_ENV.split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
+  );
+}
+
+/** A worker secret (LETSGO_WORKER_PRIVATE_KEY, ...) cannot be made plain: refuse the list that tries. */
+function checkPlainEnv(settings: Settings, where: (key: string) => string): void {
+  const secrets = [...plainEnvKeys(settings)].filter((key) => (SETTINGS as Record<string, Spec>)[key]?.secret === true);
+  if (secrets.length === 0) return;
+  const one = secrets.length === 1;
+  throw new SettingsError(
+    `${where("LETSGO_WORKER_PLAIN_ENV")}: LETSGO_WORKER_PLAIN_ENV lists ${secrets.join(", ")}, ` +
+      `${one ? "a secret setting of the worker: it is" : "secret settings of the worker: they are"} always stored as ` +
+      `${one ? "an SSM SecureString parameter" : "SSM SecureString parameters"}, never in plain configuration. ` +
+      `Remove ${one ? "it" : "them"} from the list.`,
+  );
 }
 
 export function isDeploySetting(key: string): boolean {
@@ -118,6 +141,7 @@ export function resolveSettings(
       settings[key] = value === "" && key !== "LETSGO_WORKER_SCHEDULE" ? spec.default : value;
     }
   }
+  checkPlainEnv(settings as Settings, where);
   return { settings: settings as Settings, extra };
 }
 

@@ -73,6 +73,7 @@ export {
 } from "./slack.js";
 export { formatMoney, stripeNotification } from "./stripeNotification.js";
 export { contactNotification, type ContactPayload } from "./contactNotification.js";
+export { loadWorkerSecrets } from "./secrets.js";
 export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
 export {
   firstLine,

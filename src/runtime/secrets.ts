@@ -39,22 +39,34 @@ export async function loadSecretsIntoEnv(env: Env = process.env): Promise<number
   return count;
 }
 
+/** The load of process.env's secrets, shared by every copy of the runtime in the process. */
+const PROCESS_SECRETS = Symbol.for("letsgo-worker.secrets");
+type Slot = { [PROCESS_SECRETS]?: Promise<void> };
+
 /**
  * Load once per process; a failure is not remembered, so the next invocation
  * tries again (the failed batch itself goes back to the queue, nothing is lost).
+ * For process.env the load is shared process-wide: the image's entry awaits it
+ * before the user's modules run (so code that reads process.env at load time
+ * sees the secrets, as in dev), and the handler's own await then costs nothing.
  */
 export function secretsLoader(env: Env = process.env): () => Promise<void> {
-  let loaded: Promise<void> | undefined;
+  const slot: Slot = env === process.env ? (globalThis as Slot) : {};
   return () => {
-    loaded ??= loadSecretsIntoEnv(env).then(
+    slot[PROCESS_SECRETS] ??= loadSecretsIntoEnv(env).then(
       () => undefined,
       (error: unknown) => {
-        loaded = undefined;
+        slot[PROCESS_SECRETS] = undefined;
         throw new Error(`Could not read the worker's secrets from SSM (${env[SECRETS_PATH_ENV]}): ${(error as Error).message}`, {
           cause: error,
         });
       },
     );
-    return loaded;
+    return slot[PROCESS_SECRETS];
   };
+}
+
+/** Load the worker's secrets into process.env, once per process. */
+export function loadWorkerSecrets(): Promise<void> {
+  return secretsLoader()();
 }

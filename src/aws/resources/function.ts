@@ -1,13 +1,14 @@
 /**
  * The worker function: a container image function created or updated in place,
  * waiting on AWS's own waiters (State Active, LastUpdateStatus Successful)
- * rather than on a clock. Its environment carries LETSGO_SECRETS_VERSION, worked
- * out from the secrets step, so a changed secret starts fresh instances.
+ * rather than on a clock. Its environment holds only plain variables, and
+ * LETSGO_SECRETS_VERSION, worked out from the secrets step, so a changed secret
+ * starts fresh instances.
  */
 import { functionArn } from "../../project/names.js";
 import type { Aws } from "../clients.js";
-import { diffFields, diffTags, tagChanges, type FieldChange } from "../diff.js";
-import { withSecretsVersion } from "../environment.js";
+import { diffFields, diffTags, secretChange, tagChanges, type FieldChange } from "../diff.js";
+import { isPlainVariable, withSecretsVersion } from "../environment.js";
 import { NOT_FOUND, deleteIfExists, readOrUndefined } from "../failure.js";
 import { retryWhileRoleNotReady } from "../retry.js";
 import type { DeployTarget } from "../target.js";
@@ -51,15 +52,28 @@ export function desiredFunction(target: DeployTarget, image: string, environment
   };
 }
 
-/** Field changes; environment changes are listed per variable so the plan says which. */
-export function diffFunction(current: FunctionState | undefined, desired: DesiredFunction | undefined, tags: Record<string, string>): FieldChange[] {
+/**
+ * Field changes; environment changes are listed per variable so the plan says
+ * which. A variable that is not plain (`isPlain`), such as a secret an older
+ * deploy left in the configuration, shows as `(secret, removed)`, never with its
+ * value.
+ */
+export function diffFunction(
+  current: FunctionState | undefined,
+  desired: DesiredFunction | undefined,
+  tags: Record<string, string>,
+  isPlain: (key: string) => boolean,
+): FieldChange[] {
   if (!current || !desired) return [];
   const { Environment: desiredEnv, ...desiredRest } = desired;
   const { Environment: currentEnv = {}, ...currentRest } = current;
   const changes = diffFields(currentRest as Record<string, unknown>, desiredRest as unknown as Record<string, unknown>);
   const keys = new Set([...Object.keys(currentEnv), ...Object.keys(desiredEnv)]);
   for (const key of [...keys].sort()) {
-    if (currentEnv[key] !== desiredEnv[key]) changes.push({ field: `Environment.${key}`, from: currentEnv[key], to: desiredEnv[key] });
+    if (currentEnv[key] === desiredEnv[key]) continue;
+    const field = `Environment.${key}`;
+    if (isPlain(key)) changes.push({ field, from: currentEnv[key], to: desiredEnv[key] });
+    else changes.push(secretChange(field, key in currentEnv, key in desiredEnv));
   }
   return [...changes, ...tagChanges(current.tags, tags)];
 }
@@ -100,10 +114,21 @@ export const workerFunction = {
     return desiredFunction(target, inputs.image, withSecretsVersion(variables, versions));
   },
 
-  diff: (current, desired, target) => diffFunction(current, desired, target.tags),
+  diff: (current, desired, target) => diffFunction(current, desired, target.tags, (key) => isPlainVariable(key, target.settings)),
 
-  notes: (_target, inputs) =>
-    inputs.environment.skipped.length > 0 ? [`Not passed to the function (Lambda reserves them): ${inputs.environment.skipped.join(", ")}.`] : [],
+  notes(_target, inputs) {
+    const { skipped, unknownPlain } = inputs.environment;
+    const notes: string[] = [];
+    if (skipped.length > 0) notes.push(`Not passed to the function (Lambda reserves them): ${skipped.join(", ")}.`);
+    if (unknownPlain.length > 0) {
+      const one = unknownPlain.length === 1;
+      notes.push(
+        `warning: LETSGO_WORKER_PLAIN_ENV lists ${unknownPlain.join(", ")}, which apps/worker/.env does not set: ` +
+          `nothing to keep plain for ${one ? "it" : "them"} (a typo?).`,
+      );
+    }
+    return notes;
+  },
 
   async apply(aws, target, { current, desired: wanted, changes }) {
     const desired = wanted!;

@@ -1,13 +1,15 @@
 /**
  * Secrets as SSM SecureString parameters under the deployment's path
- * (`/letsgo/<deployment>/worker/<KEY>`). The function reads them at start from
- * LETSGO_SECRETS_PATH; its role may read only that path. With no secret-looking
- * value in apps/worker/.env, no parameter should exist.
+ * (`/letsgo/<deployment>/worker/<KEY>`): every variable of apps/worker/.env that
+ * is not plain (src/aws/environment.ts). The function reads them at start from
+ * LETSGO_SECRETS_PATH; its role may read only that path. With no secret in
+ * apps/worker/.env, no parameter should exist. No value ever leaves this module
+ * in a change, a status or an error.
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { arn } from "../../project/names.js";
 import type { Aws } from "../clients.js";
-import type { FieldChange } from "../diff.js";
+import { secretChange } from "../diff.js";
 import type { DeployTarget } from "../target.js";
 import { tagList, type DeployedResource } from "./resource.js";
 
@@ -41,15 +43,34 @@ async function readSecrets(aws: Aws, prefix: string): Promise<SecretsState | und
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Which keys to put and which to delete; values never appear in the changes. */
+/** Which keys to put and which to delete; the changes say only added, changed or removed, never a value. */
 export function diffSecrets(current: SecretsState, desired: Record<string, string>) {
   const put = Object.keys(desired).filter((key) => current[key]?.value !== desired[key]).sort();
   const remove = Object.keys(current).filter((key) => !(key in desired)).sort();
-  const changes: FieldChange[] = [
-    ...put.map((key) => ({ field: key, from: key in current ? "(secret)" : undefined, to: "(secret)" })),
-    ...remove.map((key) => ({ field: key, from: "(secret)", to: undefined })),
-  ];
+  const changes = [...put.map((key) => secretChange(key, key in current, true)), ...remove.map((key) => secretChange(key, true, false))];
   return { put, remove, changes };
+}
+
+/** Shorter values are left in error messages: replacing them would garble the text and hide little. */
+const REDACT_MIN_LENGTH = 4;
+
+/**
+ * AWS error messages may quote the request they refuse ("Value '...' at 'value'
+ * failed to satisfy constraint"): take every secret value, as sent and as JSON
+ * escapes it, out of the error's message, stack and text fields before the
+ * error goes on to the plan's failure, the progress line or the terminal.
+ */
+export function redactSecrets<E>(error: E, values: readonly string[]): E {
+  if (!error || typeof error !== "object") return error;
+  const needles = [...new Set(values.flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]))]
+    .filter((needle) => needle.length >= REDACT_MIN_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  const clean = (text: string) => needles.reduce((out, needle) => out.split(needle).join("(secret)"), text);
+  const fields = error as unknown as Record<string, unknown>;
+  for (const key of [...Object.keys(fields), "message", "stack"]) {
+    if (typeof fields[key] === "string") fields[key] = clean(fields[key]);
+  }
+  return error;
 }
 
 /**
@@ -93,7 +114,8 @@ export const secrets = {
     if (keys.length === 0) return [];
     const where = keys.length === 1 ? "goes to an SSM SecureString parameter" : "go to SSM SecureString parameters";
     return [
-      `${keys.join(", ")} ${where} under ${target.names.ssmPrefix}, not into the function's environment; the function gets LETSGO_SECRETS_PATH and reads them at start.`,
+      `${keys.join(", ")} ${where} under ${target.names.ssmPrefix}, not into the function's environment; the function gets LETSGO_SECRETS_PATH and reads them at start. ` +
+        `To keep a variable of your own in plain configuration, list it in LETSGO_WORKER_PLAIN_ENV.`,
     ];
   },
 
@@ -109,7 +131,11 @@ export const secrets = {
         key in current
           ? { Name, Value: desired[key], Type: "SecureString" as const, Overwrite: true }
           : { Name, Value: desired[key], Type: "SecureString" as const, Tags: tagList(target.tags) };
-      await ssm.send(new PutParameterCommand(input));
+      try {
+        await ssm.send(new PutParameterCommand(input));
+      } catch (error) {
+        throw redactSecrets(error, Object.values(desired));
+      }
     }
     await deleteParameterNames(ssm, remove.map((key) => `${prefix}${key}`));
   },
@@ -124,7 +150,7 @@ export const secrets = {
 
   describe: (current) => {
     const keys = Object.keys(current ?? {}).sort();
-    // No secret-looking values in .env means no parameters: nothing is missing.
+    // No secrets in .env means no parameters: nothing is missing. Keys only, never values.
     return { present: keys.length > 0, state: keys.length > 0 ? undefined : "none", details: { keys: keys.join(", ") } };
   },
 } satisfies DeployedResource<SecretsState, Record<string, string>>;
