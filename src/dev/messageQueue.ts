@@ -248,16 +248,28 @@ export class MessageQueue {
 
   /** Move dead messages (all, or the given ones) back to the queue. Returns how many moved. */
   redrive(now: number, ids?: string[]): number {
-    const moving = (ids ?? [...this.dead.keys()]).filter((id) => this.dead.has(id));
-    if (moving.length > 0) this.commit({ k: "m", ids: moving, t: now });
-    return moving.length;
+    const record = this.prepareRedrive(now, ids);
+    if (record) this.commit(record);
+    return record?.ids.length ?? 0;
   }
 
   /** Delete every dead message. Returns how many. */
   purge(): number {
+    const record = this.preparePurge();
+    if (record) this.commit(record);
+    return record?.ids.length ?? 0;
+  }
+
+  /** The redrive record (null: nothing to move), for a caller that makes it durable before it `apply`s it. */
+  prepareRedrive(now: number, ids?: string[]): Extract<QueueRecord, { k: "m" }> | null {
+    const moving = (ids ?? [...this.dead.keys()]).filter((id) => this.dead.has(id));
+    return moving.length > 0 ? { k: "m", ids: moving, t: now } : null;
+  }
+
+  /** The purge record (null: the DLQ is empty), for a caller that makes it durable before it `apply`s it. */
+  preparePurge(): Extract<QueueRecord, { k: "p" }> | null {
     const ids = [...this.dead.keys()];
-    if (ids.length > 0) this.commit({ k: "p", ids });
-    return ids.length;
+    return ids.length > 0 ? { k: "p", ids } : null;
   }
 
   listDead(): QueueMessage[] {

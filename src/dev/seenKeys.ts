@@ -25,6 +25,13 @@ export function isSeenRecord(record: { k: string }): record is SeenRecord {
   return record.k === "i";
 }
 
+/** Whether a value read back from the journal is a whole SeenRecord (not just one tagged "i"). */
+export function isSeenRecordShape(value: unknown): value is SeenRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const { k, key, t } = value as Record<string, unknown>;
+  return k === "i" && typeof key === "string" && key.length > 0 && typeof t === "number" && Number.isFinite(t);
+}
+
 export class SeenKeys {
   /** Key → when first seen; a Map keeps insertion order, which is time order. */
   private readonly keys = new Map<string, number>();

@@ -1,28 +1,39 @@
 /**
  * The dev worker's durable state: the queue, replayed from and written to the
  * journal, and the delivery keys already enqueued (for webhooks that must be
- * enqueued once). Enqueues resolve only once they are on disk.
+ * enqueued once). Enqueues, redrives and purges resolve only once they are on
+ * disk, and change the queue only then: a request that fails (503, disk full)
+ * changed nothing.
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { Journal, type ReplayResult } from "./journal.js";
+import { Journal, type JournalIo, type JournalState, type ReplayResult } from "./journal.js";
 import { MessageQueue, type NewMessage, type QueueOptions, type QueueRecord } from "./messageQueue.js";
-import { isSeenRecord, SeenKeys, type SeenRecord } from "./seenKeys.js";
+import { isQueueRecord } from "./queueRecordShape.js";
+import { isSeenRecord, isSeenRecordShape, SeenKeys, type SeenRecord } from "./seenKeys.js";
 
 type StoreRecord = QueueRecord | SeenRecord;
+
+const isStoreRecord = (value: unknown): value is StoreRecord => isQueueRecord(value) || isSeenRecordShape(value);
 
 export type EnqueueOnceResult = { duplicate: false; messageId: string } | { duplicate: true };
 
 export interface QueueStore {
   readonly queue: MessageQueue;
-  /** What the journal held at start. */
+  /** What the journal held at start, and what recovery did (cut, quarantined, migrated). */
   readonly replay: ReplayResult & { messages: number };
+  /** Whether the journal can be written now, and how many changes wait to be. */
+  readonly journalState: JournalState;
   /** Resolves with the new ids once the messages are durable. */
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
   /** Enqueue unless `key` was enqueued before (within the seen-keys window); the key is durable with the message. */
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
-  /** Put a message straight into the dead-letter queue after `attempts` failed attempts; durable before it resolves. */
+  /** Put a message straight into the dead-letter queue after `attempts` failed attempts (on disk before it resolves, unless the disk refuses: then once it takes writes again). */
   deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number): Promise<string>;
+  /** Move dead messages (all, or the given ones) back to the queue; resolves with how many moved once that is durable. */
+  redrive(ids?: string[]): Promise<number>;
+  /** Delete every dead message; resolves with how many once that is durable. */
+  purge(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,6 +42,10 @@ export interface QueueStoreOptions extends QueueOptions {
   compactMinRecords?: number;
   /** Called after messages became visible to the queue (wake the poller). */
   onEnqueued: () => void;
+  /** Told when journal writes start failing and when they work again. */
+  onJournalState?: (state: JournalState) => void;
+  /** Test hook for the journal's writes (see JournalIo). */
+  journalIo?: JournalIo;
 }
 
 export async function openQueueStore(options: QueueStoreOptions): Promise<QueueStore> {
@@ -41,7 +56,13 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
   );
   const seen = new SeenKeys();
   const opened = await Journal.open<StoreRecord>(
-    { file: path.join(options.stateDir, "queue.journal"), ...(options.compactMinRecords ? { compactMinRecords: options.compactMinRecords } : {}) },
+    {
+      file: path.join(options.stateDir, "queue.journal"),
+      isRecord: isStoreRecord,
+      ...(options.compactMinRecords ? { compactMinRecords: options.compactMinRecords } : {}),
+      ...(options.onJournalState ? { onStateChange: options.onJournalState } : {}),
+      ...(options.journalIo ? { io: options.journalIo } : {}),
+    },
     (record) => (isSeenRecord(record) ? seen.apply(record) : queue.apply(record)),
   );
   journal = opened.journal;
@@ -57,9 +78,15 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
     options.onEnqueued();
   };
 
+  /** How many of `ids` are in the dead-letter queue now. */
+  const deadCount = (ids: string[]) => ids.filter((id) => queue.get(id)?.state === "dead").length;
+
   return {
     queue,
     replay: { ...opened.replay, messages: queue.size },
+    get journalState() {
+      return journal!.state;
+    },
     async enqueue(messages, delaySeconds) {
       const records = queue.prepareEnqueue(messages, Date.now(), delaySeconds * 1000, randomUUID);
       await commit(records);
@@ -90,11 +117,29 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       }
     },
     async deadLetter(message, attempts, error, firstAttemptAt) {
+      // A failure record like any other: applied now and kept until written, so a full disk delays it but never drops it.
       const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID);
-      await journal!.append([record]);
       queue.apply(record);
+      journal!.write(record);
       queue.counters.deadLettered++;
+      await journal!.sync().catch(() => {});
       return record.id;
+    },
+    async redrive(ids) {
+      const record = queue.prepareRedrive(Date.now(), ids);
+      if (!record) return 0;
+      await journal!.append([record]);
+      const moved = deadCount(record.ids);
+      queue.apply(record);
+      return moved;
+    },
+    async purge() {
+      const record = queue.preparePurge();
+      if (!record) return 0;
+      await journal!.append([record]);
+      const purged = deadCount(record.ids);
+      queue.apply(record);
+      return purged;
     },
     close: () => journal!.close(),
   };
