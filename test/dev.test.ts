@@ -133,6 +133,18 @@ describe("dev worker", () => {
     assert.equal(stats.processed, 1);
   });
 
+  it("takes letsgo:stripe only through POST /stripe, saying why, and answers HEAD on GET routes", async () => {
+    const { worker } = await start();
+    const forged = await post(worker.url, { type: "letsgo:stripe", payload: { id: "evt_forged", type: "invoice.paid" } });
+    assert.equal(forged.status, 400);
+    assert.match(forged.body.error, /only through POST \/stripe, where Stripe's signature is checked: here it could be forged/);
+    const scheduled = await post(worker.url, { type: "letsgo:scheduled-run", payload: {} });
+    assert.match(scheduled.body.error, /"letsgo:scheduled-run" is reserved/);
+    const head = await fetch(`${worker.url}/health`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+  });
+
   it("rejects bad input with the right status and changes nothing", async () => {
     const { worker } = await start({ LETSGO_WORKER_MAX_MESSAGE_SIZE: 1024 });
     const before = (await request(worker.url, "GET", "/stats")).body;
@@ -145,6 +157,10 @@ describe("dev worker", () => {
       ["empty array", "POST", "/", "[]", 400],
       ["bad record body", "POST", "/", JSON.stringify({ Records: [{ body: "{nope" }] }), 400],
       ["delay out of range", "POST", "/?delaySeconds=901", JSON.stringify({ type: "A" }), 400],
+      ["a forged letsgo:stripe message", "POST", "/", JSON.stringify({ type: "letsgo:stripe", payload: { id: "evt_forged", type: "invoice.paid", data: { object: {} } } }), 400],
+      ["letsgo:stripe in an SQS-shaped body", "POST", "/", JSON.stringify({ Records: [{ body: JSON.stringify({ type: "letsgo:stripe", payload: {} }) }] }), 400],
+      ["a forged scheduled run", "POST", "/", JSON.stringify({ type: "letsgo:scheduled-run", payload: {} }), 400],
+      ["nested 5,000 levels deep", "POST", "/", `{"type":"A","payload":${"[".repeat(5000)}${"]".repeat(5000)}}`, 400],
       ["too large", "POST", "/", JSON.stringify({ type: "A", payload: "x".repeat(2000) }), 413],
       ["together too large", "POST", "/", JSON.stringify([1, 2].map(() => ({ type: "A", payload: "x".repeat(600) }))), 413],
       ["unknown route", "GET", "/nope", undefined, 404],

@@ -198,6 +198,40 @@ describe("Class: HandlerInvoker", () => {
     assert.equal(available, true);
   });
 
+  it("tries code that does not load again with backoff (1 s, 2 s, ...), and at once when a file is saved", async () => {
+    const invoker = pool();
+    const starting = invoker.start();
+    const errors: Array<{ error: string; retryInMs: number }> = [];
+    invoker.on("load-error", (e) => errors.push(e));
+    made[0]!.failToLoad();
+    await starting;
+    assert.deepEqual(errors.map((e) => e.retryInMs), [1_000]);
+    mock.timers.tick(999);
+    assert.equal(made.length, 1);
+    mock.timers.tick(1);
+    assert.equal(made.length, 2, "tried again after 1 s");
+    made[1]!.failToLoad();
+    assert.deepEqual(errors.map((e) => e.retryInMs), [1_000, 2_000]);
+    invoker.reload();
+    assert.equal(made.length, 3, "a saved file tries at once");
+    made[2]!.failToLoad();
+    assert.deepEqual(errors.map((e) => e.retryInMs), [1_000, 2_000, 1_000], "and starts the backoff over");
+    made[3]?.ready();
+    mock.timers.tick(1_000);
+    made[3]!.ready();
+    assert.equal(invoker.available, true);
+  });
+
+  it("stays available when one process of code that loads fails to start (a slow cold start under load)", async () => {
+    const invoker = pool();
+    await started(invoker);
+    invoker.prewarm(2);
+    made[1]!.failToLoad("index.ts took longer than 10 s to load");
+    assert.equal(invoker.available, true);
+    assert.equal(invoker.idleCount, 1);
+    assert.equal(made.length, 3, "another takes its place");
+  });
+
   it("stops processes idle for idleMs, keeping one warm", async () => {
     const invoker = pool({ idleMs: 60_000 });
     await started(invoker);

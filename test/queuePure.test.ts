@@ -208,3 +208,14 @@ describe("Class: EnqueueError", () => {
     assert.equal(error.message, "5 of 5 messages were not accepted by the dev worker at http://localhost:3002 (0 were; their ids are in error.accepted):\n  #0-#3, #7 (OrderNew): no answer (ECONNREFUSED)");
   });
 });
+
+describe("Function: checkMessage (depth)", () => {
+  it("refuses a payload nested deeper than 100 levels, without overflowing the stack", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    assert.throws(() => checkMessage({ type: "A", payload: deep }, 0, "message", 10_000_000), /nests arrays and objects more than 100 levels deep/);
+    let ok: unknown = 1;
+    for (let i = 0; i < 99; i++) ok = [ok];
+    assert.equal(checkMessage({ type: "A", payload: ok }, 0, "message", 10_000_000).type, "A");
+  });
+});

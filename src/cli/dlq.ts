@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { LetsgoError } from "../errors.js";
 import type { DeadLetterListing, DeadLetterQueue } from "../commands/deadLetters.js";
 import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
+import { printable } from "../dev/printable.js";
 import { print, printJson, style } from "./output.js";
 
 interface DlqFlags extends AwsFlags {
@@ -40,9 +41,10 @@ export function register(program: Command): void {
     if (flags.aws) return printSqsListing(listing);
     if (listing.messages.length === 0) return print("The dead-letter queue is empty.");
     for (const m of listing.messages) {
-      print(`${style.bold(m.messageId)}  ${m.type}  ${style.dim(`${m.receiveCount} receives, dead since ${m.deadAt ?? "?"}`)}`);
-      print(`  error: ${style.red(m.lastError ?? "none recorded")}`);
-      print(`  body:  ${shorten(m.body)}`);
+      // What a message carries is printed escaped: a type or body may hold terminal escape sequences.
+      print(`${style.bold(printable(m.messageId))}  ${printable(m.type ?? "(no type)")}  ${style.dim(`${m.receiveCount} receives, dead since ${m.deadAt ?? "?"}`)}`);
+      print(`  error: ${style.red(printable(m.lastError ?? "none recorded"))}`);
+      print(`  body:  ${printable(shorten(m.body))}`);
     }
     print(style.dim(`${plural(listing.messages.length, "message")}. Move them back with: letsgo-worker dlq redrive [--id ID]`));
   });
@@ -93,8 +95,8 @@ function printSqsListing(listing: DeadLetterListing): void {
     return print(total > 0 ? `No message could be read from ${listing.target} (SQS counts about ${total}; they may be in flight).` : `The dead-letter queue ${listing.target} is empty.`);
   }
   for (const m of listing.messages) {
-    print(`${style.bold(m.messageId)}  ${m.type ?? style.yellow("(not a {type, payload} message)")}  ${style.dim(`${m.receiveCount} receives, sent ${m.sentAt ?? "?"}`)}`);
-    print(`  body:  ${shorten(m.body)}`);
+    print(`${style.bold(m.messageId)}  ${m.type !== null ? printable(m.type) : style.yellow("(not a {type, payload} message)")}  ${style.dim(`${m.receiveCount} receives, sent ${m.sentAt ?? "?"}`)}`);
+    print(`  body:  ${printable(shorten(m.body))}`);
   }
   const shown = listing.messages.length < total ? `Showing ${listing.messages.length} of about ${total} messages` : plural(listing.messages.length, "message");
   print(style.dim(`${shown} in ${listing.target}. SQS keeps no error: see \`letsgo-worker logs\`. Move them back with: letsgo-worker dlq redrive --aws`));

@@ -8,6 +8,8 @@
 import path from "node:path";
 import { devShownSettings } from "../project/settings.js";
 import { loadErrorSummary } from "./loadError.js";
+import { recoveryLines } from "./recoveryReport.js";
+import { printable as p, printableLines } from "./printable.js";
 import type { DevWorker } from "./worker.js";
 
 export interface ConsoleOptions {
@@ -75,6 +77,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             handler: worker.handler,
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
             stats: worker.stats(),
+            journal: worker.replay,
           }),
         "message:handled": (o) => json("message:handled", o),
         "message:failed": (o) => json("message:failed", o),
@@ -87,21 +90,23 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "schedule:ran": (o) => json("schedule:ran", o),
         "stripe:received": (o) => json("stripe:received", o),
         reload: (o) => json("reload", { files: o.files.map(rel) }),
+        "journal:degraded": (o) => json("journal:degraded", o),
+        "journal:resumed": (o) => json("journal:resumed", o),
       }
     : {
         ready: () => banner(worker, options).forEach(write),
-        "message:handled": (o) => write(`${style.green("✓")} ${o.type} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
+        "message:handled": (o) => write(`${style.green("✓")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
         "message:failed": (o) =>
-          write(`${style.red("✗")} ${o.type} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(o.error)}`),
+          write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`),
         "message:dead": (o) =>
           write(
-            `${style.red("☠")} ${o.type} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${o.error}` +
+            `${style.red("☠")} ${p(o.type)} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${p(o.error)}` +
               style.dim(`  (letsgo-worker dlq redrive --id ${o.id})`),
           ),
         "message:stale": (o) =>
           write(
             style.yellow(
-              `! ${o.type} ${short(o.id)} ${o.attempt}/${o.maxAttempts} ${ms(o.durationMs)} ${o.succeeded ? "succeeded" : `failed (${o.error})`} after its visibility timeout: ` +
+              `! ${p(o.type)} ${short(o.id)} ${o.attempt}/${o.maxAttempts} ${ms(o.durationMs)} ${o.succeeded ? "succeeded" : `failed (${p(o.error)})`} after its visibility timeout: ` +
                 `the result is ignored, as SQS ignores an old receipt handle; ${STALE_NOW[o.now as keyof typeof STALE_NOW]}` +
                 (o.currentAttempt ? ` (attempt ${o.currentAttempt}/${o.maxAttempts})` : "") +
                 ". Raise LETSGO_WORKER_VISIBILITY_TIMEOUT above the handler's running time.",
@@ -111,7 +116,11 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
           if (o.reloaded) write(style.cyan(`↻ handler reloaded (${o.loadMs} ms)`));
         },
         "handler:load-error": (o) =>
-          write(style.red(`✗ handler failed to load; messages wait until it does${options.watching ? " (save a file to retry)" : ""}:\n${o.error}`)),
+          write(
+            style.red(
+              `✗ handler failed to load; messages wait until it does (trying again in ${Math.ceil(o.retryInMs / 1000)} s${options.watching ? ", or at once when you save a file" : ""}):\n${printableLines(o.error)}`,
+            ),
+          ),
         "handler:exit": (o) =>
           write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {
@@ -122,15 +131,18 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
           const what = `scheduled run ${style.dim(short(o.executionId))} ${o.trigger === "request" ? "(POST /schedule)" : `due ${o.scheduledTime}`}${attempt} ${style.dim(ms(o.durationMs))}`;
           const retry = !o.ok && o.retryInMs !== undefined ? style.yellow(`  retrying in ${o.retryInMs / 1000} s`) : "";
           const next = o.next ? style.dim(`  next ${o.next}`) : "";
-          write(o.ok ? `${style.green("✓")} ${what}${next}` : `${style.red("✗")} ${what} ${style.red(o.error)}${retry}${next}`);
+          write(o.ok ? `${style.green("✓")} ${what}${next}` : `${style.red("✗")} ${what} ${style.red(p(o.error))}${retry}${next}`);
         },
         "stripe:received": (o) =>
           write(
             o.duplicate
-              ? style.dim(`= stripe ${o.type} ${o.eventId} already enqueued: duplicate delivery ignored`)
-              : `${style.cyan("→")} stripe ${o.type} ${o.eventId} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
+              ? style.dim(`= stripe ${p(o.type)} ${p(o.eventId)} already enqueued: duplicate delivery ignored`)
+              : `${style.cyan("→")} stripe ${p(o.type)} ${p(o.eventId)} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
           ),
         reload: (o) => write(style.dim(`changed: ${o.files.map(rel).join(", ")}`)),
+        "journal:degraded": (o) =>
+          write(style.red(`! the queue journal cannot be written: ${o.reason}. POST / answers 503 (nothing accepted is lost); dev retries by itself`)),
+        "journal:resumed": () => write(style.green("✓ the queue journal can be written again: accepting messages")),
       };
   for (const [event, handler] of Object.entries(handlers)) worker.on(event as "ready", handler as () => void);
   return () => {
@@ -161,6 +173,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
         : " · empty"),
+    ...recoveryLines(worker.replay, (file) => path.relative(options.projectDir, file)).map((line) => (line.level === "warn" ? style.yellow : style.dim)(`  journal   ${line.text}`)),
     `  reload    ${options.watching ? "on save in apps/worker/src and packages/types" : "off (--no-watch)"}`,
   ];
   if (s.LETSGO_WORKER_VISIBILITY_TIMEOUT < s.LETSGO_WORKER_FUNCTION_TIMEOUT) {
@@ -172,7 +185,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     );
   }
   if (!handler.loaded) {
-    lines.push(style.red(`  messages wait until the handler loads${options.watching ? " (save a file to retry)" : " (retried every 5 s)"}`));
+    lines.push(style.red(`  messages wait until the handler loads (tried again with backoff${options.watching ? ", and at once when you save a file" : ""})`));
   }
   lines.push(style.dim(`Send a message:  curl -d '{"type":"Hello","payload":{}}' ${worker.url}   or   letsgo-worker enqueue --type Hello`));
   return lines;

@@ -64,10 +64,11 @@ export class Router {
     try {
       if (refused !== undefined) throw new HttpError(403, refused);
       const byMethod = this.routes.get(path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path);
-      const handler = byMethod?.get(method);
+      // HEAD is GET without the body, as HTTP defines it.
+      const handler = byMethod?.get(method) ?? (method === "HEAD" ? byMethod?.get("GET") : undefined);
       if (!byMethod) reply = { status: 404, body: { error: `No route ${path}. Send messages with POST /.` } };
       else if (!handler) {
-        const allowed = [...byMethod.keys()].join(", ");
+        const allowed = [...byMethod.keys(), ...(byMethod.has("GET") ? ["HEAD"] : [])].join(", ");
         reply = { status: 405, body: { error: `${method} is not allowed on ${path}; use ${allowed}.` }, headers: { allow: allowed } };
       } else {
         reply = await handler({ method, path, query, headers: req.headers, body: (limit) => readBody(req, limit) });
@@ -75,12 +76,14 @@ export class Router {
     } catch (error) {
       // Errors may say which status fits them (503 from a journal that is closing: senders retry).
       const status = error instanceof HttpError ? error.status : ((error as { httpStatus?: number }).httpStatus ?? 500);
+      const retryAfter = (error as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       reply = { status, body: { error: error instanceof Error ? error.message : String(error) } };
+      if (retryAfter !== undefined) reply.headers = { "retry-after": String(retryAfter) };
     }
     if (!req.complete) req.resume(); // drain an unread body so the connection can be reused
     const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
     res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
-    res.end(text);
+    res.end(method === "HEAD" ? undefined : text);
   }
 }
 

@@ -3,11 +3,14 @@
  * `{type, payload}`, an array of up to 10, or an SQS-shaped `{"Records": [...]}`
  * body as LetsGo's @letsgo/queue local client sends it (each record's `body` is
  * the message as a JSON string). Sizes follow SQS: each message, and a request's
- * messages together, at most the maximum message size.
+ * messages together, at most the maximum message size. `letsgo:stripe` comes in
+ * only through POST /stripe, after its signature is checked: here it could be
+ * forged, so it is refused.
  */
 import { MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS } from "../queue/constants.js";
 import { readDelaySeconds } from "../queue/validate.js";
-import { messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
+import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { NewMessage } from "./messageQueue.js";
 
 /** As SQS SendMessageBatch. */
@@ -24,7 +27,37 @@ export class IntakeError extends Error {
   }
 }
 
-export function parseIntake(raw: string, maxMessageSize: number): NewMessage[] {
+export interface IntakeOptions {
+  /** POST /stripe, whose signature check makes letsgo:stripe trustworthy. */
+  verifiedStripe?: boolean;
+}
+
+export function parseIntake(raw: string, maxMessageSize: number, options: IntakeOptions = {}): NewMessage[] {
+  if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH + 2)) {
+    throw new IntakeError(400, `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; flatten the payload.`);
+  }
+  const checkType = (message: Record<string, unknown>, what: string) => typeOf(message, what, options);
+  const messageType = (value: unknown, what: string) => {
+    if (!isObject(value)) throw new IntakeError(400, `${capital(what)} must be a JSON object {"type": "...", "payload": ...}.`);
+    return checkType(value, what);
+  };
+  const fromMessage = (value: unknown, what: string): NewMessage => ({ type: messageType(value, what), body: JSON.stringify(value) });
+  const fromRecord = (record: unknown, what: string): NewMessage => {
+    if (!isObject(record) || typeof record.body !== "string") {
+      throw new IntakeError(400, `${capital(what)} must have a string \`body\` holding the message as JSON.`);
+    }
+    if (jsonNestsDeeperThan(record.body, MAX_JSON_DEPTH + 1)) {
+      throw new IntakeError(400, `The body of ${what} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; flatten the payload.`);
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(record.body);
+    } catch {
+      throw new IntakeError(400, `The body of ${what} is not valid JSON.`);
+    }
+    if (!isObject(message)) throw new IntakeError(400, `The body of ${what} must be a JSON object {"type": "...", "payload": ...}.`);
+    return { type: checkType(message, `the body of ${what}`), body: record.body };
+  };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -72,33 +105,22 @@ function checkCount(count: number): void {
   }
 }
 
-function fromMessage(value: unknown, what: string): NewMessage {
-  return { type: messageType(value, what), body: JSON.stringify(value) };
-}
-
-function messageType(value: unknown, what: string): string {
-  if (!isObject(value)) throw new IntakeError(400, `${capital(what)} must be a JSON object {"type": "...", "payload": ...}.`);
-  return checkType(value, what);
-}
-
-function fromRecord(record: unknown, what: string): NewMessage {
-  if (!isObject(record) || typeof record.body !== "string") {
-    throw new IntakeError(400, `${capital(what)} must have a string \`body\` holding the message as JSON.`);
-  }
-  let message: unknown;
-  try {
-    message = JSON.parse(record.body);
-  } catch {
-    throw new IntakeError(400, `The body of ${what} is not valid JSON.`);
-  }
-  if (!isObject(message)) throw new IntakeError(400, `The body of ${what} must be a JSON object {"type": "...", "payload": ...}.`);
-  return { type: checkType(message, `the body of ${what}`), body: record.body };
-}
-
-/** The type rules every sender follows (../runtime/messageRules.ts): present, not blank, not a reserved type the runtime does not define. */
-function checkType(message: Record<string, unknown>, what: string): string {
+/**
+ * The type rules every sender follows (../runtime/messageRules.ts): present, not
+ * blank, not a reserved type the runtime does not define; and letsgo:stripe only
+ * from POST /stripe.
+ */
+function typeOf(message: Record<string, unknown>, what: string, options: IntakeOptions): string {
   const problem = messageTypeProblem(message.type) ?? reservedTypeProblem(message.type as string);
   if (problem) throw new IntakeError(400, `The type of ${what} ${problem}.`);
+  if (message.type === ReservedMessageType.Stripe && !options.verifiedStripe) {
+    throw new IntakeError(
+      400,
+      `${capital(what)} is a letsgo:stripe message, which the dev worker takes only through POST /stripe, where Stripe's signature is checked: ` +
+        "here it could be forged. Send the Stripe delivery itself to /stripe (`stripe listen --forward-to localhost:3002/stripe`, " +
+        "`letsgo-worker stripe trigger`, or your app's createStripeWebhookHandler, which forwards it).",
+    );
+  }
   return message.type as string;
 }
 

@@ -46,7 +46,7 @@ export type InvokerOptions = Omit<HandlerProcessOptions, "initTimeoutMs"> & {
   /** How a process is made (tests pass a fake). Default: a HandlerProcess running the user's code under tsx. */
   createProcess?: (options: HandlerProcessOptions) => PoolProcess;
   initTimeoutMs?: number;
-  /** Retry a module that failed to load after this long (ms); 0 = only on reload(). */
+  /** First wait before loading a module that failed to load again (ms); it doubles up to 30 s. Default 1 s; a reload() retries at once. */
   loadRetryMs?: number;
   /** Stop a process idle this long (ms), keeping one warm. Default 60 s. */
   idleMs?: number;
@@ -67,12 +67,15 @@ export interface Invoker {
 type Events = {
   /** The user's code loaded (once per generation: at start and after each reload). */
   loaded: [{ loadMs: number; reloaded: boolean }];
-  "load-error": [{ error: string }];
+  /** The code does not load; another attempt follows in `retryInMs` (or at once on a saved file). */
+  "load-error": [{ error: string; retryInMs: number }];
   /** A process ended that we did not stop (crash, process.exit, unhandled rejection). */
   "process-exit": [{ reason: string; inFlight: number }];
   /** Invocations may be sent again (after a load error was fixed), or a process became idle. */
   available: [];
 };
+
+const MAX_LOAD_RETRY_MS = 30_000;
 
 export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   /** Processes running the current code. */
@@ -81,9 +84,13 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   private readonly all = new Set<PoolProcess>();
   private readonly idleTimers = new Map<PoolProcess, NodeJS.Timeout>();
   private generationLoaded = false;
-  private broken = false;
+  /** The generation whose code did not load, while that is the state of things. */
+  private brokenGeneration: Set<PoolProcess> | undefined;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Failed loads in a row, for the backoff; reset when code loads or a file is saved. */
+  private failedLoads = 0;
+  private retryAt = 0;
   private loadedOnce = false;
   /** Resolves when every process has ended, once stopped. */
   private ended: Promise<unknown> = Promise.resolve();
@@ -95,6 +102,10 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   /** False while the user's module fails to load. */
   get available(): boolean {
     return !this.broken && !this.closed;
+  }
+
+  private get broken(): boolean {
+    return this.brokenGeneration !== undefined;
   }
 
   /** Warm processes running the current code with nothing to do: batches that can start now. */
@@ -137,6 +148,11 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
 
   /** Load the code again: one fresh process now, more on demand; running invocations finish in the old ones. */
   reload(): void {
+    this.failedLoads = 0; // a saved file: whatever failed before, start the backoff over
+    this.loadAgain();
+  }
+
+  private loadAgain(): void {
     if (this.closed) return;
     clearTimeout(this.retryTimer);
     const old = [...this.current];
@@ -191,11 +207,12 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
       if (proc.isIdle) this.whenIdle(proc);
       if (!this.generationLoaded) {
         this.generationLoaded = true;
+        this.failedLoads = 0;
         this.emit("loaded", { loadMs, reloaded: this.loadedOnce });
         this.loadedOnce = true;
       }
       if (this.broken) {
-        this.broken = false;
+        this.brokenGeneration = undefined;
         this.emit("available");
       }
     });
@@ -216,12 +233,28 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     return proc;
   }
 
+  /**
+   * A process failed to load. When others of its generation loaded, the code is
+   * fine and this was one slow or unlucky start (under load, tsx can take longer
+   * than the 10 s init limit): the exit handler starts another. Otherwise the
+   * code does not load: invocations wait (nothing is received for them), and it
+   * is tried again with backoff, at once on a saved file.
+   */
   private loadFailed(generation: Set<PoolProcess>, error: string): void {
-    if (this.current !== generation || this.broken || this.closed) return;
-    this.broken = true;
-    this.emit("load-error", { error });
-    const retryMs = this.options.loadRetryMs ?? 0;
-    if (retryMs > 0) this.retryTimer = setTimeout(() => this.reload(), retryMs);
+    if (this.current !== generation || this.brokenGeneration === generation || this.closed || this.generationLoaded) return;
+    this.brokenGeneration = generation;
+    const base = this.options.loadRetryMs ?? 1_000;
+    const retryInMs = Math.min(MAX_LOAD_RETRY_MS, base * 2 ** this.failedLoads);
+    this.failedLoads++;
+    this.retryAt = Date.now() + retryInMs;
+    this.emit("load-error", { error, retryInMs });
+    this.retryTimer = setTimeout(() => this.loadAgain(), retryInMs);
+    this.retryTimer.unref();
+  }
+
+  /** When the next attempt to load failing code is due (epoch ms), if it fails now. */
+  get nextLoadAttemptAt(): number | undefined {
+    return this.broken ? this.retryAt : undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The dev worker's HTTP API. Every route is one `router.add`. */
 import { HttpError, Router } from "./http.js";
-import { IntakeError, parseDelaySeconds, parseIntake } from "./intake.js";
+import { IntakeError, parseDelaySeconds, parseIntake, type IntakeOptions } from "./intake.js";
 import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./messageQueue.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
@@ -22,8 +22,11 @@ export interface QueueService {
   runScheduled(): Promise<ScheduledRunOutcome>;
   stats(): QueueStats;
   listDead(): QueueMessage[];
-  redrive(ids?: string[]): number;
-  purge(): number;
+  /** Resolves with how many moved once that is durable on disk. */
+  redrive(ids?: string[]): Promise<number>;
+  /** Resolves with how many were deleted once that is durable on disk. */
+  purge(): Promise<number>;
+  /** `ok: false` (the journal cannot be written) answers 503. */
   health(): Record<string, unknown>;
 }
 
@@ -76,7 +79,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     secret: service.stripeSecret,
     maxBodyBytes: service.maxMessageSize + 64 * 1024,
     async enqueue(message) {
-      const [checked] = intake(JSON.stringify(message), service.maxMessageSize);
+      const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true });
       const { id: eventId, type } = message.payload;
       const result = await service.enqueueOnce(checked!, `stripe:${eventId}`);
       service.stripeReceived({ eventId, type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });
@@ -92,14 +95,17 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     const response = await stripeWebhook(new Request("http://dev.local/stripe", { method: "POST", headers, body: raw }));
     return { status: response.status, body: await response.json() };
   });
-  router.add("GET", "/health", () => ({ status: 200, body: service.health() }));
+  router.add("GET", "/health", () => {
+    const body = service.health();
+    return { status: body.ok === false ? 503 : 200, body };
+  });
   router.add("GET", "/stats", () => ({ status: 200, body: service.stats() }));
   router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView) } }));
-  router.add("DELETE", "/dlq", () => ({ status: 200, body: { purged: service.purge() } }));
-  router.add("POST", "/dlq/redrive", (request) => {
+  router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } }));
+  router.add("POST", "/dlq/redrive", async (request) => {
     const id = request.query.get("messageId");
-    if (id === null) return { status: 200, body: { redriven: service.redrive() } };
-    const moved = service.redrive([id]);
+    if (id === null) return { status: 200, body: { redriven: await service.redrive() } };
+    const moved = await service.redrive([id]);
     if (moved === 0) throw new HttpError(404, `No message ${id} in the dead-letter queue (GET /dlq lists them).`);
     return { status: 200, body: { redriven: moved } };
   });
@@ -107,8 +113,8 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
 }
 
 /** The intake's checks (size, shape), their failures as HTTP errors. */
-function intake(raw: string, maxMessageSize: number): NewMessage[] {
-  return intakeChecked(() => parseIntake(raw, maxMessageSize));
+function intake(raw: string, maxMessageSize: number, options: IntakeOptions = {}): NewMessage[] {
+  return intakeChecked(() => parseIntake(raw, maxMessageSize, options));
 }
 
 function intakeChecked<T>(check: () => T): T {

@@ -18,7 +18,8 @@ import { isDeploySetting, loadSettings, settingMs, type SettingKey, type Setting
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { HandlerInvoker } from "./invoker.js";
-import type { ReplayResult } from "./journal.js";
+import { stateDirectoryError } from "./diskErrors.js";
+import type { JournalState, ReplayResult } from "./journal.js";
 import { closeServer, listen, portOf, urlHost } from "./listen.js";
 import { loadErrorSummary } from "./loadError.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -48,6 +49,8 @@ export interface DevWorkerOptions {
   compactMinRecords?: number;
   /** Waits before retrying a failed scheduled run (default 1 s, 2 s: Lambda's two retries, sooner). */
   scheduledRetryDelaysMs?: number[];
+  /** First wait before trying failing code again (default 1 s, doubling up to 30 s; a saved file retries at once). */
+  loadRetryMs?: number;
   /** Stop a handler process idle this long, keeping one warm (default 60 s). */
   handlerIdleMs?: number;
 }
@@ -62,7 +65,7 @@ export type DevWorkerEvents = {
   "message:stale": [StaleOutcome];
   /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
   "handler:loaded": [{ loadMs: number; reloaded: boolean }];
-  "handler:load-error": [{ error: string }];
+  "handler:load-error": [{ error: string; retryInMs: number }];
   "handler:exit": [{ reason: string; inFlight: number }];
   "handler:output": [{ line: string; stream: "stdout" | "stderr" }];
   /** A scheduled run's attempt ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
@@ -70,6 +73,10 @@ export type DevWorkerEvents = {
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */
   "stripe:received": [StripeDelivery];
   reload: [{ files: string[] }];
+  /** Journal writes fail (disk full, read-only, I/O error): POST / answers 503 until they work again. */
+  "journal:degraded": [Extract<JournalState, { ok: false }>];
+  /** Journal writes work again: accepting resumed by itself. */
+  "journal:resumed": [Extract<JournalState, { ok: true }>];
 };
 
 /** Whether and when the scheduled handler fires on its own. */
@@ -112,14 +119,14 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   // Checked before anything starts: a schedule AWS would reject is a settings error here too.
   const startedAt = new Date();
   const schedule = options.schedule === false ? null : parseSchedule(settings, envFile, startedAt);
-  await mkdir(paths.stateDir, { recursive: true });
-  await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
   const life = new Lifecycle();
   try {
+    await mkdir(paths.stateDir, { recursive: true });
+    await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
     return await assemble(options, settings, extra, paths, life, schedule && { schedule, from: startedAt });
   } catch (error) {
     await life.close().catch(() => {}); // the start's own error is the one to report
-    throw error;
+    throw stateDirectoryError(error, paths.stateDir); // a full or read-only state directory: exit 1 with what to do
   }
 }
 
@@ -160,6 +167,7 @@ async function assemble(
     maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT,
     compactMinRecords: options.compactMinRecords,
     onEnqueued: () => wakeMapping(),
+    onJournalState: (state) => (state.ok ? emitter.emit("journal:resumed", state) : emitter.emit("journal:degraded", state)),
   });
   life.add("journal", { close: () => store.close() });
   const queue = store.queue;
@@ -185,7 +193,7 @@ async function assemble(
     cwd: paths.worker,
     env: handlerEnv(settings, extra, url),
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
-    loadRetryMs: options.watch === false ? 5_000 : 0,
+    loadRetryMs: options.loadRetryMs,
     idleMs: options.handlerIdleMs,
     onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
   });
@@ -247,13 +255,13 @@ async function assemble(
       runScheduled: () => scheduledRuns.runNow(),
       stats: () => queue.stats(Date.now()),
       listDead: () => queue.listDead(),
-      redrive(ids) {
-        const moved = queue.redrive(Date.now(), ids);
+      async redrive(ids) {
+        const moved = await store.redrive(ids);
         if (moved > 0) mapping.wake();
         return moved;
       },
-      purge: () => queue.purge(),
-      health: () => ({ ok: true, handler: invoker.available ? "ready" : "failed to load", handlerProcesses: invoker.processCount, pid: process.pid }),
+      purge: () => store.purge(),
+      health: () => ({ ...journalHealth(store.journalState), handler: handlerHealth(invoker, handler), handlerProcesses: invoker.processCount, pid: process.pid }),
     },
     requestGuard(host),
   ).listener;
@@ -293,6 +301,20 @@ async function assemble(
   });
   setImmediate(() => emitter.emit("ready", { url }));
   return worker;
+}
+
+/** What /health says of the journal: ok, or degraded with the reason (then /health answers 503). */
+function journalHealth(state: JournalState) {
+  const journal = { unwritten: state.unwritten };
+  return state.ok ? { ok: true, journal } : { ok: false, degraded: true, reason: state.reason, code: state.code, since: state.since, journal };
+}
+
+/** What /health says of the user's code: ready, or why not and when it is tried again. */
+function handlerHealth(invoker: HandlerInvoker, handler: DevWorker["handler"]): string {
+  if (invoker.available) return "ready";
+  const at = invoker.nextLoadAttemptAt;
+  const retry = at === undefined ? "" : `; trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s, or at once when a file is saved`;
+  return `failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}${retry}`;
 }
 
 function deadInfo(message: QueueMessage, attempts: number) {

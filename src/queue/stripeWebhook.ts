@@ -14,7 +14,8 @@ import type { Logger } from "../runtime/log.js";
 import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { StripeEvent, StripeMessage } from "../runtime/stripeDispatcher.js";
 import { enqueue as enqueueDefault } from "./enqueue.js";
-import { EnqueueError, QueueError } from "./errors.js";
+import { resolveQueueTarget } from "./target.js";
+import { EnqueueError, MessageValidationError, QueueError } from "./errors.js";
 
 /** What an `enqueue` option reports back; `duplicate` when the event was enqueued before (dev deduplicates on event.id). */
 export interface StripeEnqueueResult {
@@ -25,7 +26,12 @@ export interface StripeEnqueueResult {
 export interface StripeWebhookHandlerOptions {
   /** The endpoint's signing secret. Default: STRIPE_WEBHOOK_SECRET, read on each request. */
   secret?: string;
-  /** How the verified event is enqueued. Default: `enqueue()` (LETSGO_WORKER_QUEUE_URL → SQS, else the dev worker). */
+  /**
+   * How the verified event is enqueued. Default, by the one target rule: to SQS
+   * with `enqueue()` when LETSGO_WORKER_QUEUE_URL is set; otherwise the signed
+   * delivery itself is forwarded to the dev worker's POST /stripe, the only way
+   * a letsgo:stripe message enters it (it verifies again and deduplicates).
+   */
   enqueue?: (message: StripeMessage) => Promise<StripeEnqueueResult | string[] | void>;
   /** Seconds a signature stays valid. Default 300, as Stripe's library. */
   tolerance?: number;
@@ -50,7 +56,7 @@ const loadVerification = () =>
 export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions = {}): WebHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   let logger = options.logger;
-  const send = options.enqueue ?? (async (message: StripeMessage) => enqueueDefault(message));
+  const send = options.enqueue;
 
   return async (request) => {
     const [{ verifyStripeWebhook }, { StripeWebhookError }, { createLogger }] = await loadVerification();
@@ -80,7 +86,7 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
 
     let result: StripeEnqueueResult;
     try {
-      result = normalise(await send(stripeMessage(event)));
+      result = send ? normalise(await send(stripeMessage(event))) : await deliverByTargetRule(event, body, request.headers.get("stripe-signature")!);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log().error("stripe webhook not enqueued", {
@@ -89,11 +95,17 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
         errorName: error instanceof Error ? error.name : typeof error,
         error: message,
       });
-      const retriable = !(error instanceof QueueError) || (error instanceof EnqueueError && error.failed.every((f) => f.retriable));
-      return reply(500, {
-        error: `Event ${event.id} was verified but could not be enqueued: ${message.split("\n").join(" ")}`,
-        ...(retriable ? {} : { note: "The queue refused the message itself; Stripe's retries will meet the same refusal until the cause is fixed." }),
-      });
+      const refusedForGood = error instanceof MessageValidationError || (error instanceof EnqueueError && error.failed.some((f) => !f.retriable));
+      // A queue that says "not now" (the dev worker's full disk: 503 with Retry-After) is passed on as it is.
+      const { httpStatus, retryAfterSeconds } = error as { httpStatus?: number; retryAfterSeconds?: number };
+      return reply(
+        httpStatus === 503 ? 503 : 500,
+        {
+          error: `Event ${event.id} was verified but could not be enqueued: ${message.split("\n").join(" ")}`,
+          ...(!refusedForGood ? {} : { note: "The queue refused the message itself; Stripe's retries will meet the same refusal until the cause is fixed." }),
+        },
+        retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {},
+      );
     }
     if (result.duplicate) {
       return reply(200, {
@@ -106,6 +118,32 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
     }
     return reply(200, { received: true, eventId: event.id, type: event.type, ...(result.messageId ? { messageId: result.messageId } : {}) });
   };
+}
+
+/** SQS: enqueue the message. The dev worker: forward the signed delivery to its POST /stripe. */
+async function deliverByTargetRule(event: StripeEvent, body: Uint8Array, signature: string): Promise<StripeEnqueueResult> {
+  const target = resolveQueueTarget();
+  if (target.kind === "sqs") return normalise(await enqueueDefault(stripeMessage(event)));
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}/stripe`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": signature },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new QueueError(`no answer from the dev worker at ${target.url}${cause ? ` (${cause})` : ""}: start it with \`letsgo-worker dev\`, or set LETSGO_WORKER_QUEUE_URL.`, { cause: error });
+  }
+  const reply = (await response.json().catch(() => ({}))) as { messageId?: string; duplicate?: boolean; error?: string };
+  if (response.ok) return { ...(reply.messageId ? { messageId: reply.messageId } : {}), ...(reply.duplicate ? { duplicate: true } : {}) };
+  const hint = response.status === 400 ? " (is its STRIPE_WEBHOOK_SECRET, in apps/worker/.env, the same as this app's?)" : "";
+  const refused = new QueueError(`the dev worker at ${target.url} refused the delivery (HTTP ${response.status}): ${reply.error ?? "no reason given"}${hint}`);
+  if (response.status === 503) {
+    Object.assign(refused, { httpStatus: 503, retryAfterSeconds: Number(response.headers.get("retry-after")) || 1 });
+  }
+  throw refused;
 }
 
 function normalise(result: StripeEnqueueResult | string[] | void): StripeEnqueueResult {

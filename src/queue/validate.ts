@@ -3,7 +3,7 @@
  * target: the same code, so the same messages, for the dev worker and SQS. A
  * call whose messages fail any check sends nothing.
  */
-import { messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
+import { MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { MessageValidationError } from "./errors.js";
 
@@ -96,6 +96,7 @@ function nonJson(value: unknown, path: string, parents: object[]): string | unde
         return `${path} is binary data, which JSON would mangle: encode it, e.g. as a base64 string.`;
       }
       if (parents.includes(value)) return `${path} refers back to an enclosing object: a circular structure cannot be sent as JSON.`;
+      if (parents.length >= MAX_JSON_DEPTH) return `payload nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at ${path}): flatten it.`;
       parents.push(value);
       try {
         if (Array.isArray(value)) {

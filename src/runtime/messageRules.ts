@@ -27,6 +27,33 @@ export function reservedTypeProblem(type: string): string | undefined {
   );
 }
 
+/**
+ * How deep a message may nest. SQS sets no such limit, but a body nested
+ * thousands deep overflows the stack of whatever walks it; no real payload
+ * comes near this.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * True when JSON text nests deeper than `max` arrays and objects. A scan of the
+ * text, without recursion, so it is safe on hostile input before JSON.parse.
+ */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** UTF-8 byte length: Node's own count where there is one, a loop elsewhere (the app library also runs outside Node). */
 export function utf8Length(text: string): number {
   if (typeof Buffer !== "undefined") return Buffer.byteLength(text);

@@ -2,8 +2,9 @@
  * Stripe webhook signatures with node:crypto, following Stripe's documented
  * scheme (header `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`):
  * signing, for `letsgo-worker stripe trigger` and tests, and verification with
- * its library's checks (signature first, then a timestamp no older than the
- * tolerance), so neither the app, the worker image nor the dev server loads the
+ * its library's checks (signature first, then the timestamp), stricter in one
+ * way: a timestamp too far in the future is refused as well as a stale one, so
+ * a signed delivery cannot be held back and replayed later. Neither the app, the worker image nor the dev server loads the
  * whole stripe SDK for it. Verify at the HTTP edge: the signature does not
  * survive the queue.
  */
@@ -54,13 +55,14 @@ export function verifyStripeWebhook(
         (/\s/.test(secret) ? ". Note: STRIPE_WEBHOOK_SECRET contains whitespace, often a stray newline or space." : "."),
     );
   }
-  // As Stripe's library: only an old timestamp is refused (a replay); a clock running ahead is not.
+  // Stripe's library refuses only the past; a timestamp far ahead is a held-back delivery (or a wrong clock) too.
   const tolerance = options.tolerance ?? STRIPE_DEFAULT_TOLERANCE_SECONDS;
   const ageSeconds = Math.floor((options.now ?? Date.now)() / 1000) - timestamp;
-  if (tolerance > 0 && ageSeconds > tolerance) {
+  if (tolerance > 0 && Math.abs(ageSeconds) > tolerance) {
+    const when = ageSeconds > 0 ? `${ageSeconds} s old` : `${-ageSeconds} s in the future`;
     throw new StripeWebhookError(
       "timestamp-outside-tolerance",
-      `The Stripe-Signature timestamp is ${ageSeconds} s old, outside the ${tolerance} s tolerance: a stale or replayed delivery (or a wrong clock).`,
+      `The Stripe-Signature timestamp is ${when}, outside the ${tolerance} s tolerance: a stale, held-back or replayed delivery (or a wrong clock).`,
     );
   }
   return parseEvent(rawBody);
