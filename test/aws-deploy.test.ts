@@ -285,7 +285,7 @@ describe("deploy against moto", () => {
     const log = callLog();
     const badName = (error: Error) => error instanceof SettingsError && /^Deployment name "(Bad|under_score)" must be 1-31 lowercase letters/.test(error.message);
     const commands = (deployment?: string) => [
-      () => prepareDeploy({ cwd: project.dir, deployment, image: IMAGE, recorder: log.record }),
+      () => prepareDeploy({ cwd: project.dir, deployment, image: IMAGE, skipArchitectureCheck: true, recorder: log.record }),
       () => getStatus({ cwd: project.dir, deployment, recorder: log.record }),
       () => getSenderPolicy({ cwd: project.dir, deployment, recorder: log.record }),
       () => destroyDeployment({ cwd: project.dir, deployment, recorder: log.record }),
@@ -302,6 +302,7 @@ describe("deploy against moto", () => {
     const prepared = await prepareDeploy({
       cwd: project.dir,
       image: IMAGE,
+      skipArchitectureCheck: true,
       recorder: (call) => {
         log.record(call);
         if (call.command === "CreateFunction") void moto.down();

@@ -153,6 +153,7 @@ describe("Command: build, with a real Docker engine", () => {
       assert.equal(fromSettings.platform, engine.platform);
       assert.equal(fromSettings.reference, first.reference);
       assert.equal(fromSettings.skipped, true);
+      assert.deepEqual(fromSettings.warnings, [], "the function runs what it builds: nothing to warn of");
     } finally {
       await writeFile(envFile, original);
     }
@@ -210,6 +211,33 @@ describe("Command: build, with a real Docker engine", () => {
     assert.match(human.stdout, new RegExp(`^Unchanged ${printed.reference} \\(${engine.platform}\\)`));
     assert.match(human.stdout, /bundle +[\d.]+ kB/);
     assert.match(human.stdout, /image +[\d.]+ MB, [\d.]+ k?B over letsgo-test\/node-base/);
+  });
+
+  it("builds a --platform the function would not run, warning on stderr and in --json", needsEngine, async (t) => {
+    // Prepare: the function set to the other architecture; the build for this machine's.
+    const envFile = path.join(dir, "apps/worker/.env");
+    const original = await readFile(envFile, "utf8");
+    t.after(() => writeFile(envFile, original));
+    const [functionArchitecture, built] = engine.platform === "linux/arm64" ? ["x86_64", "arm64"] : ["arm64", "x86_64"];
+    await writeFile(envFile, setEnvValues(original, { LETSGO_WORKER_ARCHITECTURE: functionArchitecture }));
+    const warning =
+      `--platform ${engine.platform} builds an ${built} image, but LETSGO_WORKER_ARCHITECTURE is ${functionArchitecture}: ` +
+      `the function will not run this image unless you set LETSGO_WORKER_ARCHITECTURE=${built} (in apps/worker/.env).`;
+    const args = ["build", "--cwd", dir, "--platform", engine.platform, "--base-image", baseImage];
+    const env = { DOCKER_HOST: engine.host };
+
+    // Act
+    const json = await runCli([...args, "--json"], { env });
+    const human = await runCli([...args, "-q"], { env });
+
+    // Assess: built all the same, and said each time.
+    assert.equal(json.code, 0, json.stderr);
+    const printed = JSON.parse(json.stdout) as BuiltImage;
+    created.add(printed.reference);
+    assert.deepEqual(printed.warnings, [warning]);
+    assert.ok(json.stderr.includes(`warning: ${warning}\n`), json.stderr);
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stderr, `warning: ${warning}\n`, "-q hides progress, not the warning");
   });
 
   it("pushes the built image to a registry (the ECR stand-in) under its content tag", needsEngine, async (t) => {

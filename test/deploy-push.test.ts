@@ -2,7 +2,8 @@
  * deploy without --image: build the worker with a real Docker engine, push it
  * with dockerode to a real registry (docker-registry standing in for ECR, named
  * by LETSGO_WORKER_REGISTRY), and point the function at it, with moto as AWS.
- * A second deploy finds the tag in the registry and skips the push.
+ * A second deploy finds the tag in the registry and skips the push. From the
+ * CLI, --base-image and --platform reach the build deploy runs.
  *
  * moto's ECR is no registry (its GetAuthorizationToken proxy endpoint is fake):
  * the token is fetched from moto and sent, and the local registry ignores it.
@@ -18,7 +19,7 @@ import { pendingSteps } from "../src/aws/plan.ts";
 import { setEnvValues } from "../src/project/dotenv.ts";
 import { workerPaths } from "../src/project/paths.ts";
 import { architectureForPlatform } from "../src/image/index.ts";
-import { tempDir } from "./support/cli.ts";
+import { runCli, tempDir } from "./support/cli.ts";
 import { nodeBaseImage, scaffoldWorker, startTestEngine, type TestEngine } from "./support/docker.ts";
 import { startTestRegistry, type TestRegistry } from "./support/registry.ts";
 import { startMoto, useMotoEnv, TEST_REGION, type Moto } from "./support/moto.ts";
@@ -94,5 +95,24 @@ describe("deploy: build, push to the registry, skip an existing tag", () => {
     assert.deepEqual(second.mutating, []);
     assert.equal(second.calls.includes("GetAuthorizationToken"), false, "no push, so no registry login");
     assert.match(second.plan.steps.find((step) => step.id === "image")!.notes.join(" "), /push skipped/);
+  });
+
+  it("deploy --base-image and --platform reach the build, from the CLI; a platform the function would not run is refused", needsDocker, async () => {
+    // The base image public.ecr.aws/lambda/nodejs:22 cannot be pulled here (no internet): --base-image names the local stand-in.
+    const other = engine.platform === "linux/arm64" ? "linux/amd64" : "linux/arm64";
+    const cli = (args: string[]) => runCli(["deploy", ...args, "--cwd", project.dir], { env: { ...moto.env, DOCKER_HOST: engine.host } });
+
+    const deployed = await cli(["--yes", "--base-image", baseImage, "--platform", engine.platform]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const uri = /image (\S+)\.\n/.exec(deployed.stdout)?.[1] ?? "";
+    assert.ok(uri.startsWith(`${registry.address}/${repository}:`), deployed.stdout);
+    assert.ok((await registry.tags(repository)).includes(uri.split(":").pop()!), "pushed under its tag");
+    const fn = await new LambdaClient({ region: TEST_REGION }).send(new GetFunctionCommand({ FunctionName: repository }));
+    assert.equal(fn.Code?.ImageUri, uri);
+
+    const refused = await cli(["--dry-run", "--base-image", baseImage, "--platform", other]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`error: --platform ${other} builds an \\w+ image, but the function runs ${architectureForPlatform(engine.platform)} \\(LETSGO_WORKER_ARCHITECTURE\\): Lambda would not run it\\.`));
+    assert.doesNotMatch(refused.stderr, /Bundling|Building/, "refused before the build");
   });
 });

@@ -9,7 +9,7 @@ import { UsageError, ProjectError } from "../src/errors.js";
 import { contentHash, contextFiles, contextTar, isForbiddenContextPath } from "../src/image/context.js";
 import { DEFAULT_BASE_IMAGE, renderDockerfile, renderInstallManifest } from "../src/image/dockerfile.js";
 import { BundleError } from "../src/image/errors.js";
-import { architectureForPlatform, parsePlatform, platformForArchitecture } from "../src/image/platform.js";
+import { architectureForDocker, architectureForPlatform, parsePlatform, platformForArchitecture, platformMismatchWarning } from "../src/image/platform.js";
 import { tarArchive } from "../src/image/tar.js";
 import { imageInstalls } from "../src/image/workerPackage.js";
 
@@ -134,6 +134,27 @@ describe("Function: parsePlatform / platformForArchitecture", () => {
 
   it("rejects platforms Lambda does not run", () => {
     assert.throws(() => parsePlatform("linux/386"), (error) => error instanceof UsageError && /linux\/arm64 or linux\/amd64/.test(error.message));
+  });
+
+  it("reads Docker's architecture names as Lambda's, and none Lambda cannot run", () => {
+    assert.equal(architectureForDocker("arm64"), "arm64");
+    assert.equal(architectureForDocker("amd64"), "x86_64");
+    assert.equal(architectureForDocker("s390x"), undefined);
+  });
+});
+
+describe("Function: platformMismatchWarning", () => {
+  it("says nothing when the platform is the function's", () => {
+    assert.equal(platformMismatchWarning("linux/arm64", "arm64"), undefined);
+    assert.equal(platformMismatchWarning("linux/amd64", "x86_64"), undefined);
+  });
+
+  it("warns the function will not run the other architecture, and which setting changes that", () => {
+    assert.equal(
+      platformMismatchWarning("linux/amd64", "arm64"),
+      "--platform linux/amd64 builds an x86_64 image, but LETSGO_WORKER_ARCHITECTURE is arm64: " +
+        "the function will not run this image unless you set LETSGO_WORKER_ARCHITECTURE=x86_64 (in apps/worker/.env).",
+    );
   });
 });
 

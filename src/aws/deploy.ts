@@ -4,9 +4,16 @@
  * (src/aws/resources) forward, with the image push right after the repository.
  * Every step re-reads AWS before it is planned, so a run after an interrupted
  * one simply carries on where that one stopped.
+ *
+ * Before anything is planned: a project without apps/worker/.env is said so
+ * (and not deployed from the defaults alone: src/aws/settingsSource.ts); a
+ * build flag the function could not run is refused; `--image` must be in the
+ * deployment's registry and of the function's architecture (src/aws/deployImage.ts).
  */
 import type Docker from "dockerode";
-import { ServiceError, errorMessage } from "../errors.js";
+import { ServiceError, UsageError, errorMessage } from "../errors.js";
+import { architectureForPlatform, platformForArchitecture, type ImagePlatform, type LambdaArchitecture } from "../image/platform.js";
+import { workerPaths } from "../project/paths.js";
 import type { LoadedSettings, Settings } from "../project/settings.js";
 import type { Aws } from "./clients.js";
 import { functionEnvironment, type FunctionEnvironment } from "./environment.js";
@@ -15,17 +22,24 @@ import { inApplyOrder, isUpToDate, pendingSteps, type DeployPlan } from "./plan.
 import { planImagePush } from "./push.js";
 import { Planner, RESOURCES, isDeployed, repository, workQueue, type DeployedResource } from "./resources/index.js";
 import { connect, loadCommandSettings, type AwsCommandOptions } from "./session.js";
+import { missingEnvFileWarning, readSettingsSource, refuseDefaultsAlone } from "./settingsSource.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
 
 export { connect, type AwsCommandOptions } from "./session.js";
 
 export interface DeployOptions extends AwsCommandOptions {
-  /** Deploy this image URI instead of building and pushing one. */
+  /** Deploy this image URI instead of building and pushing one: it must be in the deployment's registry, of the function's architecture. */
   image?: string;
-  /** Base image for the build (tests use a local one). */
+  /** With `image`: do not read its architecture (the plan warns). */
+  skipArchitectureCheck?: boolean;
+  /** Base image for the build (default public.ecr.aws/lambda/nodejs:22). */
   baseImage?: string;
-  /** Docker engine for build and push; default: DOCKER_HOST or the local socket. */
+  /** Platform of the build; must be LETSGO_WORKER_ARCHITECTURE's (the default), or the function could not run the image. */
+  platform?: ImagePlatform;
+  /** Only planning (a dry run): a project with neither apps/worker/.env nor exported settings may be planned, with a warning. */
+  planOnly?: boolean;
+  /** Docker engine for build and push (and the --image check's fallback); default: DOCKER_HOST or the local socket. */
   docker?: Docker;
   onProgress?: (event: DeployProgress) => void;
 }
@@ -75,6 +89,25 @@ function environmentFor(loaded: Pick<LoadedSettings, "settings" | "extra">, targ
   });
 }
 
+/** Flags about the build that cannot work: checked before any AWS call. */
+function checkBuildOptions(options: DeployOptions, settings: Settings): void {
+  if (options.skipArchitectureCheck && !options.image) {
+    throw new UsageError("--skip-architecture-check goes with --image: the image deploy builds itself is built for the function's architecture.");
+  }
+  if (options.image && (options.platform || options.baseImage)) {
+    throw new UsageError("--platform and --base-image shape the image deploy builds; with --image nothing is built. Drop them, or drop --image.");
+  }
+  if (!options.platform) return;
+  const architecture = settings.LETSGO_WORKER_ARCHITECTURE as LambdaArchitecture;
+  const built = architectureForPlatform(options.platform);
+  if (built === architecture) return;
+  throw new UsageError(
+    `--platform ${options.platform} builds an ${built} image, but the function runs ${architecture} (LETSGO_WORKER_ARCHITECTURE): ` +
+      `Lambda would not run it. Drop --platform (deploy builds for ${platformForArchitecture(architecture)}), ` +
+      `or set LETSGO_WORKER_ARCHITECTURE=${built} in apps/worker/.env.`,
+  );
+}
+
 async function localImage(options: DeployOptions, target: DeployTarget) {
   const { buildImage, connectEngine } = await import("../image/index.js");
   const docker = options.docker ?? (await connectEngine()).docker;
@@ -82,6 +115,7 @@ async function localImage(options: DeployOptions, target: DeployTarget) {
     cwd: options.cwd,
     deployment: target.deployment,
     baseImage: options.baseImage,
+    platform: options.platform,
     docker,
     onProgress: (event) => options.onProgress?.({ kind: "build", message: event.message }),
   });
@@ -92,14 +126,25 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
   // Settings are read and checked once, before any AWS call, then used for the plan.
   const loaded = await loadCommandSettings(options);
   const warnings = validateDeploySettings(loaded.settings);
+  checkBuildOptions(options, loaded.settings);
+  const source = await readSettingsSource(workerPaths(options.cwd).root, loaded);
+  const refuseFromDefaults = () => refuseDefaultsAlone(source, loaded, options.deployment);
+  if (!options.planOnly) refuseFromDefaults();
   const { aws, target } = await connect(options, loaded);
   try {
+    const envWarning = missingEnvFileWarning(source, loaded, target.region);
+    if (envWarning) warnings.unshift(envWarning);
+    if (options.image) {
+      const { checkDeployImage } = await import("./deployImage.js");
+      warnings.push(...(await checkDeployImage(aws, target, options.image, options)));
+    }
     const planner = new Planner(aws, target, { image: options.image ?? "", environment: environmentFor(loaded, target) });
     const steps: PlannedStep[] = [];
     for (const resource of DEPLOYED) {
       steps.push(await planner.plan(resource));
       if (resource === repository && !options.image) {
         const { docker, built } = await localImage(options, target);
+        warnings.push(...built.warnings);
         planner.inputs.image = imageUri(target, built.tag);
         steps.push(
           await planImagePush(aws, target, {
@@ -121,7 +166,10 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
     return {
       plan,
       plannedQueue: { url: workQueue.url(target), arn: workQueue.arn(target) },
-      apply: () => applyPlan(plan, options),
+      apply: async () => {
+        refuseFromDefaults(); // a plan made for a dry run is not applied from the defaults either
+        return applyPlan(plan, options);
+      },
       queue: () => deployedQueue(aws, target),
       close: () => aws.destroy(),
     };

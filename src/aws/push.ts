@@ -11,6 +11,8 @@ import { hasImageTag } from "./resources/repository.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
 import { followStream, type StreamEvent } from "../image/engine.js";
+import { MANIFEST_MEDIA_TYPES } from "../image/manifest.js";
+import { registryBaseUrl } from "../image/registry.js";
 
 export interface LocalImage {
   /** The engine's reference, `letsgo-worker-<deployment>:<hash>`. */
@@ -40,12 +42,7 @@ export async function ecrAuth(aws: Aws, registry: string): Promise<RegistryAuth>
   return decodeAuthorizationToken(data.authorizationToken, registry);
 }
 
-/** The registry's HTTP base: plain HTTP for loopback addresses, as Docker itself allows. */
-export function registryBaseUrl(registry: string): string {
-  if (/^https?:\/\//.test(registry)) return registry.replace(/\/$/, "");
-  const host = registry.split("/")[0]!;
-  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? `http://${host}` : `https://${host}`;
-}
+export { registryBaseUrl };
 
 /** Ask a Docker registry (API v2) whether it holds the tag; undefined when it cannot say (auth, network). */
 async function registryHasTag(registry: string, repository: string, tag: string): Promise<boolean | undefined> {
@@ -54,12 +51,7 @@ async function registryHasTag(registry: string, repository: string, tag: string)
     const response = await fetch(url, {
       method: "HEAD",
       headers: {
-        accept: [
-          "application/vnd.docker.distribution.manifest.v2+json",
-          "application/vnd.oci.image.manifest.v1+json",
-          "application/vnd.oci.image.index.v1+json",
-          "application/vnd.docker.distribution.manifest.list.v2+json",
-        ].join(", "),
+        accept: MANIFEST_MEDIA_TYPES.join(", "),
       },
       signal: AbortSignal.timeout(10_000),
     });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { info, print, printJson, style } from "./output.js";
+import { info, print, printJson, style, warn } from "./output.js";
 
 interface BuildFlags {
   cwd: string;
@@ -21,9 +21,9 @@ export function register(program: Command): void {
     )
     .option("--cwd <dir>", "project directory", ".")
     .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT in apps/worker/.env)")
-    .option("--platform <platform>", "linux/arm64 or linux/amd64 (default: from LETSGO_WORKER_ARCHITECTURE)")
+    .option("--platform <platform>", "linux/arm64 or linux/amd64 (default: from LETSGO_WORKER_ARCHITECTURE; another one warns: the function would not run it)")
     .option("--base-image <ref>", "base image (default public.ecr.aws/lambda/nodejs:22)")
-    .option("--json", "print {reference, tag, imageId, sizes, ...} as JSON")
+    .option("--json", "print {reference, tag, imageId, sizes, warnings, ...} as JSON")
     .option("-q, --quiet", "do not show build progress")
     .action(async (flags: BuildFlags) => {
       const { buildImage, parsePlatform } = await import("../image/index.js");
@@ -34,6 +34,8 @@ export function register(program: Command): void {
         baseImage: flags.baseImage,
         onProgress: flags.quiet ? undefined : (event) => info(style.dim(event.message)),
       });
+      // On stderr whatever the output mode (and in --json's `warnings` too).
+      for (const warning of result.warnings) warn(warning);
       if (flags.json) return printJson(result);
       print(`${result.skipped ? "Unchanged" : "Built"} ${style.bold(result.reference)} (${result.platform})`);
       print(`  bundle  ${formatBytes(result.bundleBytes)} (+ ${formatBytes(result.sourceMapBytes)} source map)`);

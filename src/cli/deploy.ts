@@ -15,6 +15,9 @@ interface DeployFlags extends AwsFlags {
   yes?: boolean;
   dryRun?: boolean;
   image?: string;
+  skipArchitectureCheck?: boolean;
+  baseImage?: string;
+  platform?: string;
   json?: boolean;
 }
 
@@ -29,14 +32,26 @@ export function register(program: Command): void {
       )
       .option("-y, --yes", "apply without asking")
       .option("--dry-run", "print the plan (create / update with the changed fields / unchanged) and change nothing")
-      .option("--image <uri>", "deploy this image URI instead of building and pushing one")
+      .option(
+        "--image <uri>",
+        "deploy this image instead of building and pushing one: <registry>/<repository>:<tag> or @sha256:<digest> in the account's " +
+          "ECR registry (or LETSGO_WORKER_REGISTRY), built for the function's architecture (LETSGO_WORKER_ARCHITECTURE)",
+      )
+      .option("--skip-architecture-check", "with --image: do not read the image's architecture (when neither the registry nor the local engine can tell)")
+      .option("--base-image <ref>", "base image of the build (default public.ecr.aws/lambda/nodejs:22)")
+      .option("--platform <platform>", "platform of the build, linux/arm64 or linux/amd64: the default, LETSGO_WORKER_ARCHITECTURE's, is the only one the function runs")
       .option("--json", "print the plan and the outcome as JSON"),
   ).action(async (flags: DeployFlags) => {
     const { prepareDeploy } = await import("../aws/deploy.js");
     const { formatPlan, planToJson, isUpToDate, pendingSteps } = await import("../aws/plan.js");
+    const { parsePlatform } = await import("../image/platform.js");
     const prepared = await prepareDeploy({
       ...awsOptions(flags),
       image: flags.image,
+      skipArchitectureCheck: flags.skipArchitectureCheck,
+      baseImage: flags.baseImage,
+      platform: flags.platform === undefined ? undefined : parsePlatform(flags.platform),
+      planOnly: flags.dryRun,
       onProgress: (event) => {
         if (event.kind !== "step") return info(style.dim(event.message));
         const label = `${event.resource} ${event.name}`;

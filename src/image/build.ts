@@ -13,7 +13,7 @@ import { bundleWorker } from "./bundle.js";
 import { contentHash, contextFiles, contextTar } from "./context.js";
 import { DEFAULT_BASE_IMAGE } from "./dockerfile.js";
 import { connectEngine, ensureBaseImage, inspectImage, runBuild } from "./engine.js";
-import { architectureForPlatform, platformForArchitecture, type ImagePlatform, type LambdaArchitecture } from "./platform.js";
+import { architectureForPlatform, platformForArchitecture, platformMismatchWarning, type ImagePlatform, type LambdaArchitecture } from "./platform.js";
 import { assertNoSecrets } from "./secretGuard.js";
 import { readImageInstalls } from "./workerPackage.js";
 
@@ -27,7 +27,7 @@ export interface BuildImageOptions {
   cwd: string;
   /** Overrides LETSGO_DEPLOYMENT from apps/worker/.env. */
   deployment?: string;
-  /** Overrides LETSGO_WORKER_ARCHITECTURE from apps/worker/.env. */
+  /** Default: the platform of LETSGO_WORKER_ARCHITECTURE; another one builds, with a warning (the function would not run it). */
   platform?: ImagePlatform;
   baseImage?: string;
   onProgress?: (event: BuildProgress) => void;
@@ -55,6 +55,7 @@ export interface BuiltImage {
   skipped: boolean;
   /** Packages npm installed in the image (`letsgo-worker.install` in apps/worker/package.json). */
   installed: Record<string, string>;
+  /** esbuild's warnings, and a platform the function (LETSGO_WORKER_ARCHITECTURE) would not run. */
   warnings: string[];
 }
 
@@ -63,14 +64,15 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const paths = workerPaths(options.cwd);
   const { settings, extra, envFile } = await loadSettings(paths.root, { LETSGO_DEPLOYMENT: options.deployment });
   const names = resourceNames(settings.LETSGO_DEPLOYMENT);
-  const platform = options.platform ?? platformForArchitecture(settings.LETSGO_WORKER_ARCHITECTURE as LambdaArchitecture);
+  const functionArchitecture = settings.LETSGO_WORKER_ARCHITECTURE as LambdaArchitecture;
+  const platform = options.platform ?? platformForArchitecture(functionArchitecture);
+  const platformWarning = platformMismatchWarning(platform, functionArchitecture);
   const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
 
   // Bundle first: code mistakes show up without needing Docker.
   const installed = await readImageInstalls(paths.workerPackageJson);
   progress({ phase: "bundle", message: `Bundling ${paths.entry}` });
   const bundle = await bundleWorker({ cwd: paths.root, external: Object.keys(installed) });
-  for (const warning of bundle.warnings) progress({ phase: "bundle", message: `warning: ${warning}` });
   const labels = {
     "letsgo.deployment": names.deployment,
     "letsgo.component": "worker",
@@ -114,6 +116,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     baseImageBytes: base.Size,
     skipped,
     installed,
-    warnings: bundle.warnings,
+    // Returned, not shown as progress: the caller prints them even when progress is off.
+    warnings: [...(platformWarning ? [platformWarning] : []), ...bundle.warnings],
   };
 }

@@ -7,7 +7,12 @@ export { connectEngine, engineAddress, inspectImage, followStream } from "./engi
 export type { Engine } from "./engine.js";
 export { DEFAULT_BASE_IMAGE, renderDockerfile } from "./dockerfile.js";
 export { isForbiddenContextPath, contentHash } from "./context.js";
-export { parsePlatform, platformForArchitecture, architectureForPlatform } from "./platform.js";
+export { parsePlatform, platformForArchitecture, architectureForPlatform, architectureForDocker, platformMismatchWarning } from "./platform.js";
 export type { ImagePlatform, LambdaArchitecture } from "./platform.js";
+export { parseManifest, configPlatform, formatPlatform, MANIFEST_MEDIA_TYPES } from "./manifest.js";
+export type { ManifestSource, FetchedManifest, Platform, IndexEntry, ParsedManifest } from "./manifest.js";
+export { registryManifestSource, registryBaseUrl } from "./registry.js";
+export { readRemotePlatform } from "./remotePlatform.js";
+export type { RemotePlatform } from "./remotePlatform.js";
 export { BundleError, DockerUnavailableError, ImageBuildError } from "./errors.js";
 export { INSTALL_KEY } from "./workerPackage.js";

@@ -27,3 +27,23 @@ export function parsePlatform(value: string): ImagePlatform {
 export function dockerArchitecture(platform: ImagePlatform): string {
   return platform === "linux/arm64" ? "arm64" : "amd64";
 }
+
+/** The Lambda architecture of a Docker/OCI `architecture` value (`amd64`, `arm64`); undefined for one Lambda cannot run. */
+export function architectureForDocker(architecture: string): LambdaArchitecture | undefined {
+  if (architecture === "arm64" || architecture === "aarch64") return "arm64";
+  if (architecture === "amd64" || architecture === "x86_64") return "x86_64";
+  return undefined;
+}
+
+/**
+ * `build --platform` that the function would not run: the warning to print,
+ * or undefined when the platform matches LETSGO_WORKER_ARCHITECTURE.
+ */
+export function platformMismatchWarning(platform: ImagePlatform, functionArchitecture: LambdaArchitecture): string | undefined {
+  const built = architectureForPlatform(platform);
+  if (built === functionArchitecture) return undefined;
+  return (
+    `--platform ${platform} builds an ${built} image, but LETSGO_WORKER_ARCHITECTURE is ${functionArchitecture}: ` +
+    `the function will not run this image unless you set LETSGO_WORKER_ARCHITECTURE=${built} (in apps/worker/.env).`
+  );
+}
