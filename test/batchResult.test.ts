@@ -48,7 +48,7 @@ describe("Function: judgeBatch", () => {
   ];
   for (const [name, outcome, expected] of cases) {
     it(`${name} → ${Object.keys(expected).length === 0 ? "all deleted" : `back: ${Object.keys(expected).join(", ")}`}`, () => {
-      assert.deepEqual(Object.fromEntries(judgeBatch(ids, outcome)), expected);
+      assert.deepEqual(Object.fromEntries([...judgeBatch(ids, outcome)].map(([id, failure]) => [id, failure.error])), expected);
     });
   }
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { checkImageLocation, parseImageReference } from "../src/aws/imageReference.ts";
-import { compareWithExample, fromDefaultsAlone, missingEnvFileWarning, refuseDefaultsAlone, type SettingsSource } from "../src/aws/settingsSource.ts";
+import { compareWithExample, fromDefaultsAlone, missingEnvFileWarning, refuseDefaultsAlone, type SettingsSource } from "../src/project/settingsSource.ts";
 import { buildTarget, type DeployTarget } from "../src/aws/target.ts";
 import { SettingsError, UsageError } from "../src/errors.ts";
 import { configPlatform, formatPlatform, parseManifest } from "../src/image/manifest.ts";

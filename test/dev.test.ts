@@ -83,7 +83,7 @@ describe("dev worker", () => {
     assert.equal((await request(worker.url, "POST", "/dlq/redrive?messageId=nope")).status, 404);
     const again = waitForEvent<{ id: string; attempt: number }>(worker, "message:failed", (o) => o.id === idB);
     const redrive = await request(worker.url, "POST", `/dlq/redrive?messageId=${idB}`);
-    assert.deepEqual(redrive.body, { redriven: 1 });
+    assert.deepEqual(redrive.body, { redriven: 1, messageId: idB });
     assert.equal((await again).attempt, 1);
     assert.equal((await request(worker.url, "GET", "/dlq")).body.messages.length, 0);
 

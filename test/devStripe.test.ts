@@ -5,6 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { runCli } from "./support/cli.ts";
 import Stripe from "stripe";
 import { buildStripeTestEvent } from "../src/stripe/testEvents.js";
 import { request, waitForEvent, useDevWorker } from "./support/devServer.js";
@@ -84,13 +85,15 @@ describe("dev worker POST /stripe", () => {
     assert.deepEqual(await readCalls(project.log), []);
   });
 
-  it("answers 500 to every delivery while no secret is configured (so Stripe retries), saying how to set one", async () => {
-    const { worker } = await start({ STRIPE_WEBHOOK_SECRET: "" });
+  it("without STRIPE_WEBHOOK_SECRET, verifies with the project's local secret: stripe trigger works right after init, other signatures are refused", async () => {
+    const { project, worker } = await start({ STRIPE_WEBHOOK_SECRET: "" });
     const payload = JSON.stringify(buildStripeTestEvent("customer.created"));
-    const reply = await deliver(worker.url, payload, sign(payload));
-    assert.equal(reply.status, 500);
-    assert.match(reply.body.error, /set STRIPE_WEBHOOK_SECRET .*apps\/worker\/\.env/);
+    const foreign = await deliver(worker.url, payload, sign(payload));
+    assert.equal(foreign.status, 400);
     assert.equal((await request(worker.url, "GET", "/stats")).body.visible, 0);
+    const triggered = await runCli(["stripe", "trigger", "customer.created", "--cwd", project.dir, "--json"]);
+    assert.equal(triggered.code, 0, triggered.stderr);
+    assert.equal(JSON.parse(triggered.stdout).status, 200);
   });
 
   it("enqueues an event id once: retries, concurrent duplicates and a redelivery after a restart", async () => {

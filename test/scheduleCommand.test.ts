@@ -169,7 +169,8 @@ describe("Function: runSchedule", () => {
     try {
       const result = await runSchedule({ cwd });
       assert.equal(result.url, `${worker.url}/schedule`);
-      assert.equal(worker.received.length, 1);
+      // A GET /health first (is this the project's own worker?), then the run.
+      assert.deepEqual(worker.received.map((r) => `${r.method} ${r.url}`), ["GET /health", "POST /schedule"]);
     } finally {
       await worker.close();
     }

@@ -6,7 +6,7 @@
  * one simply carries on where that one stopped.
  *
  * Before anything is planned: a project without apps/worker/.env is said so
- * (and not deployed from the defaults alone: src/aws/settingsSource.ts); a
+ * (and not deployed from the defaults alone: src/project/settingsSource.ts); a
  * build flag the function could not run is refused; `--image` must be in the
  * deployment's registry and of the function's architecture (src/aws/deployImage.ts).
  */
@@ -22,7 +22,7 @@ import { inApplyOrder, isUpToDate, pendingSteps, type DeployPlan } from "./plan.
 import { planImagePush } from "./push.js";
 import { Planner, RESOURCES, isDeployed, repository, workQueue, type DeployedResource } from "./resources/index.js";
 import { connect, loadCommandSettings, type AwsCommandOptions } from "./session.js";
-import { missingEnvFileWarning, readSettingsSource, refuseDefaultsAlone } from "./settingsSource.js";
+import { missingEnvFileWarning, readSettingsSource, refuseDefaultsAlone } from "../project/settingsSource.js";
 import type { PlannedStep } from "./step.js";
 import { imageUri, type DeployTarget } from "./target.js";
 

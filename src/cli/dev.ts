@@ -10,6 +10,7 @@ interface DevFlags {
   watch: boolean;
   schedule: boolean;
   json?: boolean;
+  verbose?: boolean;
   [flag: string]: unknown;
 }
 
@@ -26,9 +27,10 @@ export function register(program: Command): void {
       "interface to listen on; use 0.0.0.0 only if other machines must reach it. Requests must be addressed to a loopback name or this address, and browser requests must come from a loopback origin",
       "127.0.0.1",
     )
-    .option("--no-watch", "do not reload the handler when source files change")
+    .option("--no-watch", "do not reload the handler when a file it loaded changes, nor re-read apps/worker/.env")
     .option("--no-schedule", "do not fire the scheduled handler on LETSGO_WORKER_SCHEDULE (POST /schedule and `schedule run` still fire it)")
-    .option("--json", "log one JSON object per line");
+    .option("--json", "log one JSON object per line")
+    .option("--verbose", "under a failed message, print its whole stack (default: the first frames of your code)");
   // The settings table says which settings dev takes as flags; loadSettings checks their values.
   for (const { key, flag, unit } of devFlagSettings()) command.option(`--${flag} <${unit}>`, `override ${key}`);
   command.action(async (flags: DevFlags) => {
@@ -48,6 +50,7 @@ export function register(program: Command): void {
       style,
       projectDir: flags.cwd,
       watching: flags.watch,
+      verbose: Boolean(flags.verbose),
     });
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGINT", resolve);

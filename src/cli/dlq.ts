@@ -3,6 +3,7 @@ import { LetsgoError } from "../errors.js";
 import type { DeadLetterListing, DeadLetterQueue } from "../commands/deadLetters.js";
 import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { printable } from "../dev/printable.js";
+import { userFrames } from "../dev/stackFrames.js";
 import { print, printJson, style } from "./output.js";
 
 interface DlqFlags extends AwsFlags {
@@ -44,13 +45,15 @@ export function register(program: Command): void {
       // What a message carries is printed escaped: a type or body may hold terminal escape sequences.
       print(`${style.bold(printable(m.messageId))}  ${printable(m.type ?? "(no type)")}  ${style.dim(`${m.receiveCount} receives, dead since ${m.deadAt ?? "?"}`)}`);
       print(`  error: ${style.red(printable(m.lastError ?? "none recorded"))}`);
+      // Where in your code it failed: the first frames under apps/worker/src or packages/, project-relative.
+      for (const frame of m.lastErrorStack ? userFrames(m.lastErrorStack, flags.cwd) : []) print(style.dim(`           ${printable(frame)}`));
       print(`  body:  ${printable(shorten(m.body))}`);
     }
     print(style.dim(`${plural(listing.messages.length, "message")}. Move them back with: letsgo-worker dlq redrive [--id ID]`));
   });
 
   common(dlq.command("redrive").description("Move dead messages back to the queue: all, or --id (dev worker only); --aws starts an SQS message move task."))
-    .option("--id <messageId>", "only this message (dev worker only)")
+    .option("--id <messageId>", "only this message: its id, or a unique prefix of it such as the 8 characters dev prints (dev worker only)")
     .action(async (flags: DlqFlags) => {
       const result = await (await deadLetterQueue(flags)).redrive(flags.id);
       if (flags.json) return printJson(result);

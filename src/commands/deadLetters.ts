@@ -18,6 +18,8 @@ export interface DeadLetter {
   receiveCount: number;
   /** The handler's last error: the dev worker records it, SQS does not. */
   lastError: string | null;
+  /** That error's stack: the dev worker keeps it when the handler threw an error that has one. */
+  lastErrorStack: string | null;
   sentAt: string | null;
   deadAt: string | null;
 }
@@ -82,6 +84,7 @@ export function awsDlq(options: AwsCommandOptions): DeadLetterQueue {
           body: m.body,
           receiveCount: m.receiveCount,
           lastError: null,
+          lastErrorStack: null,
           sentAt: m.sentAt ?? null,
           deadAt: null,
         })),
@@ -108,7 +111,8 @@ export function awsDlq(options: AwsCommandOptions): DeadLetterQueue {
 export async function listDeadMessages(baseUrl: string): Promise<DeadMessageView[]> {
   const reply = await callDevWorker(baseUrl, "/dlq");
   if (reply.status !== 200) throw new ServiceError(`GET /dlq failed (HTTP ${reply.status}): ${replyError(reply)}`);
-  return (reply.body as { messages: DeadMessageView[] }).messages;
+  // A dev worker from before stacks were kept sends no lastErrorStack.
+  return (reply.body as { messages: DeadMessageView[] }).messages.map((m) => ({ ...m, lastErrorStack: m.lastErrorStack ?? null }));
 }
 
 export async function redriveDeadMessages(baseUrl: string, messageId?: string): Promise<number> {

@@ -15,6 +15,7 @@ import { createQueueClient, type QueueClient } from "../queue/enqueue.js";
 import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
 import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
 import { readDelaySeconds } from "../queue/validate.js";
+import { devWorkerUrl } from "./targets.js";
 
 /** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */
 export type EnqueueTarget = { aws: AwsCommandOptions } | { url: string } | { fromEnvironment: true };
@@ -37,8 +38,11 @@ export async function cliQueueClient(projectDir: string, target: EnqueueTarget):
         sqs: { region: found.region, ...(target.aws.profile ? { profile: target.aws.profile } : {}) },
       });
     }
-    if ("url" in target) return createQueueClient({ localQueueUrl: target.url, env: {}, maxMessageSize });
-    return createQueueClient({ env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: settings.LETSGO_LOCAL_QUEUE_URL }, maxMessageSize });
+    if ("url" in target) return createQueueClient({ localQueueUrl: await devWorkerUrl(projectDir, target.url), env: {}, maxMessageSize });
+    // The app's rule: LETSGO_WORKER_QUEUE_URL → SQS; otherwise this project's dev worker.
+    const toSqs = Boolean(process.env.LETSGO_WORKER_QUEUE_URL?.trim());
+    const local = toSqs ? settings.LETSGO_LOCAL_QUEUE_URL : await devWorkerUrl(projectDir);
+    return createQueueClient({ env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: local }, maxMessageSize });
   });
 }
 

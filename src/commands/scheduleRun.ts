@@ -4,12 +4,12 @@
  */
 import { postToDevWorker, replyError } from "./devWorkerApi.js";
 import { ServiceError, SettingsError } from "../errors.js";
-import { loadSettings } from "../project/settings.js";
+import { devWorkerUrl } from "./targets.js";
 import { ScheduledHandlerError } from "../schedule/errors.js";
 
 export interface RunScheduleOptions {
   cwd: string;
-  /** The dev worker's base URL; default LETSGO_LOCAL_QUEUE_URL from apps/worker/.env. */
+  /** The dev worker's base URL; default: this project's running dev worker, else LETSGO_LOCAL_QUEUE_URL. */
   url?: string;
 }
 
@@ -23,7 +23,7 @@ export interface RunScheduleResult {
 }
 
 export async function runSchedule(options: RunScheduleOptions): Promise<RunScheduleResult> {
-  const base = options.url ?? (await loadSettings(options.cwd)).settings.LETSGO_LOCAL_QUEUE_URL;
+  const base = await devWorkerUrl(options.cwd, options.url);
   let url: string;
   try {
     url = new URL("/schedule", base).toString();

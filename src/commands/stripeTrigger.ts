@@ -8,7 +8,10 @@ import { loadSettings } from "../project/settings.js";
 import { STRIPE_EVENT_TYPES } from "../project/stripeEvents.js";
 import { signStripePayload } from "../runtime/stripeWebhook.js";
 import { buildStripeTestEvent, isKnownStripeEventType } from "../stripe/testEvents.js";
+import { readLocalStripeSecret } from "../dev/localStripeSecret.js";
+import { workerPaths } from "../project/paths.js";
 import { postToDevWorker } from "./devWorkerApi.js";
+import { devWorkerUrl } from "./targets.js";
 
 export interface TriggerOptions {
   cwd: string;
@@ -29,17 +32,18 @@ export async function triggerStripeEvent(options: TriggerOptions): Promise<Trigg
   if (!isKnownStripeEventType(options.type)) {
     throw new UsageError(`Unknown Stripe event type "${options.type}". Known types:\n  ${STRIPE_EVENT_TYPES.join("\n  ")}`);
   }
-  const { settings, extra } = await loadSettings(options.cwd);
-  const secret = options.secret ?? (settings.STRIPE_WEBHOOK_SECRET || extra.STRIPE_WEBHOOK_SECRET);
+  const { settings } = await loadSettings(options.cwd);
+  // As dev's POST /stripe: STRIPE_WEBHOOK_SECRET, else the local secret dev made for this project.
+  const secret = options.secret ?? (settings.STRIPE_WEBHOOK_SECRET || (await readLocalStripeSecret(workerPaths(options.cwd).stateDir)));
   if (!secret) {
     throw new SettingsError(
-      "No Stripe webhook secret: set STRIPE_WEBHOOK_SECRET in apps/worker/.env (any whsec_... value works locally; `stripe listen` prints one) or pass --secret.",
+      "No Stripe webhook secret yet: start `letsgo-worker dev` once (it makes a local one for test events), or set STRIPE_WEBHOOK_SECRET in apps/worker/.env (`stripe listen` prints one), or pass --secret.",
     );
   }
   const event = buildStripeTestEvent(options.type);
   const payload = JSON.stringify(event, null, 2);
   const signature = signStripePayload(payload, secret);
-  const base = options.url ?? settings.LETSGO_LOCAL_QUEUE_URL;
+  const base = await devWorkerUrl(options.cwd, options.url);
   const { status, body } = await postToDevWorker(base, "/stripe", payload, {
     "content-type": "application/json",
     "stripe-signature": signature,

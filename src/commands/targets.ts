@@ -2,8 +2,13 @@
  * Which worker a command that drives one talks to: a dev worker (`--url`,
  * LETSGO_LOCAL_QUEUE_URL) or the deployed one (`--aws` with its flags).
  */
-import { UsageError } from "../errors.js";
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
+import { readRunningWorker } from "../dev/runningWorker.js";
+import { ProjectError, UsageError } from "../errors.js";
+import { workerPaths } from "../project/paths.js";
 import { loadSettings } from "../project/settings.js";
+import { callDevWorker } from "./devWorkerApi.js";
 
 /** What `enqueue` and `dlq` flags say about the target; checked before anything is sent. */
 export interface TargetFlags {
@@ -26,9 +31,48 @@ export function checkTargetFlags(flags: TargetFlags): void {
   }
 }
 
-/** The dev worker's URL: --url, else LETSGO_LOCAL_QUEUE_URL (the environment, then apps/worker/.env; default http://localhost:3002). */
+/**
+ * The dev worker's URL, and that it serves this project: --url; else the dev
+ * worker this project runs (its record in apps/worker/.letsgo, whatever port it
+ * took); else LETSGO_LOCAL_QUEUE_URL (the environment, then apps/worker/.env;
+ * default http://localhost:3002).
+ */
 export async function devWorkerUrl(projectDir: string, url?: string): Promise<string> {
-  if (url) return url;
-  return (await loadSettings(projectDir)).settings.LETSGO_LOCAL_QUEUE_URL;
+  const paths = workerPaths(projectDir);
+  const chosen = url ?? (await readRunningWorker(paths.stateDir))?.url ?? (await loadSettings(projectDir)).settings.LETSGO_LOCAL_QUEUE_URL;
+  await checkServesProject(chosen, paths.root);
+  return chosen;
+}
+
+/**
+ * Refuse to send to another project's dev worker (two projects, one default
+ * port): its /health names the project it runs. Unreachable, or an older dev
+ * that does not say: the request that follows reports what it finds.
+ */
+async function checkServesProject(url: string, root: string): Promise<void> {
+  if (!existsSync(path.join(root, "apps", "worker"))) return; // no project here: nothing to compare
+  let reply;
+  try {
+    reply = await callDevWorker(url, "/health");
+  } catch {
+    return;
+  }
+  const serves = (reply.body as { project?: { root?: unknown } } | null)?.project?.root;
+  if (typeof serves !== "string" || samePath(serves, root)) return;
+  throw new ProjectError(
+    `The dev worker at ${url} runs another project (${serves}), not ${root}: nothing was sent. ` +
+      `Start this project's worker with \`letsgo-worker dev --cwd ${root}\` (it picks another port with --port), and its commands find it.`,
+  );
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }
 

@@ -7,11 +7,17 @@
  */
 import type { InvokeOutcome } from "./handlerProcess.js";
 
-/** Failed message id → the error to show and keep with the message. */
-export type BatchFailures = Map<string, string>;
+/** Why one message of the batch failed: the error's first line, and its stack when one is known. */
+export interface BatchFailure {
+  error: string;
+  stack?: string;
+}
+
+/** Failed message id → the error (and stack) to show and keep with the message. */
+export type BatchFailures = Map<string, BatchFailure>;
 
 export function judgeBatch(ids: string[], outcome: InvokeOutcome): BatchFailures {
-  if (!outcome.ok) return failAll(ids, outcome.error);
+  if (!outcome.ok) return failAll(ids, outcome.error, outcome.stack);
   const response = outcome.response as { batchItemFailures?: unknown } | null;
   if (response === null || typeof response !== "object") return new Map();
   const entries = response.batchItemFailures;
@@ -29,11 +35,13 @@ export function judgeBatch(ids: string[], outcome: InvokeOutcome): BatchFailures
     if (!inBatch.has(id)) {
       return failAll(ids, `batchItemFailures names "${id}", which is not in the batch: the whole batch is retried`);
     }
-    failures.set(id, outcome.errors[id] ?? "reported in batchItemFailures");
+    const stack = outcome.stacks?.[id];
+    failures.set(id, { error: outcome.errors[id] ?? "reported in batchItemFailures", ...(stack === undefined ? {} : { stack }) });
   }
   return failures;
 }
 
-function failAll(ids: string[], error: string): BatchFailures {
-  return new Map(ids.map((id) => [id, error]));
+function failAll(ids: string[], error: string, stack?: string): BatchFailures {
+  const failure: BatchFailure = stack === undefined ? { error } : { error, stack };
+  return new Map(ids.map((id) => [id, failure]));
 }

@@ -15,9 +15,10 @@ import { pathToFileURL } from "node:url";
 import { buildLambdaContext } from "../events/lambdaContext.js";
 import { buildScheduledEvent } from "../events/scheduledEvent.js";
 import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
-import { firstLine } from "../runtime/errors.js";
+import { errorStack, firstLine } from "../runtime/errors.js";
 import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
+import { ModuleCollector } from "./moduleGraph.js";
 import type { FromChild, InvokeEvent, ToChild } from "./protocol.js";
 import type { ResolveHooksData } from "./resolveHooks.js";
 
@@ -63,9 +64,16 @@ function recordErrors(invocation: InFlight): Pick<Extract<FromChild, { t: "resul
     if (!invocation.failures.has(messageId)) continue;
     const error = invocation.failures.get(messageId);
     errors[messageId] = errorLine(error);
-    if (error instanceof Error && error.stack) stacks[messageId] = error.stack;
+    const stack = errorStack(error);
+    if (stack !== undefined) stacks[messageId] = stack;
   }
   return { errors, stacks };
+}
+
+/** The `stack` of a whole invocation's failure, when what was thrown has one. */
+function withStack(error: unknown): { stack?: string } {
+  const stack = errorStack(error);
+  return stack === undefined ? {} : { stack };
 }
 
 /** Lambda's Node runtime fails the invocation in flight and restarts the environment. */
@@ -79,7 +87,7 @@ function crash(kind: "unhandledRejection" | "uncaughtException") {
     send({ t: "crash", error: text }, inFlight ? undefined : exit);
     if (inFlight) {
       inFlight.replied = true;
-      send({ t: "error", id: inFlight.id, error: text, ...recordErrors(inFlight) }, exit);
+      send({ t: "error", id: inFlight.id, error: text, ...withStack(error), ...recordErrors(inFlight) }, exit);
     }
     setTimeout(() => process.exit(1), 500).unref();
   };
@@ -119,15 +127,18 @@ async function main(): Promise<void> {
   process.on("disconnect", () => process.exit(0));
 
   const started = performance.now();
+  // What the user's code loads, reported to the parent, which watches those files.
+  const modules = new ModuleCollector((files) => send({ t: "modules", files }));
   let handler: Handler;
   try {
     // After tsx's hooks, so ours run first and hand everything else on to tsx.
-    register<ResolveHooksData>(HOOKS, { data: { typesIndex } });
+    register<ResolveHooksData>(HOOKS, { data: { typesIndex, modules: modules.port }, transferList: [modules.port] });
     const mod = (await import(pathToFileURL(entry).href)) as { handler?: unknown; default?: { handler?: unknown } };
     const candidate = mod.handler ?? mod.default?.handler;
     if (typeof candidate !== "function") throw new Error(noHandlerMessage());
     handler = candidate as Handler;
   } catch (error) {
+    await modules.flush(); // the files loaded up to the error: saving one of them tries again
     send({ t: "load-error", error: describeLoadError(error) }, () => process.exit(1));
     return;
   }
@@ -144,7 +155,7 @@ async function main(): Promise<void> {
         const response = await handler(event, context);
         reply = { t: "result", id: message.id, response: response ?? null, errors: {} };
       } catch (error) {
-        reply = { t: "error", id: message.id, error: errorLine(error), errors: {} };
+        reply = { t: "error", id: message.id, error: errorLine(error), ...withStack(error), errors: {} };
       }
       // One turn of the event loop first: a promise the handler left rejected and
       // unhandled surfaces now, and fails this invocation instead of counting as success.
@@ -153,9 +164,12 @@ async function main(): Promise<void> {
       invocation.replied = true;
       if (current === invocation) current = null;
       send({ ...reply, ...recordErrors(invocation) });
+      modules.check(); // a module the handler imported lazily, or required
     })();
   });
-  send({ t: "ready", loadMs: Math.round(performance.now() - started) });
+  const loadMs = Math.round(performance.now() - started);
+  await modules.flush();
+  send({ t: "ready", loadMs });
 }
 
 void main();

@@ -10,6 +10,7 @@ import { devShownSettings } from "../project/settings.js";
 import { loadErrorSummary } from "./loadError.js";
 import { recoveryLines } from "./recoveryReport.js";
 import { printable as p, printableLines } from "./printable.js";
+import { stackLinesToShow } from "./stackFrames.js";
 import type { DevWorker } from "./worker.js";
 
 export interface ConsoleOptions {
@@ -20,6 +21,8 @@ export interface ConsoleOptions {
   style: Record<"bold" | "dim" | "green" | "yellow" | "red" | "cyan", (text: string) => string>;
   projectDir: string;
   watching: boolean;
+  /** Under a failed message, its whole stack instead of the first frames of the user's code. */
+  verbose?: boolean;
 }
 
 /** The runtime's own per-message log lines (by `msg`): the outcome lines already say this. */
@@ -74,6 +77,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             port: worker.port,
             entry: rel(worker.entry),
             settings: devShownSettings(worker.settings),
+            ...(worker.settingsWarning ? { settingsWarning: worker.settingsWarning } : {}),
             handler: worker.handler,
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
             stats: worker.stats(),
@@ -89,15 +93,19 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:output": (o) => json("handler:output", o),
         "schedule:ran": (o) => json("schedule:ran", o),
         "stripe:received": (o) => json("stripe:received", o),
-        reload: (o) => json("reload", { files: o.files.map(rel) }),
+        reload: (o) => json("reload", { reason: o.reason, files: o.files.map(rel) }),
+        "settings:changed": (o) => json("settings:changed", { ...o, file: rel(o.file) }),
+        "settings:invalid": (o) => json("settings:invalid", { ...o, file: rel(o.file) }),
         "journal:degraded": (o) => json("journal:degraded", o),
         "journal:resumed": (o) => json("journal:resumed", o),
       }
     : {
         ready: () => banner(worker, options).forEach(write),
         "message:handled": (o) => write(`${style.green("✓")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
-        "message:failed": (o) =>
-          write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`),
+        "message:failed": (o) => {
+          write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`);
+          for (const line of stackLinesToShow(o.stack, path.resolve(options.projectDir), options.verbose === true)) write(style.dim(`    ${p(line)}`));
+        },
         "message:dead": (o) =>
           write(
             `${style.red("☠")} ${p(o.type)} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${p(o.error)}` +
@@ -139,7 +147,15 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
               ? style.dim(`= stripe ${p(o.type)} ${p(o.eventId)} already enqueued: duplicate delivery ignored`)
               : `${style.cyan("→")} stripe ${p(o.type)} ${p(o.eventId)} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
           ),
-        reload: (o) => write(style.dim(`changed: ${o.files.map(rel).join(", ")}`)),
+        // A reload for .env is said by its "settings:changed" line.
+        reload: (o) => {
+          if (o.reason === "source") write(style.dim(`changed: ${o.files.map(rel).join(", ")}`));
+        },
+        "settings:changed": (o) => {
+          if (o.applied.length > 0) write(style.cyan(`↻ ${o.applied.join(", ")} changed in ${rel(o.file)}: applied`));
+          if (o.needsRestart.length > 0) write(style.yellow(`! ${o.needsRestart.join(", ")} changed in ${rel(o.file)}: restart dev to apply`));
+        },
+        "settings:invalid": (o) => write(style.red(`✗ ${p(o.error.replaceAll(o.file, rel(o.file)))} Not applied: dev keeps its last good settings.`)),
         "journal:degraded": (o) =>
           write(style.red(`! the queue journal cannot be written: ${o.reason}. POST / answers 503 (nothing accepted is lost); dev retries by itself`)),
         "journal:resumed": () => write(style.green("✓ the queue journal can be written again: accepting messages")),
@@ -160,6 +176,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   const handler = worker.handler;
   const lines = [
     `${style.bold("letsgo-worker dev")}  ${style.cyan(worker.url)}`,
+    ...(worker.settingsWarning ?? "").split("\n").filter(Boolean).map((line, i) => style.yellow(i === 0 ? `  settings  ${line}` : `            ${line.trim()}`)),
     `  handler   ${rel} ${handler.loaded ? style.dim(`(loaded in ${handler.loadMs} ms)`) : style.red("(failed to load)")}` +
       (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),
     ...(handler.loaded || !handler.error ? [] : loadErrorSummary(handler.error).map((line) => style.red(`            ${line}`))),
@@ -167,14 +184,18 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s` +
       style.dim(" · one handler process per running batch, as Lambda"),
     `  schedule  ${scheduleLine(worker)}`,
-    `  stripe    POST /stripe ${s.STRIPE_WEBHOOK_SECRET ? style.dim("(verifies with STRIPE_WEBHOOK_SECRET)") : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: deliveries are refused)")}`,
+    `  stripe    POST /stripe ${
+      s.STRIPE_WEBHOOK_SECRET
+        ? style.dim("(verifies with STRIPE_WEBHOOK_SECRET)")
+        : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: verifies with a local secret, for `letsgo-worker stripe trigger`; for `stripe listen`, set it to the whsec_... it prints)")
+    }`,
     `  slack     ${s.SLACK_WEBHOOK_URL ? "notifySlack posts to SLACK_WEBHOOK_URL" : style.dim("off: SLACK_WEBHOOK_URL is empty, so notifySlack skips (one debug line)")}`,
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
         : " · empty"),
     ...recoveryLines(worker.replay, (file) => path.relative(options.projectDir, file)).map((line) => (line.level === "warn" ? style.yellow : style.dim)(`  journal   ${line.text}`)),
-    `  reload    ${options.watching ? "on save in apps/worker/src and packages/types" : "off (--no-watch)"}`,
+    `  reload    ${options.watching ? "on save of a file the handler loads (outside node_modules) · apps/worker/.env applied live" : "off (--no-watch)"}`,
   ];
   if (s.LETSGO_WORKER_VISIBILITY_TIMEOUT < s.LETSGO_WORKER_FUNCTION_TIMEOUT) {
     lines.push(
@@ -187,7 +208,11 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   if (!handler.loaded) {
     lines.push(style.red(`  messages wait until the handler loads (tried again with backoff${options.watching ? ", and at once when you save a file" : ""})`));
   }
-  lines.push(style.dim(`Send a message:  curl -d '{"type":"Hello","payload":{}}' ${worker.url}   or   letsgo-worker enqueue --type Hello`));
+  // A type the project declares, at the port this worker took: the example works as printed.
+  const example = worker.exampleMessage;
+  lines.push(
+    style.dim(`Send a message:  letsgo-worker enqueue --type ${example.type} --payload '${JSON.stringify(example.payload)}'   or   curl -d '${JSON.stringify(example)}' ${worker.url}`),
+  );
   return lines;
 }
 

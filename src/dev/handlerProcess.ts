@@ -8,9 +8,14 @@ import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import type { FromChild, ToChild } from "./protocol.js";
 
+/**
+ * How an invocation ended. `errors` holds the errors the runtime reported for
+ * failed records, by message id, and `stacks` their stacks; a failed invocation's
+ * `stack` is the stack of what failed it (absent for a timeout, an exit, a kill).
+ */
 export type InvokeOutcome =
-  | { ok: true; response: unknown; errors: Record<string, string>; durationMs: number }
-  | { ok: false; error: string; errors: Record<string, string>; durationMs: number; timedOut?: boolean };
+  | { ok: true; response: unknown; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number }
+  | { ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; timedOut?: boolean };
 
 export interface HandlerProcessOptions {
   entry: string;
@@ -34,6 +39,8 @@ export interface Invocation {
 export type HandlerProcessEvents = {
   ready: [{ loadMs: number }];
   "load-error": [{ error: string }];
+  /** Files the user's code loaded since the last report (outside node_modules), before "ready" and as more load. */
+  modules: [{ files: string[] }];
   /** The process ended; `inFlight` is 1 when an invocation was running in it. `expected`: retired or stopped by us. */
   exit: [{ reason: string; inFlight: number; expected: boolean }];
   /** An invocation ended and the process can take the next one. */
@@ -191,6 +198,9 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
         else if (this.retired) this.stop("handler process was stopped");
         return;
       }
+      case "modules":
+        this.emit("modules", { files: message.files });
+        return;
       case "load-error":
         clearTimeout(this.initTimer);
         this.crashReason = `handler failed to load: ${message.error.split("\n", 1)[0]}`;
@@ -209,8 +219,15 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
         this.finish(
           invocation,
           message.t === "result"
-            ? { ok: true, response: message.response, errors: message.errors, durationMs }
-            : { ok: false, error: message.error, errors: message.errors, durationMs },
+            ? { ok: true, response: message.response, errors: message.errors, stacks: message.stacks ?? {}, durationMs }
+            : {
+                ok: false,
+                error: message.error,
+                ...(message.stack === undefined ? {} : { stack: message.stack }),
+                errors: message.errors,
+                stacks: message.stacks ?? {},
+                durationMs,
+              },
         );
         return;
       }

@@ -71,6 +71,8 @@ type Events = {
   "load-error": [{ error: string; retryInMs: number }];
   /** A process ended that we did not stop (crash, process.exit, unhandled rejection). */
   "process-exit": [{ reason: string; inFlight: number }];
+  /** Every file the current code loaded (outside node_modules), whenever that grows; after a reload, the new code's files. */
+  modules: [{ files: string[] }];
   /** Invocations may be sent again (after a load error was fixed), or a process became idle. */
   available: [];
 };
@@ -84,6 +86,8 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   private readonly all = new Set<PoolProcess>();
   private readonly idleTimers = new Map<PoolProcess, NodeJS.Timeout>();
   private generationLoaded = false;
+  /** The files the current generation's processes loaded. */
+  private generationModules = new Set<string>();
   /** The generation whose code did not load, while that is the state of things. */
   private brokenGeneration: Set<PoolProcess> | undefined;
   private closed = false;
@@ -123,6 +127,11 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     for (; free < wanted; free++) this.spawn();
   }
 
+  /** The files the current code loaded so far (outside node_modules); "modules" tells when this grows. */
+  get modules(): string[] {
+    return [...this.generationModules];
+  }
+
   /** How many handler processes are alive (for /health and tests). */
   get processCount(): number {
     return this.all.size;
@@ -146,8 +155,9 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     return proc.invoke(message);
   }
 
-  /** Load the code again: one fresh process now, more on demand; running invocations finish in the old ones. */
-  reload(): void {
+  /** Load the code again (with `env`, when given): one fresh process now, more on demand; running invocations finish in the old ones. */
+  reload(env?: NodeJS.ProcessEnv): void {
+    if (env) this.options.env = env;
     this.failedLoads = 0; // a saved file: whatever failed before, start the backoff over
     this.loadAgain();
   }
@@ -158,6 +168,7 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     const old = [...this.current];
     this.current = new Set();
     this.generationLoaded = false;
+    this.generationModules = new Set();
     for (const proc of old) this.retire(proc);
     this.spawn();
   }
@@ -217,6 +228,12 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
       }
     });
     proc.on("idle", () => this.whenIdle(proc));
+    proc.on("modules", ({ files }) => {
+      if (this.current !== generation) return;
+      const known = this.generationModules.size;
+      for (const file of files) this.generationModules.add(file);
+      if (this.generationModules.size > known) this.emit("modules", { files: [...this.generationModules] });
+    });
     proc.on("load-error", ({ error }) => this.loadFailed(generation, error));
     proc.on("exit", (info) => {
       this.all.delete(proc);

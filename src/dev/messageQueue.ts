@@ -15,10 +15,10 @@ export type QueueRecord =
   | { k: "r"; ids: string[]; t: number; v: number }
   /** Deleted after a successful invocation. */
   | { k: "d"; ids: string[] }
-  /** An invocation failed; the message comes back when its visibility timeout ends. */
-  | { k: "f"; id: string; err: string }
+  /** An invocation failed; the message comes back when its visibility timeout ends. `st`: the error's stack, when known. */
+  | { k: "f"; id: string; err: string; st?: string }
   /** Moved to the dead-letter queue. */
-  | { k: "x"; id: string; t: number; err: string }
+  | { k: "x"; id: string; t: number; err: string; st?: string }
   /** Moved back from the dead-letter queue (redrive), visible at `t`. */
   | { k: "m"; ids: string[]; t: number }
   /** Purged from the dead-letter queue. */
@@ -38,6 +38,7 @@ export interface SnapshotRecord {
   dead?: 1;
   dt?: number;
   err?: string;
+  st?: string;
 }
 
 export type MessageState = "ready" | "delayed" | "inflight" | "dead";
@@ -53,6 +54,8 @@ export interface QueueMessage {
   visibleAt: number;
   state: MessageState;
   lastError?: string;
+  /** The stack of the last error, when the handler process reported one. */
+  lastErrorStack?: string;
   deadAt?: number;
 }
 
@@ -132,8 +135,10 @@ export class MessageQueue {
   }
 
   /** The record for a message that goes straight to the dead-letter queue (a scheduled run that failed every attempt). */
-  prepareDeadLetter(input: NewMessage, firstAttemptAt: number, now: number, attempts: number, error: string, newId: () => string): SnapshotRecord {
-    return { k: "s", id: newId(), ty: input.type, b: input.body, t: firstAttemptAt, c: attempts, fr: firstAttemptAt, v: now, dead: 1, dt: now, err: error };
+  prepareDeadLetter(input: NewMessage, firstAttemptAt: number, now: number, attempts: number, error: string, newId: () => string, stack?: string): SnapshotRecord {
+    const record: SnapshotRecord = { k: "s", id: newId(), ty: input.type, b: input.body, t: firstAttemptAt, c: attempts, fr: firstAttemptAt, v: now, dead: 1, dt: now, err: error };
+    if (stack !== undefined) record.st = stack;
+    return record;
   }
 
   /** Make delayed and in-flight messages whose time has come visible again. */
@@ -169,7 +174,8 @@ export class MessageQueue {
     for (const msg of this.ready.values()) {
       if (batch.length >= max) break;
       if (msg.receiveCount >= this.options.maxReceiveCount) {
-        this.commit({ k: "x", id: msg.id, t: now, err: msg.lastError ?? `received ${msg.receiveCount} times without being deleted` });
+        const err = msg.lastError ?? `received ${msg.receiveCount} times without being deleted`;
+        this.commit({ k: "x", id: msg.id, t: now, err, ...(msg.lastErrorStack === undefined ? {} : { st: msg.lastErrorStack }) });
         this.counters.deadLettered++;
         dead.push(msg);
         continue;
@@ -218,7 +224,7 @@ export class MessageQueue {
    * dead-letter queue at once (SQS would move it on the next receive; the result
    * is the same, and the log says so when it happens). Returns the dead ones.
    */
-  fail(failures: Array<Receipt & { error: string }>, now: number): { dead: QueueMessage[]; stale: StaleReceipt[] } {
+  fail(failures: Array<Receipt & { error: string; stack?: string }>, now: number): { dead: QueueMessage[]; stale: StaleReceipt[] } {
     const dead: QueueMessage[] = [];
     const stale: StaleReceipt[] = [];
     for (const failure of failures) {
@@ -228,12 +234,13 @@ export class MessageQueue {
       }
       this.counters.failed++;
       const msg = this.messages.get(failure.id)!;
+      const stack = failure.stack === undefined ? {} : { st: failure.stack };
       if (msg.receiveCount >= this.options.maxReceiveCount) {
-        this.commit({ k: "x", id: msg.id, t: now, err: failure.error });
+        this.commit({ k: "x", id: msg.id, t: now, err: failure.error, ...stack });
         this.counters.deadLettered++;
         dead.push(msg);
       } else {
-        this.commit({ k: "f", id: msg.id, err: failure.error });
+        this.commit({ k: "f", id: msg.id, err: failure.error, ...stack });
       }
     }
     return { dead, stale };
@@ -297,6 +304,7 @@ export class MessageQueue {
         record.dt = m.deadAt ?? 0;
       }
       if (m.lastError !== undefined) record.err = m.lastError;
+      if (m.lastErrorStack !== undefined) record.st = m.lastErrorStack;
       out.push(record);
     }
     return out;
@@ -312,6 +320,7 @@ export class MessageQueue {
       case "s": {
         const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed" };
         if (record.err !== undefined) msg.lastError = record.err;
+        if (record.st !== undefined) msg.lastErrorStack = record.st;
         if (record.dead) msg.deadAt = record.dt ?? 0;
         this.remove(record.id);
         this.add(msg, record.dead ? "dead" : record.c > 0 ? "inflight" : "delayed");
@@ -332,13 +341,13 @@ export class MessageQueue {
         return;
       case "f": {
         const msg = this.messages.get(record.id);
-        if (msg) msg.lastError = record.err;
+        if (msg) setLastError(msg, record.err, record.st);
         return;
       }
       case "x": {
         const msg = this.messages.get(record.id);
         if (!msg) return;
-        msg.lastError = record.err;
+        setLastError(msg, record.err, record.st);
         msg.deadAt = record.t;
         this.place(msg, "dead");
         return;
@@ -351,6 +360,7 @@ export class MessageQueue {
           msg.firstReceivedAt = 0;
           msg.visibleAt = record.t;
           delete msg.lastError;
+          delete msg.lastErrorStack;
           delete msg.deadAt;
           this.place(msg, "ready");
         }
@@ -423,4 +433,11 @@ export class MessageQueue {
     }
     this.timers = timers;
   }
+}
+
+/** The last error replaces the one before, stack included: an error without a stack leaves none behind. */
+function setLastError(msg: QueueMessage, error: string, stack: string | undefined): void {
+  msg.lastError = error;
+  if (stack === undefined) delete msg.lastErrorStack;
+  else msg.lastErrorStack = stack;
 }

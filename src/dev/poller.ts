@@ -30,6 +30,9 @@ export interface MessageOutcome {
   requestId: string;
 }
 
+/** A failed attempt: the error's first line, its stack when the handler process reported one, and whether the message is now dead. */
+export type FailedOutcome = MessageOutcome & { error: string; stack?: string; dead: boolean };
+
 export type StaleOutcome = MessageOutcome & {
   /** What the late attempt returned: success, or this error. */
   succeeded: boolean;
@@ -42,7 +45,7 @@ export type StaleOutcome = MessageOutcome & {
 
 type Events = {
   handled: [MessageOutcome];
-  failed: [MessageOutcome & { error: string; dead: boolean }];
+  failed: [FailedOutcome];
   /** Moved to the DLQ on receive: its last attempt ended without a result (e.g. the worker stopped). */
   dead: [{ message: QueueMessage; attempts: number }];
   /**
@@ -175,19 +178,19 @@ export class EventSourceMapping extends EventEmitter<Events> {
           outcome,
         );
         const acked = this.queue.ack(batch.filter((d) => !failures.has(d.id)));
-        const failed = batch.filter((d) => failures.has(d.id)).map((d) => ({ ...d, error: failures.get(d.id)! }));
+        const failed = batch.filter((d) => failures.has(d.id)).map((d) => ({ ...d, ...failures.get(d.id)! }));
         const judged = this.queue.fail(failed, this.now());
         const dead = new Set(judged.dead.map((m) => m.id));
         const stale = new Map([...acked.stale, ...judged.stale].map((s) => [s.id, s]));
         const maxAttempts = this.queue.options.maxReceiveCount;
         for (const d of batch) {
           const base = { id: d.id, type: d.type, attempt: d.receiveCount, maxAttempts, durationMs: outcome.durationMs, requestId };
-          const error = failures.get(d.id);
+          const failure = failures.get(d.id);
           const late = stale.get(d.id);
           if (late) {
-            this.emit("stale", { ...base, succeeded: error === undefined, ...(error === undefined ? {} : { error }), now: late.now, ...(late.currentReceiveCount ? { currentAttempt: late.currentReceiveCount } : {}) });
-          } else if (error === undefined) this.emit("handled", base);
-          else this.emit("failed", { ...base, error, dead: dead.has(d.id) });
+            this.emit("stale", { ...base, succeeded: failure === undefined, ...(failure === undefined ? {} : { error: failure.error }), now: late.now, ...(late.currentReceiveCount ? { currentAttempt: late.currentReceiveCount } : {}) });
+          } else if (failure === undefined) this.emit("handled", base);
+          else this.emit("failed", { ...base, ...failure, dead: dead.has(d.id) });
         }
       })
       .finally(() => {

@@ -25,12 +25,15 @@ export type ToChild = {
 
 export type FromChild =
   | { t: "ready"; loadMs: number }
+  /** Files the process loaded since its last report, outside node_modules (./moduleGraph.ts); sent before "ready" and "load-error" too. */
+  | { t: "modules"; files: string[] }
   | { t: "load-error"; error: string }
   /**
    * The handler returned; `errors` holds the errors of the records the runtime reported failed
    * ("Name: message", first line), by message id, and `stacks` their stacks.
    */
   | { t: "result"; id: number; response: unknown; errors: Record<string, string>; stacks?: Record<string, string> }
-  | { t: "error"; id: number; error: string; errors: Record<string, string>; stacks?: Record<string, string> }
+  /** The invocation failed as a whole (a throw, a crash); `stack` is that error's, when it has one. */
+  | { t: "error"; id: number; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string> }
   /** An uncaught exception or unhandled rejection: the process takes no more work and exits (after failing the invocation in flight). */
   | { t: "crash"; error: string };

@@ -9,6 +9,8 @@ type Fields = Record<string, unknown>;
 
 const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 const isText = (value: unknown): value is string => typeof value === "string";
+/** A field added later (`st`, the error's stack): absent in older journals. */
+const isOptionalText = (value: unknown): boolean => value === undefined || isText(value);
 const isTime = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 const isIds = (value: unknown): value is string[] => Array.isArray(value) && value.every(isId);
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
@@ -17,8 +19,8 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
   e: (r) => isId(r.id) && isText(r.ty) && isText(r.b) && isTime(r.t) && isTime(r.v),
   r: (r) => isIds(r.ids) && isTime(r.t) && isTime(r.v),
   d: (r) => isIds(r.ids),
-  f: (r) => isId(r.id) && isText(r.err),
-  x: (r) => isId(r.id) && isTime(r.t) && isText(r.err),
+  f: (r) => isId(r.id) && isText(r.err) && isOptionalText(r.st),
+  x: (r) => isId(r.id) && isTime(r.t) && isText(r.err) && isOptionalText(r.st),
   m: (r) => isIds(r.ids) && isTime(r.t),
   p: (r) => isIds(r.ids),
   s: (r) =>
@@ -31,7 +33,8 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
     isTime(r.v) &&
     (r.dead === undefined || r.dead === 1) &&
     (r.dt === undefined || isTime(r.dt)) &&
-    (r.err === undefined || isText(r.err)),
+    (r.err === undefined || isText(r.err)) &&
+    isOptionalText(r.st),
 };
 
 export function isQueueRecord(value: unknown): value is QueueRecord {

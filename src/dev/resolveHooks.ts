@@ -5,21 +5,35 @@
  * `npm install`: `letsgo-worker[/runtime|/queue]` is this installation's code, and
  * `@letsgo/types` / `@letsgo/queue` fall back to packages/<name>/index.ts. Hooks registered later
  * run first, so `nextResolve` here is tsx's resolver (which handles .ts files).
+ * The `load` hook only watches: it posts each loaded file's URL to the handler
+ * process (the module graph dev watches, ./moduleGraph.ts) and hands on to tsx.
  */
-import type { InitializeHook, ResolveHook } from "node:module";
+import type { InitializeHook, LoadHook, ResolveHook } from "node:module";
 import { pathToFileURL } from "node:url";
+import type { MessagePort } from "node:worker_threads";
 import { TOOL_IMPORT, toolEntry, WORKSPACE_IMPORT, workspaceFallback } from "../project/letsgoImports.js";
 
 export interface ResolveHooksData {
   /** The project's packages/types/index.ts. */
   typesIndex: string;
+  /** Where each loaded file's URL is posted; a number posted back is echoed as `{ echo }` once every URL before it is sent. */
+  modules?: MessagePort;
 }
 
 let typesIndex = "";
+let modules: MessagePort | undefined;
 const toolUrls = new Map<string, string>();
 
 export const initialize: InitializeHook<ResolveHooksData> = (data) => {
   typesIndex = data.typesIndex;
+  modules = data.modules;
+  modules?.on("message", (echo: number) => modules!.postMessage({ echo }));
+  modules?.unref();
+};
+
+export const load: LoadHook = (url, context, nextLoad) => {
+  if (url.startsWith("file:") && !url.includes("/node_modules/")) modules?.postMessage(url);
+  return nextLoad(url, context);
 };
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {

@@ -14,8 +14,8 @@ export interface QueueService {
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
   /** Enqueue unless `key` was enqueued before; durable before it resolves. */
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
-  /** STRIPE_WEBHOOK_SECRET ("" when not set). */
-  stripeSecret: string;
+  /** STRIPE_WEBHOOK_SECRET now ("" when not set): apps/worker/.env may change it while dev runs. */
+  stripeSecret(): string;
   /** Told about each verified Stripe delivery, enqueued or not (for the log). */
   stripeReceived(delivery: StripeDelivery): void;
   /** Run the scheduled handler now. */
@@ -44,6 +44,8 @@ export interface DeadMessageView {
   body: string;
   receiveCount: number;
   lastError: string | null;
+  /** The last error's stack (.ts lines, absolute paths), null when none was reported. */
+  lastErrorStack: string | null;
   sentAt: string;
   deadAt: string | null;
 }
@@ -55,6 +57,7 @@ export function deadMessageView(m: QueueMessage): DeadMessageView {
     body: m.body,
     receiveCount: m.receiveCount,
     lastError: m.lastError ?? null,
+    lastErrorStack: m.lastErrorStack ?? null,
     sentAt: new Date(m.sentAt).toISOString(),
     deadAt: m.deadAt ? new Date(m.deadAt).toISOString() : null,
   };
@@ -74,9 +77,10 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     const { ok, ...run } = await service.runScheduled();
     return ok ? { status: 200, body: { ok: true, ...run } } : { status: 500, body: run };
   });
-  // The same handler an app mounts for Stripe (letsgo-worker/queue), enqueueing here once per event id.
-  const stripeWebhook = createStripeWebhookHandler({
-    secret: service.stripeSecret,
+  // The same handler an app mounts for Stripe (letsgo-worker/queue), enqueueing here once per event id;
+  // made again when STRIPE_WEBHOOK_SECRET changes (dev re-reads apps/worker/.env while it runs).
+  const stripeWebhookFor = (secret: string) => createStripeWebhookHandler({
+    secret,
     maxBodyBytes: service.maxMessageSize + 64 * 1024,
     async enqueue(message) {
       const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true });
@@ -86,6 +90,12 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
       return result.duplicate ? { duplicate: true } : { messageId: result.messageId };
     },
   });
+  let stripe: { secret: string; handle: ReturnType<typeof createStripeWebhookHandler> } | undefined;
+  const stripeWebhook = (request: Request) => {
+    const secret = service.stripeSecret();
+    if (stripe?.secret !== secret) stripe = { secret, handle: stripeWebhookFor(secret) };
+    return stripe.handle(request);
+  };
   router.add("POST", "/stripe", async (request) => {
     const raw = await request.body(service.maxMessageSize + 64 * 1024);
     const headers = new Headers();
@@ -103,13 +113,26 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
   router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView) } }));
   router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } }));
   router.add("POST", "/dlq/redrive", async (request) => {
-    const id = request.query.get("messageId");
-    if (id === null) return { status: 200, body: { redriven: await service.redrive() } };
+    const given = request.query.get("messageId");
+    if (given === null) return { status: 200, body: { redriven: await service.redrive() } };
+    const id = deadMessageId(service.listDead(), given);
     const moved = await service.redrive([id]);
-    if (moved === 0) throw new HttpError(404, `No message ${id} in the dead-letter queue (GET /dlq lists them).`);
-    return { status: 200, body: { redriven: moved } };
+    if (moved === 0) throw new HttpError(404, `No message ${given} in the dead-letter queue (GET /dlq lists them).`);
+    return { status: 200, body: { redriven: moved, messageId: id } };
   });
   return router;
+}
+
+/** A full id, or a prefix (the console shows 8 characters) that names exactly one dead message. */
+function deadMessageId(dead: QueueMessage[], given: string): string {
+  if (dead.some((m) => m.id === given)) return given;
+  const matches = dead.filter((m) => m.id.startsWith(given));
+  if (given.length >= 4 && matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1) {
+    throw new HttpError(409, `${given} matches ${matches.length} dead messages (${matches.slice(0, 3).map((m) => m.id).join(", ")}${matches.length > 3 ? ", …" : ""}): give more of the id.`);
+  }
+  if (given.length < 4 && matches.length === 1) throw new HttpError(400, `Give at least 4 characters of the id (${given} is too short to be sure).`);
+  return given; // not there: the redrive finds nothing and says so
 }
 
 /** The intake's checks (size, shape), their failures as HTTP errors. */

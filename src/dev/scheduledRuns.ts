@@ -26,7 +26,7 @@ export interface ScheduledRunsOptions {
   /** Wait before each retry; its length is the number of retries. */
   retryDelaysMs?: readonly number[];
   /** Put a run that failed every attempt in the DLQ, durably; resolves with its message id. */
-  deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number): Promise<string>;
+  deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number, stack?: string): Promise<string>;
   /** Each attempt's outcome (the last failed one carries the DLQ message id). */
   onRan(outcome: ScheduledRunOutcome): void;
 }
@@ -90,7 +90,7 @@ export class ScheduledRuns {
         error,
         at: firstAttemptAt,
       });
-      const deadLetterId = await this.options.deadLetter({ type: SCHEDULED_RUN_TYPE, body }, attempt, error, firstAttemptAt);
+      const deadLetterId = await this.options.deadLetter({ type: SCHEDULED_RUN_TYPE, body }, attempt, error, firstAttemptAt, outcome.stack);
       // Closed while waiting: the attempt was reported already; the dead letter speaks for itself.
       if (attempt === maxAttempts || !this.closed) this.options.onRan({ ...outcome, deadLetterId });
       return;
@@ -166,6 +166,8 @@ export type ScheduledRunOutcome =
   | (ScheduledRun & {
       ok: false;
       error: string;
+      /** The error's stack, when the handler's process gave one. */
+      stack?: string;
       /** Another attempt follows after this long. */
       retryInMs?: number;
       /** The last attempt failed: the run was put in the dead-letter queue as this message. */
@@ -203,5 +205,5 @@ export async function runScheduledHandler(context: ScheduledRunContext, run: Sch
     context: { origin: context.origin, memoryMb: context.memoryMb, deadline: 0, awsRequestId: requestId },
   });
   const durationMs = Math.round(outcome.durationMs);
-  return outcome.ok ? { ...base, ok: true, durationMs } : { ...base, ok: false, durationMs, error: outcome.error };
+  return outcome.ok ? { ...base, ok: true, durationMs } : { ...base, ok: false, durationMs, error: outcome.error, ...(outcome.stack ? { stack: outcome.stack } : {}) };
 }

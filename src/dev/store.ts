@@ -29,7 +29,7 @@ export interface QueueStore {
   /** Enqueue unless `key` was enqueued before (within the seen-keys window); the key is durable with the message. */
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
   /** Put a message straight into the dead-letter queue after `attempts` failed attempts (on disk before it resolves, unless the disk refuses: then once it takes writes again). */
-  deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number): Promise<string>;
+  deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number, stack?: string): Promise<string>;
   /** Move dead messages (all, or the given ones) back to the queue; resolves with how many moved once that is durable. */
   redrive(ids?: string[]): Promise<number>;
   /** Delete every dead message; resolves with how many once that is durable. */
@@ -116,9 +116,9 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
         if (inProgress.get(key) === attempt) inProgress.delete(key);
       }
     },
-    async deadLetter(message, attempts, error, firstAttemptAt) {
+    async deadLetter(message, attempts, error, firstAttemptAt, stack) {
       // A failure record like any other: applied now and kept until written, so a full disk delays it but never drops it.
-      const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID);
+      const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID, stack);
       queue.apply(record);
       journal!.write(record);
       queue.counters.deadLettered++;

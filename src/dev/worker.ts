@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
@@ -24,6 +24,11 @@ import { closeServer, listen, portOf, urlHost } from "./listen.js";
 import { loadErrorSummary } from "./loadError.js";
 import { Lifecycle } from "./lifecycle.js";
 import { lockStateDir } from "./lock.js";
+import { recordRunningWorker } from "./runningWorker.js";
+import { ensureLocalStripeSecret } from "./localStripeSecret.js";
+import { scanEnum } from "../project/scan.js";
+import { isReservedMessageType, ReservedMessageType } from "../runtime/messageTypes.js";
+import { missingEnvFileWarning, readSettingsSource } from "../project/settingsSource.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT, type MessageOutcome, type StaleOutcome } from "./poller.js";
 import type { QueueMessage, QueueStats } from "./messageQueue.js";
 import { buildRouter, type StripeDelivery } from "./routes.js";
@@ -31,7 +36,7 @@ import { requestGuard } from "./requestGuard.js";
 import { ScheduledRuns, type ScheduledRunOutcome } from "./scheduledRuns.js";
 import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
 import { openQueueStore } from "./store.js";
-import { watchSources } from "./watch.js";
+import { watchForReloads } from "./reloadWatch.js";
 
 export interface DevWorkerOptions {
   projectDir: string;
@@ -39,7 +44,10 @@ export interface DevWorkerOptions {
   port?: number;
   /** Default 127.0.0.1: never every interface unless asked. */
   host?: string;
-  /** Reload the handler when apps/worker/src or packages/types change. Default true. */
+  /**
+   * Reload the handler when a file its code loaded changes (apps/worker/src, packages/types and any
+   * other file outside node_modules), and re-read apps/worker/.env when it changes. Default true.
+   */
   watch?: boolean;
   /** Fire the scheduled handler on LETSGO_WORKER_SCHEDULE. Default true; POST /schedule works either way. */
   schedule?: boolean;
@@ -58,9 +66,10 @@ export interface DevWorkerOptions {
 export type DevWorkerEvents = {
   ready: [{ url: string }];
   "message:handled": [MessageOutcome];
-  "message:failed": [MessageOutcome & { error: string; dead: boolean }];
+  /** `stack`: the error's stack (.ts lines), when the handler process reported one. */
+  "message:failed": [MessageOutcome & { error: string; stack?: string; dead: boolean }];
   /** Moved to the DLQ: after a failed last attempt, or on receive after an attempt that never reported. */
-  "message:dead": [{ id: string; type: string; attempts: number; error: string }];
+  "message:dead": [{ id: string; type: string; attempts: number; error: string; stack?: string }];
   /** An attempt ended after the visibility timeout, when the message had been received again or dead-lettered: its result was ignored. */
   "message:stale": [StaleOutcome];
   /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
@@ -72,7 +81,12 @@ export type DevWorkerEvents = {
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */
   "stripe:received": [StripeDelivery];
-  reload: [{ files: string[] }];
+  /** The handler processes reload: files of its code changed ("source"), or its environment in apps/worker/.env ("settings"). */
+  reload: [{ reason: "source" | "settings"; files: string[] }];
+  /** apps/worker/.env changed: `applied` keys are in effect (names only); `needsRestart` ones take a restart of dev. */
+  "settings:changed": [{ file: string; applied: string[]; needsRestart: string[] }];
+  /** apps/worker/.env changed but does not read (a setting out of range...): dev keeps its last good settings. */
+  "settings:invalid": [{ file: string; error: string }];
   /** Journal writes fail (disk full, read-only, I/O error): POST / answers 503 until they work again. */
   "journal:degraded": [Extract<JournalState, { ok: false }>];
   /** Journal writes work again: accepting resumed by itself. */
@@ -98,6 +112,10 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly schedule: DevSchedule;
   /** What the journal held at start. */
   readonly replay: ReplayResult & { messages: number };
+  /** Why the settings are not what the project's files say (no apps/worker/.env), if so. */
+  readonly settingsWarning?: string;
+  /** A message of a type the project declares, for the banner's example. */
+  readonly exampleMessage: { type: string; payload: unknown };
   /** How loading the user's code went, latest first. */
   readonly handler: { loaded: boolean; loadMs?: number; error?: string };
   stats(): QueueStats;
@@ -115,7 +133,10 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   if (!existsSync(paths.entry)) {
     throw new ProjectError(`${paths.entry} not found: \`dev\` runs the worker's Lambda entry. Run \`letsgo-worker init\` first, or pass --cwd.`);
   }
-  const { settings, extra, envFile } = await loadSettings(options.projectDir, options.overrides);
+  const loaded = await loadSettings(options.projectDir, options.overrides);
+  const { settings, extra, envFile } = loaded;
+  // A missing .env (it is gitignored: a fresh clone lacks it) is said plainly, not assumed.
+  const settingsWarning = missingEnvFileWarning(await readSettingsSource(options.projectDir, loaded), loaded, settings.LETSGO_WORKER_REGION);
   // Checked before anything starts: a schedule AWS would reject is a settings error here too.
   const startedAt = new Date();
   const schedule = options.schedule === false ? null : parseSchedule(settings, envFile, startedAt);
@@ -123,11 +144,19 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   try {
     await mkdir(paths.stateDir, { recursive: true });
     await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
-    return await assemble(options, settings, extra, paths, life, schedule && { schedule, from: startedAt });
+    const shown = { settingsWarning, exampleMessage: await exampleMessage(paths.typesIndex) };
+    return await assemble(options, settings, extra, paths, life, schedule && { schedule, from: startedAt }, shown);
   } catch (error) {
     await life.close().catch(() => {}); // the start's own error is the one to report
     throw stateDirectoryError(error, paths.stateDir); // a full or read-only state directory: exit 1 with what to do
   }
+}
+
+/** The first type of the project's own (else a contact form), for the banner's example. */
+async function exampleMessage(typesIndex: string): Promise<{ type: string; payload: unknown }> {
+  const source = await readFile(typesIndex, "utf8").catch(() => "");
+  const own = scanEnum(source, "MessageType")?.find((member) => !isReservedMessageType(member.value));
+  return own ? { type: own.value, payload: {} } : { type: ReservedMessageType.Contact, payload: { email: "you@example.com", message: "Hello" } };
 }
 
 /** LETSGO_WORKER_SCHEDULE as EventBridge Scheduler would read it (null: empty, disabled); rate() counts from `start`. */
@@ -154,10 +183,12 @@ async function assemble(
   paths: WorkerPaths,
   life: Lifecycle,
   schedule: { schedule: Schedule; from: Date } | null,
+  shown: Pick<DevWorker, "settingsWarning" | "exampleMessage">,
 ): Promise<DevWorker> {
   const emitter = new EventEmitter<DevWorkerEvents>();
   const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
   life.add("state lock", { close: () => lock.release() });
+  const localStripeSecret = await ensureLocalStripeSecret(paths.stateDir);
 
   // Set once the event source mapping exists; until then nothing needs waking.
   let wakeMapping = () => {};
@@ -218,9 +249,9 @@ async function assemble(
       unavailable: () => (invoker.available ? undefined : `handler failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}`),
     },
     retryDelaysMs: options.scheduledRetryDelaysMs,
-    async deadLetter(message, attempts, error, firstAttemptAt) {
-      const id = await store.deadLetter(message, attempts, error, firstAttemptAt);
-      emitter.emit("message:dead", { id, type: message.type, attempts, error });
+    async deadLetter(message, attempts, error, firstAttemptAt, stack) {
+      const id = await store.deadLetter(message, attempts, error, firstAttemptAt, stack);
+      emitter.emit("message:dead", { id, type: message.type, attempts, error, ...(stack ? { stack } : {}) });
       return id;
     },
     onRan: (outcome) => emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null }),
@@ -240,7 +271,9 @@ async function assemble(
   mapping.on("handled", (outcome) => emitter.emit("message:handled", outcome));
   mapping.on("failed", (outcome) => {
     emitter.emit("message:failed", outcome);
-    if (outcome.dead) emitter.emit("message:dead", { id: outcome.id, type: outcome.type, attempts: outcome.attempt, error: outcome.error });
+    if (outcome.dead) {
+      emitter.emit("message:dead", { id: outcome.id, type: outcome.type, attempts: outcome.attempt, error: outcome.error, ...(outcome.stack === undefined ? {} : { stack: outcome.stack }) });
+    }
   });
   mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
   mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
@@ -250,7 +283,8 @@ async function assemble(
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
       enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
       enqueueOnce: (message, key) => store.enqueueOnce(message, key),
-      stripeSecret: settings.STRIPE_WEBHOOK_SECRET,
+      // Kept current by the settings watcher; without one, the project's local secret (stripe trigger signs with it).
+      stripeSecret: () => settings.STRIPE_WEBHOOK_SECRET || localStripeSecret,
       stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
       runScheduled: () => scheduledRuns.runNow(),
       stats: () => queue.stats(Date.now()),
@@ -261,7 +295,14 @@ async function assemble(
         return moved;
       },
       purge: () => store.purge(),
-      health: () => ({ ...journalHealth(store.journalState), handler: handlerHealth(invoker, handler), handlerProcesses: invoker.processCount, pid: process.pid }),
+      health: () => ({
+        ...journalHealth(store.journalState),
+        handler: handlerHealth(invoker, handler),
+        handlerProcesses: invoker.processCount,
+        pid: process.pid,
+        // Clients of a project check they reached that project's worker.
+        project: { root: paths.root, deployment: settings.LETSGO_DEPLOYMENT },
+      }),
     },
     requestGuard(host),
   ).listener;
@@ -274,11 +315,10 @@ async function assemble(
     life.add("schedule timer", { stop: () => armed.close() });
   }
   if (options.watch !== false) {
-    const watcher = watchSources([paths.src, paths.typesDir], (files) => {
-      emitter.emit("reload", { files });
-      invoker.reload();
-    });
-    life.add("source watcher", { stop: () => watcher.close() });
+    // The settings object is updated in place with what applies live (the Stripe route reads it).
+    const watcher = watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv: (own) => handlerEnv(settings, own, url) });
+    life.add("source and settings watchers", { stop: () => watcher.close() });
+    await watcher.ready;
   }
 
   const worker = Object.assign(emitter, {
@@ -295,10 +335,19 @@ async function assemble(
       },
     } satisfies DevSchedule,
     replay: store.replay,
+    ...shown,
     handler,
     stats: () => queue.stats(Date.now()),
     close: () => life.close(),
   });
+  const forget = await recordRunningWorker(paths.stateDir, {
+    url,
+    pid: process.pid,
+    root: paths.root,
+    deployment: settings.LETSGO_DEPLOYMENT,
+    startedAt: new Date().toISOString(),
+  });
+  life.add("running-worker record", { close: forget });
   setImmediate(() => emitter.emit("ready", { url }));
   return worker;
 }
@@ -318,7 +367,7 @@ function handlerHealth(invoker: HandlerInvoker, handler: DevWorker["handler"]): 
 }
 
 function deadInfo(message: QueueMessage, attempts: number) {
-  return { id: message.id, type: message.type, attempts, error: message.lastError ?? "no result" };
+  return { id: message.id, type: message.type, attempts, error: message.lastError ?? "no result", ...(message.lastErrorStack === undefined ? {} : { stack: message.lastErrorStack }) };
 }
 
 /**

@@ -55,7 +55,6 @@ function enumValue(member: EnumMember): string | undefined {
 
 /** Types that need nothing declared: JSON's own shapes, and helpers that build types from others. */
 const BUILT_IN_TYPES = new Set(["Array", "ReadonlyArray", "Record", "Partial", "Required", "Readonly", "Pick", "Omit", "NonNullable", "Exclude", "Extract"]);
-const JSON_KEYWORDS = new Set([SyntaxKind.StringKeyword, SyntaxKind.NumberKeyword, SyntaxKind.BooleanKeyword, SyntaxKind.NullKeyword, SyntaxKind.UnknownKeyword, SyntaxKind.AnyKeyword, SyntaxKind.ObjectKeyword, SyntaxKind.UndefinedKeyword]);
 /** In scope, but not what a message can carry: the payload travels as JSON. */
 const NOT_JSON: Record<string, string> = {
   Date: "a Date arrives as an ISO string: use string, and new Date(value) in the handler",

@@ -65,3 +65,24 @@ export function firstLine(error: unknown, options: FirstLineOptions = {}): strin
   const text = error instanceof Error ? (options.withName ? `${error.name}: ${error.message}` : error.message) : String(error);
   return text.split("\n", 1)[0] ?? "";
 }
+
+/** Longest stack kept: a log line or journal record stays small whatever a message holds. */
+export const MAX_STACK_CHARS = 16 * 1024;
+
+/**
+ * The stack of what was thrown, followed by its causes' ("Caused by: ..."), so
+ * a wrapped error still names the code that failed; undefined when it has none
+ * (a thrown string, an object without `stack`). At most MAX_STACK_CHARS.
+ */
+export function errorStack(error: unknown): string | undefined {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  for (let current = error; parts.length < 5 && current !== null && typeof current === "object" && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    const stack = (current as { stack?: unknown }).stack;
+    if (typeof stack === "string" && stack !== "") parts.push(parts.length === 0 ? stack : `Caused by: ${stack}`);
+  }
+  if (parts.length === 0) return undefined;
+  const text = parts.join("\n");
+  return text.length > MAX_STACK_CHARS ? `${text.slice(0, MAX_STACK_CHARS)}\n    … (cut at ${MAX_STACK_CHARS} characters)` : text;
+}

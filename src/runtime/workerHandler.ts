@@ -6,7 +6,7 @@
  * record's and run's outcome is logged (for people) and reported (outcomes.ts,
  * for a host such as `dev`), whatever the logger.
  */
-import { firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
+import { errorStack, firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { isScheduledEvent } from "./messageTypes.js";
 import { reportOutcome } from "./outcomes.js";
@@ -124,6 +124,7 @@ async function handleRecord(
       error: firstLine(error),
       errorName: error instanceof Error ? error.name : typeof error,
       durationMs,
+      stack: errorStack(error),
     });
     reportOutcome({ kind: "message", messageId: fields.messageId, messageType: fields.messageType, ok: false, error, durationMs });
     return false;
@@ -164,6 +165,7 @@ async function runScheduled(
       error: firstLine(error),
       errorName: error instanceof Error ? error.name : typeof error,
       durationMs,
+      stack: errorStack(error),
     });
     reportOutcome({ ...run, ok: false, error, durationMs });
     throw new ScheduledRunError(`Scheduled run for ${event.time} failed: ${firstLine(error)}`, { cause: error });

@@ -9,8 +9,8 @@
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { SettingsError } from "../errors.js";
-import { envToRecord } from "../project/dotenv.js";
-import { SETTINGS, SETTING_KEYS, resolveSettings, type LoadedSettings, type SettingKey, type Settings } from "../project/settings.js";
+import { envToRecord } from "./dotenv.js";
+import { SETTINGS, SETTING_KEYS, resolveSettings, type LoadedSettings, type SettingKey, type Settings } from "./settings.js";
 
 export interface SettingsSource {
   /** apps/worker/.env exists. */
