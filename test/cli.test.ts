@@ -44,3 +44,15 @@ describe("CLI conventions", () => {
     assert.match(readme, /^npm test\b/m);
   });
 });
+
+describe("AWS commands on Node 20", () => {
+  it("print no AWS SDK 'Node 22 from 2027' banner", async () => {
+    const result = await runCli(["status", "--cwd", path.join(REPO_ROOT, "examples", "shop")], {
+      // A closed port: the command loads the SDK, builds its clients and fails to reach AWS.
+      env: { AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /Could not reach AWS/);
+    assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|require node >=22/);
+  });
+});
