@@ -29,7 +29,8 @@ export async function lockStateDir(lockFile: string): Promise<StateLock> {
   throw new ProjectError(`Could not lock ${lockFile}: another dev worker is starting at the same time.`);
 }
 
-function isRunning(pid: number): boolean {
+/** Is a process with this id alive (EPERM: alive, someone else's)? */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,6 +6,7 @@
  */
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { isRunning } from "./lock.js";
 
 export interface RunningWorker {
   url: string;
@@ -31,7 +32,7 @@ export async function recordRunningWorker(stateDir: string, worker: RunningWorke
 }
 
 /** The project's running dev worker, if its process is alive (a record left by a kill -9 is ignored). */
-export async function readRunningWorker(stateDir: string, alive: (pid: number) => boolean = isAlive): Promise<RunningWorker | undefined> {
+export async function readRunningWorker(stateDir: string, alive: (pid: number) => boolean = isRunning): Promise<RunningWorker | undefined> {
   let record: Partial<RunningWorker>;
   try {
     record = JSON.parse(await readFile(path.join(stateDir, FILE), "utf8")) as Partial<RunningWorker>;
@@ -40,13 +41,4 @@ export async function readRunningWorker(stateDir: string, alive: (pid: number) =
   }
   if (typeof record.url !== "string" || typeof record.pid !== "number" || typeof record.root !== "string") return undefined;
   return alive(record.pid) ? (record as RunningWorker) : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
