@@ -6,7 +6,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { defaultSettings, type Settings } from "../src/project/settings.ts";
 import { moduleFile } from "../src/dev/moduleGraph.ts";
 import { applyLive, needsRestart, settingsChanges, type SettingsRead } from "../src/dev/settingsChanges.ts";
@@ -44,29 +43,19 @@ describe("Function: isTemporaryFile", () => {
 
 describe("Function: moduleFile", () => {
   const tool = [path.join("/tool", "src") + path.sep, path.join("/tool", "dist") + path.sep];
-  const url = (file: string) => pathToFileURL(file).href;
 
-  it("is the file of a file: URL, without a query or tsx's own suffix", () => {
-    // Prepare
-    const file = "/project/packages/shared/index.ts";
-    // Act / Assess
-    assert.equal(moduleFile(url(file), tool), file);
-    assert.equal(moduleFile(`${url(file)}?v=2#x`, tool), file);
-    assert.equal(moduleFile(`${url(file)}%3Ftsx-commonjs-export-preparse=1?tsx-commonjs-export-preparse=1&tsx-commonjs-virtual-query=1`, tool), file);
+  it("keeps the project's files, other workspace packages included", () => {
+    assert.equal(moduleFile("/project/packages/shared/index.ts", tool), "/project/packages/shared/index.ts");
+    assert.equal(moduleFile("/tool/examples/shop/apps/worker/src/index.ts", tool), "/tool/examples/shop/apps/worker/src/index.ts");
   });
 
-  it("takes require.cache's absolute paths as they are", () => {
-    assert.equal(moduleFile("/project/packages/linked/greeting.ts", tool), "/project/packages/linked/greeting.ts");
-  });
-
-  it("leaves out node_modules, this tool's own code, and what is not a file", () => {
-    assert.equal(moduleFile(url("/project/node_modules/dep/index.js"), tool), undefined);
+  it("leaves out node_modules, this tool's own code, and what is not an absolute path", () => {
+    assert.equal(moduleFile("/project/node_modules/dep/index.js", tool), undefined);
     assert.equal(moduleFile("/project/node_modules/.pnpm/dep@1/node_modules/dep/index.js", tool), undefined);
-    assert.equal(moduleFile(url("/tool/src/runtime/index.ts"), tool), undefined);
-    assert.equal(moduleFile(url("/tool/dist/runtime/index.js"), tool), undefined);
-    assert.equal(moduleFile(url("/tool/examples/shop/apps/worker/src/index.ts"), tool), "/tool/examples/shop/apps/worker/src/index.ts");
+    assert.equal(moduleFile("/tool/src/runtime/index.ts", tool), undefined);
+    assert.equal(moduleFile("/tool/dist/runtime/index.js", tool), undefined);
+    assert.equal(moduleFile("letsgo-worker-entry.mjs", tool), undefined);
     assert.equal(moduleFile("node:fs", tool), undefined);
-    assert.equal(moduleFile("data:text/javascript,export{}", tool), undefined);
   });
 });
 

@@ -82,7 +82,8 @@ describe("dev handler process: module resolution and entry", () => {
     const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.handler.loaded, false);
     const error = worker.handler.error ?? "";
-    assert.match(error, /^Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'left-pad-not-installed' imported from .*index\.ts/);
+    // The image's bundler's error, as `build` would give it: file, line, column, the line itself.
+    assert.match(error, /^apps\/worker\/src\/index\.ts:1:17: Could not resolve "left-pad-not-installed"\n\s+import pad from "left-pad-not-installed";/);
     assert.match(error, /hint: "left-pad-not-installed" is not installed/);
     assert.doesNotMatch(error, /node:internal|tsx[\\/]dist/);
 
@@ -90,7 +91,25 @@ describe("dev handler process: module resolution and entry", () => {
     const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style: plain, projectDir: project.dir, watching: false });
     worker.emit("ready", { url: worker.url });
     detach();
-    assert.match(text, /\(failed to load\)\n\s+Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'left-pad-not-installed'/);
+    assert.match(text, /\(failed to load\)\n\s+apps\/worker\/src\/index\.ts:1:17: Could not resolve "left-pad-not-installed"/);
+  });
+
+  it("a module that throws while loading: the error and the user's .ts line, no bundle or loader frames", async () => {
+    const project = await dev.project({ handler: `const config: { url?: string } = {};\n\nif (!config.url) throw new Error("DATABASE_URL is not set");\nexport const handler = async () => {};\n` });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
+    assert.equal(worker.handler.loaded, false);
+    const error = worker.handler.error ?? "";
+    assert.match(error, /^Error: DATABASE_URL is not set\n\s+at .*apps\/worker\/src\/index\.ts:3:\d+/);
+    assert.doesNotMatch(error, /node:internal|\.letsgo[\\/]bundle|letsgo-worker-entry|child\.[jt]s/);
+  });
+
+  it("a native addon names the install list, as `build` would fail on it", async () => {
+    const project = await dev.project({ handler: `import addon from "./native.node";\nexport const handler = async () => addon;\n` });
+    await writeFile(path.join(path.dirname(project.entry), "native.node"), "not really a binary");
+    const worker = await dev.worker({ projectDir: project.dir, watch: false });
+    assert.equal(worker.handler.loaded, false);
+    assert.match(worker.handler.error ?? "", /No loader is configured for "\.node" files/);
+    assert.match(worker.handler.error ?? "", /hint: a native addon cannot be bundled: list its package under "letsgo-worker": \{ "install"/);
   });
 
   it("tells a server.ts without a handler export to re-export index.ts's", async () => {

@@ -106,7 +106,6 @@ const invocation: Omit<ToChild, "id"> = {
 function pool(options: { idleMs?: number; loadRetryMs?: number } = {}): HandlerInvoker {
   return new HandlerInvoker({
     entry: "index.ts",
-    typesIndex: "types.ts",
     cwd: ".",
     env: {},
     functionTimeoutMs: 1000,

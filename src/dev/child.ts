@@ -1,15 +1,14 @@
 /**
- * The handler process of `letsgo-worker dev`, started under tsx: it imports the
- * user's Lambda entry and runs `handler(event, context)` for each invocation the
+ * The handler process of `letsgo-worker dev`: it imports the worker's bundle
+ * (built as the image's is, ./bundler.ts) and runs `handler(event, context)` for each invocation the
  * parent sends, one at a time, as a Lambda execution environment does. An
  * unhandled rejection or uncaught exception fails the invocation in flight and
  * ends the process, as Lambda's Node runtime does (the parent starts another).
  * Per-record errors come from the runtime's outcome reporter (../runtime/outcomes.ts),
  * installed here before the user's code loads, whatever logger that code uses.
  *
- * Usage (by the parent only): node --import tsx child.js <entry.ts> <packages/types/index.ts>
+ * Usage (by the parent only): node --enable-source-maps child.js <bundle.mjs> <the user's entry, as named in messages>
  */
-import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildLambdaContext } from "../events/lambdaContext.js";
@@ -18,15 +17,12 @@ import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import { errorStack, firstLine } from "../runtime/errors.js";
 import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
-import { ModuleCollector } from "./moduleGraph.js";
 import type { FromChild, InvokeEvent, ToChild } from "./protocol.js";
-import type { ResolveHooksData } from "./resolveHooks.js";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
-const entry = process.argv[2]!;
-const typesIndex = process.argv[3]!;
-const HOOKS = new URL(import.meta.url.endsWith(".ts") ? "./resolveHooks.ts" : "./resolveHooks.js", import.meta.url);
+const bundle = process.argv[2]!;
+const entry = process.argv[3] ?? bundle;
 
 function send(message: FromChild, then?: () => void): void {
   if (!process.connected) return;
@@ -127,18 +123,12 @@ async function main(): Promise<void> {
   process.on("disconnect", () => process.exit(0));
 
   const started = performance.now();
-  // What the user's code loads, reported to the parent, which watches those files.
-  const modules = new ModuleCollector((files) => send({ t: "modules", files }));
   let handler: Handler;
   try {
-    // After tsx's hooks, so ours run first and hand everything else on to tsx.
-    register<ResolveHooksData>(HOOKS, { data: { typesIndex, modules: modules.port }, transferList: [modules.port] });
-    const mod = (await import(pathToFileURL(entry).href)) as { handler?: unknown; default?: { handler?: unknown } };
-    const candidate = mod.handler ?? mod.default?.handler;
-    if (typeof candidate !== "function") throw new Error(noHandlerMessage());
-    handler = candidate as Handler;
+    const mod = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+    if (typeof mod.handler !== "function") throw new Error(noHandlerMessage());
+    handler = mod.handler as Handler;
   } catch (error) {
-    await modules.flush(); // the files loaded up to the error: saving one of them tries again
     send({ t: "load-error", error: describeLoadError(error) }, () => process.exit(1));
     return;
   }
@@ -164,11 +154,9 @@ async function main(): Promise<void> {
       invocation.replied = true;
       if (current === invocation) current = null;
       send({ ...reply, ...recordErrors(invocation) });
-      modules.check(); // a module the handler imported lazily, or required
     })();
   });
   const loadMs = Math.round(performance.now() - started);
-  await modules.flush();
   send({ t: "ready", loadMs });
 }
 

@@ -1,11 +1,16 @@
 /**
- * One handler process: a child running the user's code under tsx, as one Lambda
+ * One handler process: a child running the worker's bundle (./bundler.ts), as one Lambda
  * execution environment: it loads the code once, then runs one invocation at a
  * time. An invocation has the function timeout; when it runs out, or the process
  * dies, only that invocation fails, and the process is not used again.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FromChild, ToChild } from "./protocol.js";
 
 /**
@@ -18,9 +23,10 @@ export type InvokeOutcome =
   | { ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; timedOut?: boolean };
 
 export interface HandlerProcessOptions {
+  /** The module the process imports for its `handler`: the worker's bundle. */
   entry: string;
-  /** The project's packages/types/index.ts: where `@letsgo/types` goes when it is not installed. */
-  typesIndex: string;
+  /** The user's entry as messages name it (apps/worker/src/index.ts); default `entry`. */
+  entryName?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   functionTimeoutMs: number;
@@ -39,16 +45,33 @@ export interface Invocation {
 export type HandlerProcessEvents = {
   ready: [{ loadMs: number }];
   "load-error": [{ error: string }];
-  /** Files the user's code loaded since the last report (outside node_modules), before "ready" and as more load. */
-  modules: [{ files: string[] }];
   /** The process ended; `inFlight` is 1 when an invocation was running in it. `expected`: retired or stopped by us. */
   exit: [{ reason: string; inFlight: number; expected: boolean }];
   /** An invocation ended and the process can take the next one. */
   idle: [];
 };
 
-const RUNNER = new URL(import.meta.url.endsWith(".ts") ? "./child.ts" : "./child.js", import.meta.url);
-const TSX = import.meta.resolve("tsx");
+// Plain Node, with the bundle's source map: stack traces name the user's .ts lines.
+const EXEC_ARGV = ["--enable-source-maps"];
+
+let runnerFile: string | undefined;
+
+/**
+ * The handler process's script: dist/dev/child.js as installed. Run from source
+ * (this tool's tests), child.ts is compiled once per process into a temporary
+ * file, so the process is plain Node there too: under tsx's loader the bundle's
+ * source map would be lost.
+ */
+function runner(): string {
+  if (runnerFile) return runnerFile;
+  if (!import.meta.url.endsWith(".ts")) return (runnerFile = fileURLToPath(new URL("./child.js", import.meta.url)));
+  const dir = mkdtempSync(path.join(tmpdir(), "letsgo-worker-child-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+  const outfile = path.join(dir, "child.mjs");
+  esbuild.buildSync({ entryPoints: [fileURLToPath(new URL("./child.ts", import.meta.url))], bundle: true, platform: "node", format: "esm", outfile, logLevel: "silent" });
+  return (runnerFile = outfile);
+}
 
 let nextInvocationId = 1;
 
@@ -69,10 +92,10 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
 
   constructor(private readonly options: HandlerProcessOptions) {
     super();
-    this.child = fork(RUNNER, [options.entry, options.typesIndex], {
+    this.child = fork(runner(), [options.entry, options.entryName ?? options.entry], {
       cwd: options.cwd,
       env: options.env,
-      execArgv: ["--import", TSX],
+      execArgv: EXEC_ARGV,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.pipeLines(this.child.stdout!, "stdout");
@@ -86,7 +109,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
     });
     this.initTimer = setTimeout(() => {
       if (this.state !== "starting") return;
-      const error = `${options.entry} took longer than ${options.initTimeoutMs / 1000} s to load`;
+      const error = `${options.entryName ?? options.entry} took longer than ${options.initTimeoutMs / 1000} s to load`;
       this.crashReason = `handler failed to load: ${error}`;
       this.emit("load-error", { error });
       this.kill();
@@ -198,9 +221,6 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
         else if (this.retired) this.stop("handler process was stopped");
         return;
       }
-      case "modules":
-        this.emit("modules", { files: message.files });
-        return;
       case "load-error":
         clearTimeout(this.initTimer);
         this.crashReason = `handler failed to load: ${message.error.split("\n", 1)[0]}`;

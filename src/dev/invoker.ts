@@ -12,15 +12,17 @@
  * invocations go to processes running the new code, and the old ones finish
  * what they are running first.
  *
+ * Each generation's code is built first (`build`: the worker's bundle, as the
+ * image's, ./bundler.ts), once, and its processes all run that one file.
+ *
  * The event source mapping receives a batch only when a warm process can run
  * it at once (`idleCount`), asking for more processes with `prewarm()` while it
- * waits: a local cold start (tsx compiling the project, seconds on a busy
- * machine, where Lambda's takes a fraction of one) never eats into the
- * messages' visibility timeout, so it cannot cause a redelivery AWS would not make.
+ * waits: a local cold start never eats into the messages' visibility timeout,
+ * so it cannot cause a redelivery AWS would not make.
  *
- * When the user's module does not load, the invoker is unavailable until the
- * code changes (or, without a watcher, until a later retry), so messages are not
- * burnt through their receives on code that cannot run.
+ * When the user's code does not build or load, the invoker is unavailable until
+ * the code changes (or, without a watcher, until a later retry), so messages are
+ * not burnt through their receives on code that cannot run.
  */
 import { EventEmitter } from "node:events";
 import type { ToChild } from "./protocol.js";
@@ -42,8 +44,16 @@ export interface PoolProcess extends EventEmitter<HandlerProcessEvents> {
   kill(): void;
 }
 
+/** A generation's code, built: the module its processes import, and the project files it was made from (what dev watches). */
+export type GenerationBuild = { ok: true; file: string; files: string[] } | { ok: false; error: string; files: string[] };
+
 export type InvokerOptions = Omit<HandlerProcessOptions, "initTimeoutMs"> & {
-  /** How a process is made (tests pass a fake). Default: a HandlerProcess running the user's code under tsx. */
+  /**
+   * Build the code before a generation's processes start (dev: the worker's
+   * bundle). Without it, processes import `entry` as it is.
+   */
+  build?: () => Promise<GenerationBuild>;
+  /** How a process is made (tests pass a fake). Default: a HandlerProcess running the built code. */
   createProcess?: (options: HandlerProcessOptions) => PoolProcess;
   initTimeoutMs?: number;
   /** First wait before loading a module that failed to load again (ms); it doubles up to 30 s. Default 1 s; a reload() retries at once. */
@@ -90,6 +100,11 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   private generationModules = new Set<string>();
   /** The generation whose code did not load, while that is the state of things. */
   private brokenGeneration: Set<PoolProcess> | undefined;
+  private lastLoadError = "";
+  /** The module processes of the current generation import (the build's output). */
+  private entry: string;
+  /** The current generation's build, while it runs. */
+  private building: Promise<void> | undefined;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Failed loads in a row, for the backoff; reset when code loads or a file is saved. */
@@ -101,6 +116,7 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
 
   constructor(private readonly options: InvokerOptions) {
     super();
+    this.entry = options.entry;
   }
 
   /** False while the user's module fails to load. */
@@ -121,7 +137,7 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
 
   /** Start processes until `wanted` are idle or loading with nothing to do (they emit "available" when ready). */
   prewarm(wanted: number): void {
-    if (!this.available) return;
+    if (!this.available || this.building) return; // the build's first process announces itself
     let free = 0;
     for (const proc of this.current) if (proc.isFree) free++;
     for (; free < wanted; free++) this.spawn();
@@ -137,18 +153,28 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     return this.all.size;
   }
 
-  /** Start the first process and wait until the code loaded (or failed to). */
+  /** Build the code, start the first process, and wait until the code loaded (or failed to). */
   async start(): Promise<void> {
-    const proc = this.spawn();
     await new Promise<void>((resolve) => {
-      proc.once("ready", () => resolve());
-      proc.once("load-error", () => resolve());
-      proc.once("exit", () => resolve());
+      const settled = () => {
+        this.off("loaded", settled);
+        this.off("load-error", settled);
+        resolve();
+      };
+      this.on("loaded", settled);
+      this.on("load-error", settled);
+      this.loadAgain();
+      // Stopped before the code loaded: nothing more will be said.
+      if (this.closed) settled();
+      else void this.building?.then(() => this.closed && settled());
     });
   }
 
   invoke(message: Omit<ToChild, "id">): Promise<InvokeOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, error: "dev worker is stopping", errors: {}, durationMs: 0 });
+    if (this.building) return this.building.then(() => this.invoke(message));
+    // Code that does not load would only fail again: say why at once.
+    if (this.broken) return Promise.resolve({ ok: false, error: `handler failed to load: ${this.lastLoadError.split("\n", 1)[0]}`, errors: {}, durationMs: 0 });
     const proc = this.take();
     clearTimeout(this.idleTimers.get(proc));
     this.idleTimers.delete(proc);
@@ -166,11 +192,42 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
     if (this.closed) return;
     clearTimeout(this.retryTimer);
     const old = [...this.current];
-    this.current = new Set();
+    const generation = new Set<PoolProcess>();
+    this.current = generation;
     this.generationLoaded = false;
+    const previousModules = this.generationModules;
     this.generationModules = new Set();
     for (const proc of old) this.retire(proc);
-    this.spawn();
+    const build = this.options.build;
+    if (!build) {
+      this.spawn();
+      return;
+    }
+    const building = build().then(
+      (result) => result,
+      (error: unknown): GenerationBuild => ({ ok: false, error: `Could not build the worker: ${(error as Error).message}`, files: [] }),
+    );
+    this.building = building.then((result) => {
+      if (this.current !== generation) return;
+      this.building = undefined;
+      if (this.closed) return;
+      if (!result.ok) {
+        // Still watch what the last good code loaded, and the files the errors name.
+        this.addModules([...previousModules, ...result.files]);
+        this.loadFailed(generation, result.error);
+        return;
+      }
+      this.entry = result.file;
+      this.addModules(result.files);
+      this.spawn();
+    });
+  }
+
+  /** Files of the current generation's code, for the watcher: "modules" says when the set grows. */
+  private addModules(files: Iterable<string>): void {
+    const known = this.generationModules.size;
+    for (const file of files) this.generationModules.add(file);
+    if (this.generationModules.size > known) this.emit("modules", { files: [...this.generationModules] });
   }
 
   /** Take no new invocations; running ones get `graceMs` to finish, then their processes are killed. */
@@ -209,7 +266,8 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
 
   private spawn(): PoolProcess {
     const create = this.options.createProcess ?? ((options: HandlerProcessOptions) => new HandlerProcess(options));
-    const proc = create({ initTimeoutMs: 10_000, ...this.options });
+    const { build: _build, createProcess: _create, loadRetryMs: _retry, idleMs: _idle, ...processOptions } = this.options;
+    const proc = create({ initTimeoutMs: 10_000, ...processOptions, entry: this.entry, entryName: this.options.entryName ?? this.options.entry });
     const generation = this.current;
     this.current.add(proc);
     this.all.add(proc);
@@ -228,12 +286,6 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
       }
     });
     proc.on("idle", () => this.whenIdle(proc));
-    proc.on("modules", ({ files }) => {
-      if (this.current !== generation) return;
-      const known = this.generationModules.size;
-      for (const file of files) this.generationModules.add(file);
-      if (this.generationModules.size > known) this.emit("modules", { files: [...this.generationModules] });
-    });
     proc.on("load-error", ({ error }) => this.loadFailed(generation, error));
     proc.on("exit", (info) => {
       this.all.delete(proc);
@@ -252,14 +304,15 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
 
   /**
    * A process failed to load. When others of its generation loaded, the code is
-   * fine and this was one slow or unlucky start (under load, tsx can take longer
-   * than the 10 s init limit): the exit handler starts another. Otherwise the
+   * fine and this was one slow or unlucky start (under heavy load, longer than
+   * the 10 s init limit): the exit handler starts another. Otherwise the
    * code does not load: invocations wait (nothing is received for them), and it
    * is tried again with backoff, at once on a saved file.
    */
   private loadFailed(generation: Set<PoolProcess>, error: string): void {
     if (this.current !== generation || this.brokenGeneration === generation || this.closed || this.generationLoaded) return;
     this.brokenGeneration = generation;
+    this.lastLoadError = error;
     const base = this.options.loadRetryMs ?? 1_000;
     const retryInMs = Math.min(MAX_LOAD_RETRY_MS, base * 2 ** this.failedLoads);
     this.failedLoads++;

@@ -1,9 +1,10 @@
 /**
  * Why the user's module did not load, in words worth printing: the error's
- * message (all of it: tsx's syntax errors name file, line and column there) and
- * the stack frames in the user's code, without Node's and tsx's own loader frames.
+ * message and the stack frames in the user's code (at their .ts lines, through
+ * the bundle's source map), without Node's loader frames, the handler process's,
+ * or the bundle's own glue (its generated entry, its lazy module initialisers).
  */
-const LOADER_FRAME = /\(node:|at node:|[\\/]node_modules[\\/](tsx|esbuild)[\\/]|[\\/]dev[\\/](child|resolveHooks)\.[jt]s/;
+const LOADER_FRAME = /\(node:|at node:|[\\/]dev[\\/]child\.[jt]s|[\\/]letsgo-worker-child-|[\\/]\.letsgo[\\/]bundle[\\/]|letsgo-worker-entry\.mjs/;
 const MAX_FRAMES = 5;
 
 export function describeLoadError(error: unknown): string {

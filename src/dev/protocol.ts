@@ -25,8 +25,6 @@ export type ToChild = {
 
 export type FromChild =
   | { t: "ready"; loadMs: number }
-  /** Files the process loaded since its last report, outside node_modules (./moduleGraph.ts); sent before "ready" and "load-error" too. */
-  | { t: "modules"; files: string[] }
   | { t: "load-error"; error: string }
   /**
    * The handler returned; `errors` holds the errors of the records the runtime reported failed

@@ -1,7 +1,7 @@
 /**
  * A handler's error stack, made short for a terminal: the frames of the user's
  * own code (under apps/worker/src or packages/ of the project, never
- * node_modules, node:internal, tsx or letsgo-worker's runtime), with paths
+ * node_modules, node:internal or letsgo-worker's runtime), with paths
  * relative to the project root. Pure: no I/O, the root is given (or read off
  * the stack itself).
  */

@@ -1,7 +1,7 @@
 /**
  * `letsgo-worker dev`: the queue (in this process, on disk), the event source
- * mapping, the pool of handler processes running the user's Lambda entry under
- * tsx, the scheduler, the HTTP API (messages, POST /schedule, POST /stripe) and
+ * mapping, the pool of handler processes running the user's worker (bundled as
+ * the image bundles it), the scheduler, the HTTP API (messages, POST /schedule, POST /stripe) and
  * the source watcher, wired together with one lifecycle.
  */
 import { EventEmitter } from "node:events";
@@ -17,6 +17,7 @@ import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { isDeploySetting, loadSettings, settingMs, type SettingKey, type Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
+import { DevBundler } from "./bundler.js";
 import { HandlerInvoker } from "./invoker.js";
 import { stateDirectoryError } from "./diskErrors.js";
 import type { JournalState, ReplayResult } from "./journal.js";
@@ -218,9 +219,16 @@ async function assemble(
   life.add("HTTP server", { stop: () => void (serverClosed = closeServer(server)), close: () => serverClosed });
 
   const graceMs = Math.min(3_000, settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"));
-  const invoker = new HandlerInvoker({
+  const bundler = new DevBundler({
+    root: paths.root,
     entry,
     typesIndex: paths.typesIndex,
+    workerPackageJson: paths.workerPackageJson,
+    outDir: path.join(paths.stateDir, "bundle"),
+  });
+  const invoker = new HandlerInvoker({
+    entry,
+    build: () => bundler.build(),
     cwd: paths.worker,
     env: handlerEnv(settings, extra, url),
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),

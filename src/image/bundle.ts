@@ -3,7 +3,8 @@
  * ESM file for Node 22, with a source map. Only what the Lambda base image
  * provides (the AWS SDK v3) and what the user asks to install in the image stay
  * outside. `letsgo-worker/runtime` always resolves to this tool's own runtime,
- * so the image runs the runtime the CLI was tested with.
+ * so the image runs the runtime the CLI was tested with. `dev` runs its handler
+ * processes on a bundle of the same configuration (../dev/bundler.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -65,43 +66,86 @@ function entryModule(userEntry: string): string {
   ].join("\n");
 }
 
+/** What both builds of the worker (the image's, and `dev`'s handler processes') need to know. */
+export interface WorkerBuildInput {
+  /** The project root: source-map and error paths are relative to it. */
+  root: string;
+  /** The module whose `handler` the bundle hands on (apps/worker/src/index.ts; server.ts in dev when it exists). */
+  entry: string;
+  /** packages/types/index.ts, where `@letsgo/types` goes when it is not installed. */
+  typesIndex: string;
+  /** Imports left out: the base image's SDK and the install list. */
+  external: readonly string[];
+  /** Names the outputs (they are not written by esbuild) and places the source map's paths. */
+  outfile: string;
+  /** esbuild target, e.g. "node22". */
+  target: string;
+  minify: boolean;
+}
+
+/**
+ * The one esbuild configuration of the worker. `dev` runs the same bundle the
+ * image runs (unminified, for the local Node): the same resolution of LetsGo
+ * imports, the same entry, the same externals, so what fails to bundle or load in
+ * AWS fails the same way locally.
+ */
+export function workerBuildOptions(input: WorkerBuildInput): esbuild.BuildOptions & { write: false; metafile: true } {
+  return {
+    absWorkingDir: input.root,
+    // The user's entry is imported only after the secrets are in process.env: a
+    // module that reads one at load time sees it in AWS as it does in dev
+    // (esbuild makes the dynamic import a lazily initialised part of the one file).
+    stdin: {
+      contents: entryModule(path.relative(input.root, input.entry)),
+      resolveDir: input.root,
+      sourcefile: ENTRY_MODULE_NAME,
+      loader: "js",
+    },
+    outfile: input.outfile,
+    write: false,
+    bundle: true,
+    platform: "node",
+    target: input.target,
+    format: "esm",
+    minify: input.minify,
+    sourcemap: "linked",
+    sourcesContent: false,
+    metafile: true,
+    banner: { js: REQUIRE_SHIM },
+    external: [...input.external],
+    logLevel: "silent",
+    plugins: [letsgoResolvePlugin(input.typesIndex)],
+  };
+}
+
+/** esbuild's errors, each with file and line, when it could not bundle. */
+export function bundleProblems(error: unknown): BundleProblem[] | undefined {
+  const failure = error as Partial<esbuild.BuildFailure>;
+  return Array.isArray(failure.errors) ? failure.errors.map(toProblem) : undefined;
+}
+
 export async function bundleWorker({ cwd, external = [], minify = true }: BundleOptions): Promise<WorkerBundle> {
   const paths = workerPaths(cwd);
   assertWorkerExists(paths);
   const externals = [...BASE_IMAGE_PROVIDES, ...external];
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
-    result = await esbuild.build({
-      absWorkingDir: paths.root,
-      // The user's entry is imported only after the secrets are in process.env: a
-      // module that reads one at load time sees it in AWS as it does in dev
-      // (esbuild makes the dynamic import a lazily initialised part of the one file).
-      stdin: {
-        contents: entryModule(path.relative(paths.root, paths.entry)),
-        resolveDir: paths.root,
-        sourcefile: ENTRY_MODULE_NAME,
-        loader: "js",
-      },
-      // Never written: the path names the outputs and makes source-map paths
-      // project-relative (apps/worker/src/...), as they then read in stack traces.
-      outfile: path.join(paths.root, BUNDLE_FILE),
-      write: false,
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "esm",
-      minify,
-      sourcemap: "linked",
-      sourcesContent: false,
-      metafile: true,
-      banner: { js: REQUIRE_SHIM },
-      external: externals,
-      logLevel: "silent",
-      plugins: [letsgoResolvePlugin(paths.typesIndex)],
-    });
+    result = await esbuild.build(
+      workerBuildOptions({
+        root: paths.root,
+        entry: paths.entry,
+        typesIndex: paths.typesIndex,
+        external: externals,
+        // Never written: the path names the outputs and makes source-map paths
+        // project-relative (apps/worker/src/...), as they then read in stack traces.
+        outfile: path.join(paths.root, BUNDLE_FILE),
+        target: "node22",
+        minify,
+      }),
+    );
   } catch (error) {
-    const failure = error as Partial<esbuild.BuildFailure>;
-    if (Array.isArray(failure.errors)) throw new BundleError(failure.errors.map(toProblem), { cause: error });
+    const problems = bundleProblems(error);
+    if (problems) throw new BundleError(problems, { cause: error });
     throw error;
   }
   const code = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
