@@ -16,8 +16,9 @@ import { DESTROY_ORDER } from "../src/aws/destroy.ts";
 import { functionEnvironment, secretsVersion, type FunctionEnvironment } from "../src/aws/environment.ts";
 import { inApplyOrder } from "../src/aws/plan.ts";
 import type { PlannedStep, StepAction } from "../src/aws/step.ts";
-import { buildTarget, imageUri, type DeployTarget } from "../src/aws/target.ts";
+import { buildTarget, identityFromArn, imageUri, type DeployTarget } from "../src/aws/target.ts";
 import {
+  Planner,
   RESOURCES,
   actionFor,
   asyncInvokeConfig,
@@ -206,6 +207,23 @@ describe("Function: arn", () => {
   });
 });
 
+describe("Function: identityFromArn", () => {
+  const table: Array<[title: string, arn: string | undefined, identity: { account: string; partition: string } | undefined]> = [
+    ["a repository in aws", `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/letsgo-main-worker`, { account: ACCOUNT, partition: "aws" }],
+    ["a repository in aws-cn", `arn:aws-cn:ecr:cn-north-1:${ACCOUNT}:repository/r`, { account: ACCOUNT, partition: "aws-cn" }],
+    ["a role (IAM has no region)", `arn:aws-us-gov:iam::${ACCOUNT}:role/r`, { account: ACCOUNT, partition: "aws-us-gov" }],
+    ["an ARN without an account", "arn:aws:s3:::bucket", undefined],
+    ["an account that is not 12 digits", "arn:aws:ecr:eu-west-1:1234:repository/r", undefined],
+    ["no ARN at all", "letsgo-main-worker", undefined],
+    ["nothing", undefined, undefined],
+  ];
+  for (const [title, value, identity] of table) {
+    it(`${title} → ${identity ? `${identity.partition} ${identity.account}` : "undefined"}`, () => {
+      assert.deepEqual(identityFromArn(value), identity);
+    });
+  }
+});
+
 describe("Function: actionFor", () => {
   const table: Array<[exists: boolean, wanted: boolean, changed: boolean, action: StepAction]> = [
     [false, true, false, "create"],
@@ -239,6 +257,67 @@ describe("Function: stepFor", () => {
       assert.equal(step.apply !== undefined, pending);
     });
   }
+});
+
+describe("Class: Planner", () => {
+  /** A resource whose state is a string; `reads` records each AWS read it would make. */
+  const fake = (id: string, state: string | undefined, reads: string[], extra: Partial<DeployedResource<string, string>> = {}): DeployedResource<string, string> => ({
+    id,
+    label: id,
+    keepsData: false,
+    doing: { read: `reading ${id}` },
+    name: () => id,
+    read: async () => (reads.push(id), state),
+    desired: () => "wanted",
+    diff: (current, desired) => (current !== undefined && current !== desired ? [{ field: "value", from: current, to: desired }] : []),
+    apply: async () => {},
+    remove: async () => false,
+    ...extra,
+  });
+  const planner = () => {
+    const target = makeTarget();
+    return new Planner({} as Aws, target, { image: "img:1", environment: makeInputs(target).environment });
+  };
+
+  it("reads each resource in its turn, and gives later ones what it found", async () => {
+    // Prepare
+    const reads: string[] = [];
+    const [a, b] = [fake("a", "wanted", reads), fake("b", "old", reads)];
+    const plan = planner();
+    // Act
+    const steps = [await plan.plan(a), await plan.plan(b)];
+    // Assess
+    assert.deepEqual(reads, ["a", "b"]);
+    assert.deepEqual(steps.map((step) => step.action), ["unchanged", "update"]);
+    assert.equal(plan.inputs.found(b), "old");
+  });
+
+  it("plans a resource whose state it knows without reading it, absent ones included", async () => {
+    const reads: string[] = [];
+    const [a, b] = [fake("a", "stale", reads), fake("b", "stale", reads)];
+    const plan = planner();
+    plan.know(a, "wanted");
+    plan.know(b, undefined);
+    const steps = [await plan.plan(a), await plan.plan(b)];
+    assert.deepEqual(reads, []);
+    assert.deepEqual(steps.map((step) => step.action), ["unchanged", "create"]);
+  });
+
+  it("reads with readInPlan when a resource has one; what it learns spares the later read", async () => {
+    const reads: string[] = [];
+    const later = fake("later", "old", reads);
+    const first = fake("first", "wanted", reads, {
+      readInPlan: async (_aws, _target, learn) => {
+        reads.push("first, in the plan");
+        learn(later, "wanted");
+        return "wanted";
+      },
+    });
+    const plan = planner();
+    const steps = [await plan.plan(first), await plan.plan(later)];
+    assert.deepEqual(reads, ["first, in the plan"]);
+    assert.deepEqual(steps.map((step) => step.action), ["unchanged", "unchanged"]);
+  });
 });
 
 describe("Function: inApplyOrder", () => {

@@ -33,7 +33,8 @@ export interface Identity {
   account: string;
   /** `aws`, `aws-cn`, `aws-us-gov`: taken from the caller's ARN. */
   partition: string;
-  arn: string;
+  /** The caller's ARN, when STS was asked (not when the account was read off one of the deployment's own ARNs). */
+  arn?: string;
 }
 
 interface Clients {
@@ -55,7 +56,9 @@ const factories: { [K in keyof Clients]: ClientFactory<K> } = {
   lambda: async (c) => new (await import("@aws-sdk/client-lambda")).LambdaClient(c),
   logs: async (c) => new (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(c),
   scheduler: async (c) => new (await import("@aws-sdk/client-scheduler")).SchedulerClient(c),
-  sqs: async (c) => new (await import("@aws-sdk/client-sqs")).SQSClient(c),
+  // A queue's URL only names the queue: requests go to the client's endpoint, so a URL deploy derives
+  // (https://sqs.<region>.<domain>/<account>/<name>) reads the same queue as GetQueueUrl's, behind AWS_ENDPOINT_URL too.
+  sqs: async (c) => new (await import("@aws-sdk/client-sqs")).SQSClient({ ...c, useQueueUrlAsEndpoint: false }),
   ssm: async (c) => new (await import("@aws-sdk/client-ssm")).SSMClient(c),
   sts: async (c) => new (await import("@aws-sdk/client-sts")).STSClient(c),
 };

@@ -5,6 +5,10 @@
  * Every step re-reads AWS before it is planned, so a run after an interrupted
  * one simply carries on where that one stopped.
  *
+ * The repository is read first, before the target exists: its ARN names the
+ * caller's account and partition, so a redeploy asks STS nothing
+ * (`readRepositoryFirst`), and the plan does not read it again.
+ *
  * Before anything is planned: a project without apps/worker/.env is said so
  * (and not deployed from the defaults alone: src/project/settingsSource.ts); a
  * build flag the function could not run is refused; `--image` must be in the
@@ -15,16 +19,18 @@ import { ServiceError, UsageError, errorMessage } from "../errors.js";
 import { architectureForPlatform, platformForArchitecture, type ImagePlatform, type LambdaArchitecture } from "../image/platform.js";
 import { workerPaths } from "../project/paths.js";
 import type { LoadedSettings, Settings } from "../project/settings.js";
+import { resourceNames } from "../project/names.js";
 import type { Aws } from "./clients.js";
 import { functionEnvironment, type FunctionEnvironment } from "./environment.js";
-import { asServiceError } from "./failure.js";
+import { asServiceError, isAwsFailure } from "./failure.js";
 import { inApplyOrder, isUpToDate, pendingSteps, type DeployPlan } from "./plan.js";
 import { planImagePush } from "./push.js";
 import { Planner, RESOURCES, isDeployed, repository, workQueue, type DeployedResource } from "./resources/index.js";
+import { readRepository, type RepositoryState } from "./resources/repository.js";
 import { connect, loadCommandSettings, type AwsCommandOptions } from "./session.js";
 import { missingEnvFileWarning, readSettingsSource, refuseDefaultsAlone } from "../project/settingsSource.js";
 import type { PlannedStep } from "./step.js";
-import { imageUri, type DeployTarget } from "./target.js";
+import { identityFromArn, imageUri, type DeployTarget } from "./target.js";
 
 export { connect, type AwsCommandOptions } from "./session.js";
 
@@ -130,7 +136,11 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
   const source = await readSettingsSource(workerPaths(options.cwd).root, loaded);
   const refuseFromDefaults = () => refuseDefaultsAlone(source, loaded, options.deployment);
   if (!options.planOnly) refuseFromDefaults();
-  const { aws, target } = await connect(options, loaded);
+  let readFirst: { repository: RepositoryState | undefined } | undefined;
+  const { aws, target } = await connect(options, loaded, async (aws) => {
+    readFirst = await readRepositoryFirst(aws, loaded);
+    return identityFromArn(readFirst?.repository?.arn);
+  });
   try {
     const envWarning = missingEnvFileWarning(source, loaded, target.region);
     if (envWarning) warnings.unshift(envWarning);
@@ -139,6 +149,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
       warnings.push(...(await checkDeployImage(aws, target, options.image, options)));
     }
     const planner = new Planner(aws, target, { image: options.image ?? "", environment: environmentFor(loaded, target) });
+    if (readFirst) planner.know(repository, readFirst.repository);
     const steps: PlannedStep[] = [];
     for (const resource of DEPLOYED) {
       steps.push(await planner.plan(resource));
@@ -176,6 +187,23 @@ export async function prepareDeploy(options: DeployOptions): Promise<PreparedDep
   } catch (error) {
     aws.destroy();
     throw asServiceError(error, "Planning the deploy", target.region);
+  }
+}
+
+/**
+ * The repository, read before the target exists (its read needs only the name).
+ * DescribeRepositories without a registry id reads the caller's own registry,
+ * so the repository's ARN names the caller's account and partition, as
+ * GetCallerIdentity would; with no repository yet, connect asks STS. A failed
+ * read (undefined here) is made again by the plan, after STS has said plainly
+ * whether the credentials are the problem.
+ */
+async function readRepositoryFirst(aws: Aws, loaded: LoadedSettings): Promise<{ repository: RepositoryState | undefined } | undefined> {
+  try {
+    return { repository: await readRepository(aws, resourceNames(loaded.settings.LETSGO_DEPLOYMENT).repository) };
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+    return undefined;
   }
 }
 

@@ -8,7 +8,7 @@
 import { checkDeploymentName } from "../project/names.js";
 import { loadSettings, type LoadedSettings } from "../project/settings.js";
 import type { CallRecorder } from "./calls.js";
-import { Aws } from "./clients.js";
+import { Aws, type Identity } from "./clients.js";
 import { asServiceError } from "./failure.js";
 import { buildTarget, type DeployTarget } from "./target.js";
 
@@ -36,8 +36,16 @@ export async function loadCommandSettings(options: AwsCommandOptions): Promise<L
   return loaded;
 }
 
-/** Connect with the settings already loaded (`loaded`), or load them now. The caller must `aws.destroy()`. */
-export async function connect(options: AwsCommandOptions, loaded?: LoadedSettings): Promise<AwsSession> {
+/**
+ * Connect with the settings already loaded (`loaded`), or load them now. The caller must `aws.destroy()`.
+ * `knownIdentity`: a read the command makes anyway whose answer names the caller's account and
+ * partition (deploy reads its repository first); STS is asked only when it gives none.
+ */
+export async function connect(
+  options: AwsCommandOptions,
+  loaded?: LoadedSettings,
+  knownIdentity?: (aws: Aws) => Promise<Identity | undefined>,
+): Promise<AwsSession> {
   const settings = loaded ?? (await loadCommandSettings(options));
   const aws = await Aws.connect({
     region: options.region,
@@ -46,7 +54,8 @@ export async function connect(options: AwsCommandOptions, loaded?: LoadedSetting
     recorder: options.recorder,
   });
   try {
-    const target = buildTarget(settings.settings, await aws.identity(), aws.region);
+    const identity = (await knownIdentity?.(aws)) ?? (await aws.identity());
+    const target = buildTarget(settings.settings, identity, aws.region);
     return { aws, target, loaded: settings };
   } catch (error) {
     aws.destroy();

@@ -64,7 +64,8 @@ async function collect(aws: Aws, target: DeployTarget, now: Date): Promise<Deplo
   const dlq = found(deadLetterQueue);
   const current = found(schedule);
   const fn = found(workerFunction);
-  if (queue) status.queue = { url: queue.url, arn: workQueue.arn(target), ...queueDepths(queue.attributes) };
+  // The URL as SQS reports it (the queue's read used the one derived from its name).
+  if (queue) status.queue = { url: (await findQueueUrl(aws, workQueue.name(target))) ?? queue.url, arn: workQueue.arn(target), ...queueDepths(queue.attributes) };
   if (dlq) status.deadLetterQueue = { depth: queueDepths(dlq.attributes).depth };
   if (current?.ScheduleExpression) {
     const timezone = current.ScheduleExpressionTimezone ?? "UTC";

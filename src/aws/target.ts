@@ -41,6 +41,16 @@ export function buildTarget(settings: Settings, identity: Identity, region: stri
   };
 }
 
+/**
+ * The account and partition an ARN names (`arn:<partition>:<service>:<region>:<account>:...`),
+ * or undefined when it names no account. An ARN that a read of the caller's own
+ * resources returned names the caller's account, as STS would.
+ */
+export function identityFromArn(value: string | undefined): Identity | undefined {
+  const [prefix, partition, , , account] = (value ?? "").split(":");
+  return prefix === "arn" && partition && account && /^\d{12}$/.test(account) ? { account, partition } : undefined;
+}
+
 /** The image URI the function runs for a given tag. */
 export function imageUri(target: DeployTarget, tag: string): string {
   return `${target.registry}/${target.names.repository}:${tag}`;

@@ -45,7 +45,8 @@ async function readRole(aws: Aws, name: string): Promise<RoleState | undefined> 
   const role = (await readOrUndefined(() => iam.send(new m.GetRoleCommand({ RoleName: name })), NOT_FOUND.iam))?.Role;
   if (!role) return undefined;
   const inline = await readOrUndefined(() => iam.send(new m.GetRolePolicyCommand({ RoleName: name, PolicyName: INLINE_POLICY_NAME })), NOT_FOUND.iam);
-  const tagList = (await iam.send(new m.ListRoleTagsCommand({ RoleName: name }))).Tags ?? [];
+  // GetRole returns every tag of the role (at most 50): no ListRoleTags.
+  const tagList = role.Tags ?? [];
   return {
     arn: role.Arn!,
     trustPolicy: parseJsonDocument(role.AssumeRolePolicyDocument),

@@ -48,7 +48,8 @@ export function diffRepository(current: RepositoryState | undefined, desired: De
   ];
 }
 
-async function readRepository(aws: Aws, name: string): Promise<RepositoryState | undefined> {
+/** The repository by name (its read needs no account: deploy makes it before the target exists, src/aws/deploy.ts). */
+export async function readRepository(aws: Aws, name: string): Promise<RepositoryState | undefined> {
   const ecr = await aws.client("ecr");
   const m = await import("@aws-sdk/client-ecr");
   const out = await readOrUndefined(() => ecr.send(new m.DescribeRepositoriesCommand({ repositoryNames: [name] })), NOT_FOUND.repository);

@@ -61,12 +61,21 @@ export interface Change<C, D> {
   changes: FieldChange[];
 }
 
+/** Records a later resource's state, found while reading another: the plan then skips that resource's own read. */
+export type Learn = <C>(resource: Resource<C>, state: C | undefined) => void;
+
 /** A resource deploy creates and keeps in shape (all but the log group, which Lambda creates). */
 export interface DeployedResource<C = unknown, D = unknown> extends Resource<C> {
   /** Step id in plans, progress and --json: "sqs-dlq". */
   readonly id: string;
   /** What each call is, for error messages: "reading the queue", "CreateQueue". */
   readonly doing: { read: string; create?: string; update?: string; delete?: string };
+  /**
+   * What a deploy's plan reads instead of `read`, when this resource's read also
+   * tells a later resource's state (`learn` it): the schedule group, found by
+   * finding the schedule it holds. `status` and `destroy` use `read`.
+   */
+  readInPlan?(aws: Aws, target: DeployTarget, learn: Learn): Promise<C | undefined>;
   /** Checks of the settings alone, made before any AWS call: returns warnings, throws a SettingsError. */
   check?(settings: Settings): string[];
   /** What deploy wants, or undefined when the resource should not exist. Pure. */
@@ -118,11 +127,13 @@ export function stepFor<C, D>(
 /**
  * Plans resources in the list's order, reading each one (errors name the
  * step) and remembering what it found: a later resource's desired state may
- * depend on it (the function's environment on the secrets' versions).
+ * depend on it (the function's environment on the secrets' versions). A state
+ * already known (`know`) is not read again.
  */
 export class Planner {
   readonly inputs: DeployInputs;
   private readonly seen = new Map<Resource<any>, unknown>();
+  private readonly known = new Map<Resource<any>, unknown>();
 
   constructor(
     private readonly aws: Aws,
@@ -132,10 +143,22 @@ export class Planner {
     this.inputs = { ...base, found: <C>(resource: Resource<C>) => this.seen.get(resource) as C | undefined };
   }
 
+  /** A resource's state, read before its turn (by deploy, or by an earlier resource's read): its own read is skipped. */
+  know<C>(resource: Resource<C>, state: C | undefined): void {
+    this.known.set(resource, state);
+  }
+
   async plan<C, D>(resource: DeployedResource<C, D>): Promise<PlannedStep> {
-    const current = await inStep(resource.label, resource.doing.read, () => resource.read(this.aws, this.target));
+    const current = this.known.has(resource) ? (this.known.get(resource) as C | undefined) : await this.read(resource);
     this.seen.set(resource, current);
     const change = planChange(resource, this.target, this.inputs, current);
     return stepFor(this.aws, this.target, resource, change, resource.notes?.(this.target, this.inputs) ?? []);
+  }
+
+  private read<C, D>(resource: DeployedResource<C, D>): Promise<C | undefined> {
+    const learn: Learn = (later, state) => this.know(later, state);
+    return inStep(resource.label, resource.doing.read, () =>
+      resource.readInPlan ? resource.readInPlan(this.aws, this.target, learn) : resource.read(this.aws, this.target),
+    );
   }
 }

@@ -6,11 +6,12 @@ import { arn } from "../../project/names.js";
 import type { Aws } from "../clients.js";
 import { NOT_FOUND, deleteIfExists, readOrUndefined } from "../failure.js";
 import type { DeployTarget } from "../target.js";
-import { MISSING, tagList, type DeployedResource } from "./resource.js";
-import { scheduleWanted } from "./schedule.js";
+import { MISSING, tagList, type DeployedResource, type Learn } from "./resource.js";
+import { schedule, scheduleWanted } from "./schedule.js";
 
 export interface ScheduleGroupState {
   arn: string;
+  /** ACTIVE or DELETING; unknown when the group was found through its schedule. */
   state?: string;
 }
 
@@ -19,6 +20,22 @@ async function readGroup(aws: Aws, name: string): Promise<ScheduleGroupState | u
   const scheduler = await aws.client("scheduler");
   const out = await readOrUndefined(() => scheduler.send(new GetScheduleGroupCommand({ Name: name })), NOT_FOUND.resource);
   return out && { arn: out.Arn ?? "", state: out.State };
+}
+
+/**
+ * A schedule lives in its group: when the plan wants a schedule and finds ours,
+ * the group is there too, and the schedule's step needs no read of its own (one
+ * call where there were two). No group holds no schedule.
+ */
+async function readGroupInPlan(aws: Aws, target: DeployTarget, learn: Learn): Promise<ScheduleGroupState | undefined> {
+  if (scheduleWanted(target.settings)) {
+    const held = await schedule.read(aws, target);
+    learn(schedule, held);
+    if (held) return { arn: scheduleGroup.arn(target) };
+  }
+  const group = await readGroup(aws, target.names.scheduleGroup);
+  if (!group) learn(schedule, undefined);
+  return group;
 }
 
 async function deleteGroup(aws: Aws, name: string): Promise<boolean> {
@@ -41,6 +58,7 @@ export const scheduleGroup = {
   arn: (t: DeployTarget) =>
     arn({ partition: t.partition, service: "scheduler", region: t.region, account: t.account, resource: `schedule-group/${t.names.scheduleGroup}` }),
   read: (aws, target) => readGroup(aws, target.names.scheduleGroup),
+  readInPlan: readGroupInPlan,
   desired: (target): DesiredGroup | undefined => (scheduleWanted(target.settings) ? {} : undefined),
   diff: () => [],
 
