@@ -2,7 +2,8 @@
  * The dev worker's handler processes behave as Lambda execution environments:
  * one invocation each at a time, up to LETSGO_WORKER_CONCURRENCY of them, and
  * what kills one (process.exit, a leaked rejection, an uncaught exception) fails
- * only the batch in it. Real processes under tsx, real HTTP, a real journal.
+ * only the batch in it; V8's heap is sized from the function's memory. Real
+ * processes, real HTTP, a real journal.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -25,6 +26,8 @@ export async function handler(event: any) {
     if (payload.exit) process.exit(1);
     if (payload.leak) Promise.reject(new Error("leaked"));
     if (payload.uncaught) setImmediate(() => { throw new Error("boom"); });
+    if (payload.gc) console.log("gc " + typeof (globalThis as any).gc);
+    if (payload.hog) { const keep: number[][] = []; for (;;) keep.push(new Array(100_000).fill(Math.random())); }
     if (payload.waitFor) while (!existsSync(payload.waitFor)) await new Promise((resolve) => setTimeout(resolve, 5));
     log({ at: "end", id: record.messageId });
   }
@@ -162,6 +165,23 @@ describe("dev worker handler processes", () => {
     assert.match(exits[0]!.reason, /UnhandledPromiseRejection: Error: leaked/);
     const dlq = (await request(worker.url, "GET", "/dlq")).body.messages;
     assert.deepEqual(dlq.map((m: { type: string }) => m.type).sort(), ["Leak", "Uncaught"]);
+  });
+
+  it("sizes V8's heap from LETSGO_WORKER_MEMORY as Lambda does: a handler that outgrows it fails its batch, out of memory; gc is exposed", async () => {
+    const { worker } = await start({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 1, LETSGO_WORKER_MEMORY: 128 });
+    const gc = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.startsWith("gc "));
+    await post(worker.url, { type: "Gc", payload: { name: "G", gc: true } });
+    assert.equal((await gc).line, "gc function");
+
+    const failed = waitForEvent<{ error: string; dead: boolean }>(worker, "message:failed");
+    await post(worker.url, { type: "Hog", payload: { name: "H", hog: true } });
+    const outcome = await failed;
+    assert.match(outcome.error, /^out of memory: the handler outgrew the function's 128 MB \(LETSGO_WORKER_MEMORY\), as it would in Lambda$/);
+    assert.equal(outcome.dead, true);
+
+    const fine = waitForEvent<{ type: string }>(worker, "message:handled");
+    await post(worker.url, { type: "Fine", payload: { name: "F" } });
+    assert.equal((await fine).type, "Fine", "a fresh process takes the next batch");
   });
 
   it("reloads while a batch runs: the batch finishes in the old code, new batches run the new code, none lost", async () => {

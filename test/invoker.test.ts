@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import type { HandlerProcessEvents, HandlerProcessOptions, InvokeOutcome, Invocation } from "../src/dev/handlerProcess.ts";
+import { lambdaNodeFlags, type HandlerProcessEvents, type HandlerProcessOptions, type InvokeOutcome, type Invocation } from "../src/dev/handlerProcess.ts";
 import { HandlerInvoker, type PoolProcess } from "../src/dev/invoker.ts";
 import type { ToChild } from "../src/dev/protocol.ts";
 
@@ -108,6 +108,7 @@ function pool(options: { idleMs?: number; loadRetryMs?: number } = {}): HandlerI
     entry: "index.ts",
     cwd: ".",
     env: {},
+    memoryMb: 128,
     functionTimeoutMs: 1000,
     onOutput: () => {},
     createProcess: (o) => new FakeProcess(o),
@@ -256,5 +257,17 @@ describe("Class: HandlerInvoker", () => {
     await closed;
     assert.equal(first.killed, true);
     assert.deepEqual(await invoker.invoke(invocation), { ok: false, error: "dev worker is stopping", errors: {}, durationMs: 0 });
+  });
+});
+
+describe("Function: lambdaNodeFlags", () => {
+  it("sizes V8's generations from the function's memory as Lambda's Node runtime does", () => {
+    assert.deepEqual(lambdaNodeFlags(128).slice(-2), ["--max-semi-space-size=6", "--max-old-space-size=116"]);
+    assert.deepEqual(lambdaNodeFlags(1024).slice(-2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
+    assert.deepEqual(lambdaNodeFlags(10240).slice(-2), ["--max-semi-space-size=512", "--max-old-space-size=9216"]);
+  });
+
+  it("keeps the bundle's source map and exposes gc, as the image's runtime does", () => {
+    for (const flag of ["--enable-source-maps", "--expose-gc", "--max-http-header-size=81920"]) assert.ok(lambdaNodeFlags(128).includes(flag), flag);
   });
 });

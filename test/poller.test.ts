@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { InvokeOutcome, Invoker } from "../src/dev/invoker.ts";
-import { EventSourceMapping, type MessageOutcome, type PollerOptions, type StaleOutcome } from "../src/dev/poller.ts";
+import { EventSourceMapping, SCALE_UP_AFTER_MS, type MessageOutcome, type PollerOptions, type StaleOutcome } from "../src/dev/poller.ts";
 import { MessageQueue } from "../src/dev/messageQueue.ts";
 
 type Request = Parameters<Invoker["invoke"]>[0];
@@ -128,18 +128,41 @@ describe("Class: EventSourceMapping", () => {
     assert.equal(queue.readyCount, 0);
   });
 
-  it("receives only what a warm process can run now, asking for more processes meanwhile", async () => {
+  it("receives only what a warm process can run now; asks for one more process only once work has waited SCALE_UP_AFTER_MS", async () => {
     setup({ batchSize: 2, concurrency: 3 });
     invoker.idle = 0;
     enqueue(5);
     await settle();
     assert.equal(invoker.calls.length, 0);
     assert.equal(queue.readyCount, 5, "nothing received: no visibility timeout is running");
-    assert.deepEqual(invoker.prewarmed.at(-1), 3, "three batches' worth, within the concurrency");
+    assert.deepEqual(invoker.prewarmed, [], "a busy process may free up at once");
+    mock.timers.tick(SCALE_UP_AFTER_MS - 1);
+    await settle();
+    assert.deepEqual(invoker.prewarmed, []);
+    mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(invoker.prewarmed, [1], "one more process, not one per waiting batch");
     invoker.becomeIdle();
     await settle();
     assert.equal(invoker.calls.length, 1);
     assert.equal(queue.readyCount, 3);
+  });
+
+  it("starts no process while the busy ones free up in time, however many messages arrive", async () => {
+    setup({ batchSize: 2, concurrency: 3 });
+    enqueue(2);
+    await settle();
+    assert.equal(invoker.calls.length, 1);
+    for (let round = 0; round < 5; round++) {
+      enqueue(2); // a batch arrives while the process is busy, and it frees up within the wait
+
+      await settle();
+      mock.timers.tick(SCALE_UP_AFTER_MS - 5);
+      invoker.calls.at(-1)!.answer(ok({ batchItemFailures: [] }));
+      await settle();
+    }
+    assert.deepEqual(invoker.prewarmed, []);
+    assert.equal(invoker.calls.length, 6);
   });
 
   it("sends nothing while the user's code does not load", async () => {

@@ -29,6 +29,8 @@ export interface HandlerProcessOptions {
   entryName?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The function's memory (LETSGO_WORKER_MEMORY): V8's heap is sized from it as Lambda sizes it. */
+  memoryMb: number;
   functionTimeoutMs: number;
   /** Longest the user's module may take to load (Lambda's init phase allows 10 s). */
   initTimeoutMs: number;
@@ -51,8 +53,26 @@ export type HandlerProcessEvents = {
   idle: [];
 };
 
-// Plain Node, with the bundle's source map: stack traces name the user's .ts lines.
-const EXEC_ARGV = ["--enable-source-maps"];
+/**
+ * The flags Lambda's Node runtime starts the function with: V8's young and old
+ * generations sized from the function's memory (a tenth of it young, the rest
+ * old), `gc` exposed, large HTTP headers allowed. So a handler that outgrows its
+ * memory fails in dev as in AWS, and a process weighs locally what it would there.
+ * Plus the bundle's source map (the image sets it too): stack traces name .ts lines.
+ */
+export function lambdaNodeFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [
+    "--enable-source-maps",
+    "--expose-gc",
+    "--max-http-header-size=81920",
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpace}`,
+  ];
+}
+
+/** What V8 prints on stderr when the old generation is full, just before it aborts the process. */
+const OUT_OF_MEMORY = /JavaScript heap out of memory/;
 
 let runnerFile: string | undefined;
 
@@ -95,7 +115,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
     this.child = fork(runner(), [options.entry, options.entryName ?? options.entry], {
       cwd: options.cwd,
       env: options.env,
-      execArgv: EXEC_ARGV,
+      execArgv: lambdaNodeFlags(options.memoryMb),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.pipeLines(this.child.stdout!, "stdout");
@@ -278,7 +298,12 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
     stream.on("data", (chunk: string) => {
       const lines = (rest + chunk).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) this.options.onOutput(line, name);
+      for (const line of lines) {
+        this.options.onOutput(line, name);
+        if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
+          this.crashReason ??= `out of memory: the handler outgrew the function's ${this.options.memoryMb} MB (LETSGO_WORKER_MEMORY), as it would in Lambda`;
+        }
+      }
     });
     stream.on("end", () => {
       if (rest) this.options.onOutput(rest, name);

@@ -3,6 +3,12 @@
  * batches (up to the batch size, waiting up to the batching window for a full
  * one), runs at most `concurrency` batches at once, and settles each batch's
  * messages from the handler's result.
+ *
+ * Another handler process is asked for only when work has waited SCALE_UP_AFTER_MS
+ * for a warm one, one process at a time: a fast handler keeps up in one or two,
+ * however many messages arrive, and a slow one still gets up to `concurrency`
+ * within a fraction of a second (a process loads the bundle in tens of
+ * milliseconds). Lambda too scales its concurrent batches with the backlog.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -61,9 +67,14 @@ type Events = {
 /** Lambda's synchronous invocation payload limit. */
 export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 
+/** How long a batch waits for a busy process to free up before another process is started. */
+export const SCALE_UP_AFTER_MS = 20;
+
 export class EventSourceMapping extends EventEmitter<Events> {
   private running = 0;
   private windowStart: number | null = null;
+  /** Since when a batch that could start waits for a warm process (null: none waits). */
+  private waitingSince: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private pumpScheduled = false;
@@ -122,16 +133,20 @@ export class EventSourceMapping extends EventEmitter<Events> {
       }
       // Receive only what a warm process can run now: the visibility timeout starts at the receive.
       if (this.invoker.idleCount === 0) {
-        const batches = Math.ceil(this.queue.readyCount / this.options.batchSize);
-        this.invoker.prewarm(Math.min(this.options.concurrency - this.running, batches));
+        this.waitingSince ??= now;
+        // One more process at a time: the next only if work still waits once it is warm.
+        if (now - this.waitingSince >= SCALE_UP_AFTER_MS) this.invoker.prewarm(1);
         break;
       }
       this.windowStart = null;
       const { batch, dead } = this.queue.receive(now, this.options.batchSize, this.options.maxBatchBytes);
       for (const message of dead) this.emit("dead", { message, attempts: message.receiveCount });
       if (batch.length > 0) this.run(batch);
+      // A full batch still waiting keeps the clock running: the processes are not keeping up.
+      if (this.queue.readyCount < this.options.batchSize) this.waitingSince = null;
     }
     if (this.queue.readyCount === 0) this.windowStart = null;
+    if (this.queue.readyCount === 0 || this.running >= this.options.concurrency) this.waitingSince = null;
     this.armTimer(now);
     if (this.running === 0 && this.queue.readyCount === 0) this.emit("idle");
   }
@@ -142,6 +157,8 @@ export class EventSourceMapping extends EventEmitter<Events> {
     if (this.windowStart !== null && this.running < this.options.concurrency) {
       at = Math.min(at, this.windowStart + this.options.batchingWindowMs);
     }
+    // Once past, processes were asked for; their "available" wakes the mapping.
+    if (this.waitingSince !== null && now < this.waitingSince + SCALE_UP_AFTER_MS) at = Math.min(at, this.waitingSince + SCALE_UP_AFTER_MS);
     if (at === this.timerAt && this.timer) return;
     clearTimeout(this.timer);
     this.timer = undefined;

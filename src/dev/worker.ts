@@ -231,6 +231,7 @@ async function assemble(
     build: () => bundler.build(),
     cwd: paths.worker,
     env: handlerEnv(settings, extra, url),
+    memoryMb: settings.LETSGO_WORKER_MEMORY,
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
     loadRetryMs: options.loadRetryMs,
     idleMs: options.handlerIdleMs,
