@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { timeCommands } from "./support/cliStartup.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "bin", "letsgo-worker.js");
@@ -14,18 +15,6 @@ const runs = Number(process.argv[2] ?? 30);
 const project = mkdtempSync(path.join(os.tmpdir(), "letsgo-bench-"));
 const init = spawnSync(process.execPath, [cli, "init", project, "--yes"], { encoding: "utf8" });
 if (init.status !== 0) throw new Error(init.stderr);
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function runOnce(args) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { stdio: "ignore" });
-  if (result.status !== 0) throw new Error(`${args.join(" ")} exited ${result.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 // Interleaved, so background noise hits every command alike; 3 warm-up rounds
 // fill the file cache.
@@ -35,14 +24,7 @@ const cases = {
   "letsgo-worker list-messages": [cli, "list-messages", "--cwd", project],
   "letsgo-worker add-message (dry run)": [cli, "add-message", "OrderNew", "--field", "orderId:string", "--dry-run", "--cwd", project],
 };
-const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-for (let round = 0; round < runs + 3; round++) {
-  for (const [name, args] of Object.entries(cases)) {
-    const ms = runOnce(args);
-    if (round >= 3) samples[name].push(ms);
-  }
-}
-const results = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+const results = timeCommands(cases, { runs });
 rmSync(project, { recursive: true, force: true });
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";
