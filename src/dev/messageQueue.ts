@@ -6,6 +6,7 @@
  * cannot drift apart.
  */
 import { MinHeap } from "./heap.js";
+import { ReadyList } from "./readyList.js";
 
 /** One change to the queue, as written to the journal (short keys: there are many). */
 export type QueueRecord =
@@ -57,6 +58,8 @@ export interface QueueMessage {
   /** The stack of the last error, when the handler process reported one. */
   lastErrorStack?: string;
   deadAt?: number;
+  /** Its place in the visible list (readyList.ts), 0 when not visible; the queue's own bookkeeping. */
+  readySlot: number;
 }
 
 /** What a receive hands out: the message as it was received, `receiveCount` acting as the receipt. */
@@ -103,8 +106,8 @@ type Timer = { at: number; msg: QueueMessage };
 
 export class MessageQueue {
   private readonly messages = new Map<string, QueueMessage>();
-  /** Visible messages in arrival order (a Map keeps insertion order). */
-  private readonly ready = new Map<string, QueueMessage>();
+  /** Visible messages in the order they became visible. */
+  private readonly ready = new ReadyList<QueueMessage>();
   private readonly dead = new Map<string, QueueMessage>();
   /** Delayed and in-flight messages by the time they become visible; stale entries are skipped. */
   private timers = new MinHeap<Timer>();
@@ -148,7 +151,7 @@ export class MessageQueue {
       const msg = top.msg;
       if (!this.isCurrentTimer(top)) continue;
       this.setState(msg, "ready");
-      this.ready.set(msg.id, msg);
+      this.ready.push(msg);
     }
   }
 
@@ -171,16 +174,16 @@ export class MessageQueue {
     const batch: Delivery[] = [];
     const dead: QueueMessage[] = [];
     let bytes = 0;
-    for (const msg of this.ready.values()) {
-      if (batch.length >= max) break;
+    this.ready.scan((msg) => {
+      if (batch.length >= max) return false;
       if (msg.receiveCount >= this.options.maxReceiveCount) {
         const err = msg.lastError ?? `received ${msg.receiveCount} times without being deleted`;
         this.commit({ k: "x", id: msg.id, t: now, err, ...(msg.lastErrorStack === undefined ? {} : { st: msg.lastErrorStack }) });
         this.counters.deadLettered++;
         dead.push(msg);
-        continue;
+        return true;
       }
-      if (batch.length > 0 && bytes + msg.body.length > maxBytes) break;
+      if (batch.length > 0 && bytes + msg.body.length > maxBytes) return false;
       bytes += msg.body.length;
       batch.push({
         id: msg.id,
@@ -190,7 +193,8 @@ export class MessageQueue {
         receiveCount: msg.receiveCount + 1,
         firstReceivedAt: msg.firstReceivedAt || now,
       });
-    }
+      return true;
+    });
     if (batch.length > 0) {
       this.commit({ k: "r", ids: batch.map((d) => d.id), t: now, v: now + this.options.visibilityTimeoutMs });
       for (const delivery of batch) if (delivery.receiveCount > 1) this.counters.redelivered++;
@@ -315,10 +319,10 @@ export class MessageQueue {
     switch (record.k) {
       case "e":
         if (this.messages.has(record.id)) return;
-        this.add({ id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed" }, record.v > record.t ? "delayed" : "ready");
+        this.add({ id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed", readySlot: 0 }, record.v > record.t ? "delayed" : "ready");
         return;
       case "s": {
-        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed" };
+        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed", readySlot: 0 };
         if (record.err !== undefined) msg.lastError = record.err;
         if (record.st !== undefined) msg.lastErrorStack = record.st;
         if (record.dead) msg.deadAt = record.dt ?? 0;
@@ -404,7 +408,7 @@ export class MessageQueue {
   private place(msg: QueueMessage, state: MessageState): void {
     this.leave(msg);
     this.setState(msg, state);
-    if (state === "ready") this.ready.set(msg.id, msg);
+    if (state === "ready") this.ready.push(msg);
     else if (state === "dead") this.dead.set(msg.id, msg);
     else {
       this.timers.push({ at: msg.visibleAt, msg });
@@ -413,7 +417,7 @@ export class MessageQueue {
   }
 
   private leave(msg: QueueMessage): void {
-    if (msg.state === "ready") this.ready.delete(msg.id);
+    if (msg.state === "ready") this.ready.delete(msg);
     else if (msg.state === "dead") this.dead.delete(msg.id);
   }
 
