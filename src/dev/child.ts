@@ -89,7 +89,7 @@ function crash(kind: "unhandledRejection" | "uncaughtException") {
   };
 }
 
-function buildEvent(input: InvokeEvent, origin: ToChild["context"]["origin"]): unknown {
+function buildEvent(input: InvokeEvent, { origin, awsRequestId }: ToChild["context"]): unknown {
   if (input.kind === "scheduled") {
     return buildScheduledEvent({ origin, scheduledTime: input.scheduledTime, executionId: input.executionId });
   }
@@ -99,7 +99,8 @@ function buildEvent(input: InvokeEvent, origin: ToChild["context"]["origin"]): u
         origin,
         body: r.body,
         messageId: r.id,
-        receiptHandle: r.receiptHandle,
+        // Opaque and new on every receive, as SQS's (unique per message, receive and invocation).
+        receiptHandle: Buffer.from(`${r.id}:${r.receiveCount}:${awsRequestId}`).toString("base64"),
         receiveCount: r.receiveCount,
         sentAt: r.sentAt,
         firstReceivedAt: r.firstReceivedAt,
@@ -135,8 +136,9 @@ async function main(): Promise<void> {
 
   process.on("message", (message: ToChild) => {
     if (message.t !== "invoke") return;
+    const arrived = performance.now();
     const context = buildLambdaContext(message.context);
-    const event = buildEvent(message.event, message.context.origin);
+    const event = buildEvent(message.event, message.context);
     const invocation: InFlight = { id: message.id, event, replied: false, failures: new Map() };
     current = invocation;
     void (async () => {
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       if (invocation.replied) return;
       invocation.replied = true;
       if (current === invocation) current = null;
-      send({ ...reply, ...recordErrors(invocation) });
+      send({ ...reply, ...recordErrors(invocation), busyMs: performance.now() - arrived });
     })();
   });
   const loadMs = Math.round(performance.now() - started);

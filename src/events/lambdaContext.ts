@@ -17,17 +17,38 @@ export interface LambdaContextInput {
 }
 
 export function buildLambdaContext(input: LambdaContextInput): LambdaContext {
-  const names = resourceNames(input.origin.deployment);
   const now = input.now ?? Date.now;
-  const day = new Date(now()).toISOString().slice(0, 10).replace(/-/g, "/");
+  const fn = functionOf(input.origin, now());
   return {
     awsRequestId: input.awsRequestId ?? randomUUID(),
-    functionName: names.function,
+    functionName: fn.name,
     functionVersion: "$LATEST",
-    invokedFunctionArn: workerFunctionArn(input.origin),
+    invokedFunctionArn: fn.arn,
     memoryLimitInMB: String(input.memoryMb),
-    logGroupName: names.logGroup,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
+    logGroupName: fn.logGroup,
+    logStreamName: fn.logStream,
     getRemainingTimeInMillis: () => Math.max(0, input.deadline - now()),
   };
+}
+
+/**
+ * What stays the same from one invocation to the next in a process: the
+ * function's names and ARN, and its log stream, which Lambda opens once per
+ * execution environment (dated the day it started), not once per invocation.
+ */
+let lastFunction: { key: string; name: string; arn: string; logGroup: string; logStream: string } | undefined;
+
+function functionOf(origin: EventOrigin, nowMs: number) {
+  const key = `${origin.deployment}|${origin.region}|${origin.account ?? ""}|${origin.partition ?? ""}`;
+  if (lastFunction?.key === key) return lastFunction;
+  const names = resourceNames(origin.deployment);
+  const day = new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, "/");
+  lastFunction = {
+    key,
+    name: names.function,
+    arn: workerFunctionArn(origin),
+    logGroup: names.logGroup,
+    logStream: lastFunction?.logStream ?? `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
+  };
+  return lastFunction;
 }

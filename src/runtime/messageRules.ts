@@ -39,6 +39,8 @@ export const MAX_JSON_DEPTH = 100;
  * text, without recursion, so it is safe on hostile input before JSON.parse.
  */
 export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  // Nesting deeper than `max` takes more than `max` opening brackets; most texts have a few, found natively.
+  if (!hasMoreThan(text, "{", "[", max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -51,6 +53,14 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
       if (++depth > max) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
+  return false;
+}
+
+/** Whether `text` holds more than `max` of `a` and `b` together. */
+function hasMoreThan(text: string, a: string, b: string, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf(a); i !== -1; i = text.indexOf(a, i + 1)) if (++count > max) return true;
+  for (let i = text.indexOf(b); i !== -1; i = text.indexOf(b, i + 1)) if (++count > max) return true;
   return false;
 }
 
