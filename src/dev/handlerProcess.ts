@@ -18,9 +18,15 @@ import type { FromChild, ToChild } from "./protocol.js";
  * failed records, by message id, and `stacks` their stacks; a failed invocation's
  * `stack` is the stack of what failed it (absent for a timeout, an exit, a kill).
  */
+/**
+ * `durationMs`: the handler's time as the process measured it (as Lambda reports
+ * a duration); when the process could not say (a crash, a timeout), the time
+ * since the invocation was sent. `roundTripMs`, when the process replied: from
+ * the send to the reply read here, the parent's own delays included.
+ */
 export type InvokeOutcome =
-  | { ok: true; response: unknown; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number }
-  | { ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; timedOut?: boolean };
+  | { ok: true; response: unknown; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; roundTripMs?: number }
+  | { ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; roundTripMs?: number; timedOut?: boolean };
 
 export interface HandlerProcessOptions {
   /** The module the process imports for its `handler`: the worker's bundle. */
@@ -255,11 +261,12 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
       case "error": {
         const invocation = this.current;
         if (!invocation || invocation.message.id !== message.id) return;
-        const durationMs = performance.now() - invocation.startedAt;
+        const roundTripMs = performance.now() - invocation.startedAt;
+        const durationMs = message.busyMs ?? roundTripMs;
         this.finish(
           invocation,
           message.t === "result"
-            ? { ok: true, response: message.response, errors: message.errors, stacks: message.stacks ?? {}, durationMs }
+            ? { ok: true, response: message.response, errors: message.errors, stacks: message.stacks ?? {}, durationMs, roundTripMs }
             : {
                 ok: false,
                 error: message.error,
@@ -267,6 +274,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
                 errors: message.errors,
                 stacks: message.stacks ?? {},
                 durationMs,
+                roundTripMs,
               },
         );
         return;

@@ -5,10 +5,14 @@
  * messages from the handler's result.
  *
  * Another handler process is asked for only when work has waited SCALE_UP_AFTER_MS
- * for a warm one, one process at a time: a fast handler keeps up in one or two,
- * however many messages arrive, and a slow one still gets up to `concurrency`
- * within a fraction of a second (a process loads the bundle in tens of
- * milliseconds). Lambda too scales its concurrent batches with the backlog.
+ * for a warm one, one process at a time, and beyond two only while the handlers
+ * themselves take most of each invocation's round trip: when a batch's round
+ * trip is mostly the parent's own work (a fast handler under load), another
+ * process adds memory and context switches on the same cores, not throughput
+ * (measured: concurrency 2 handled more than 4 processes did, bench/peers.mjs).
+ * A slow handler still gets up to `concurrency` processes within a fraction of
+ * a second (a process loads the bundle in tens of milliseconds). Lambda too
+ * scales its concurrent batches with the backlog.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -70,6 +74,12 @@ export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 /** How long a batch waits for a busy process to free up before another process is started. */
 export const SCALE_UP_AFTER_MS = 20;
 
+/** Processes the mapping scales to under load whatever the handlers' share: one runs while another's reply travels. */
+export const ALWAYS_SCALE_TO = 2;
+
+/** Beyond ALWAYS_SCALE_TO, scale only while the handlers' share of the round trip is at least this. */
+export const SCALE_UP_HANDLER_SHARE = 0.5;
+
 export class EventSourceMapping extends EventEmitter<Events> {
   private running = 0;
   private windowStart: number | null = null;
@@ -80,6 +90,11 @@ export class EventSourceMapping extends EventEmitter<Events> {
   private pumpScheduled = false;
   private stopped = true;
   private readonly settled = new Set<Promise<void>>();
+  /**
+   * The handlers' share of an invocation's round trip (their own time over send
+   * to reply), averaged over recent batches; 1 until a process has said.
+   */
+  private handlerShare = 1;
 
   constructor(
     private readonly queue: MessageQueue,
@@ -135,7 +150,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
       if (this.invoker.idleCount === 0) {
         this.waitingSince ??= now;
         // One more process at a time: the next only if work still waits once it is warm.
-        if (now - this.waitingSince >= SCALE_UP_AFTER_MS) this.invoker.prewarm(1);
+        if (now - this.waitingSince >= SCALE_UP_AFTER_MS && this.moreProcessesHelp()) this.invoker.prewarm(1);
         break;
       }
       this.windowStart = null;
@@ -149,6 +164,15 @@ export class EventSourceMapping extends EventEmitter<Events> {
     if (this.queue.readyCount === 0 || this.running >= this.options.concurrency) this.waitingSince = null;
     this.armTimer(now);
     if (this.running === 0 && this.queue.readyCount === 0) this.emit("idle");
+  }
+
+  private moreProcessesHelp(): boolean {
+    return this.running < ALWAYS_SCALE_TO || this.handlerShare >= SCALE_UP_HANDLER_SHARE;
+  }
+
+  private noteShare(outcome: { durationMs: number; roundTripMs?: number }): void {
+    if (!outcome.roundTripMs) return;
+    this.handlerShare = 0.8 * this.handlerShare + 0.2 * Math.min(1, outcome.durationMs / outcome.roundTripMs);
   }
 
   /** Sleep until the batching window closes or a delayed or in-flight message becomes visible. */
@@ -174,15 +198,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
   private run(batch: Delivery[]): void {
     this.running++;
     const requestId = randomUUID();
-    const records = batch.map((d) => ({
-      id: d.id,
-      body: d.body,
-      receiveCount: d.receiveCount,
-      sentAt: d.sentAt,
-      firstReceivedAt: d.firstReceivedAt,
-      // Opaque, one per receive, as SQS's; cheap to make (thousands a second).
-      receiptHandle: Buffer.from(`${d.id}:${d.receiveCount}:${requestId}`).toString("base64"),
-    }));
+    const records = batch.map((d) => ({ id: d.id, body: d.body, receiveCount: d.receiveCount, sentAt: d.sentAt, firstReceivedAt: d.firstReceivedAt }));
     const settle = this.invoker
       .invoke({
         t: "invoke",
@@ -190,6 +206,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
         context: { origin: this.options.origin, memoryMb: this.options.memoryMb, deadline: 0, awsRequestId: requestId },
       })
       .then((outcome) => {
+        this.noteShare(outcome);
         const failures = judgeBatch(
           batch.map((d) => d.id),
           outcome,
