@@ -1,12 +1,12 @@
 /**
  * `dev`'s console hides the runtime's own outcome log lines (its outcome lines
  * say the same) by their `msg`, whatever the order of their fields, and prints
- * every other line the handler writes.
+ * every other line the handler writes; under load it sums up ✓ lines.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { attachConsole } from "../src/dev/consoleLog.js";
+import { attachConsole, HANDLED_LINES_PER_SECOND } from "../src/dev/consoleLog.js";
 import type { DevWorker } from "../src/dev/worker.js";
 
 const identity = (text: string) => text;
@@ -45,5 +45,26 @@ describe("Function: attachConsole (handler output)", () => {
       '["message failed"]',
     ];
     assert.deepEqual(printed(shown), shown.map((line) => `│ ${line}`));
+  });
+});
+
+describe("Function: attachConsole (under load)", () => {
+  it(`prints ${HANDLED_LINES_PER_SECOND} ✓ lines a second and sums up the rest by type; failures always in full`, () => {
+    const worker = new EventEmitter();
+    let text = "";
+    const detach = attachConsole(worker as unknown as DevWorker, { json: false, out: (t) => (text += t), style: plain, projectDir: "/p", watching: false });
+    const outcome = (i: number) => ({ id: `id-${i}-xxxxxxxx`, type: i % 3 === 0 ? "B" : "A", attempt: 1, maxAttempts: 3, durationMs: 1, requestId: "r" });
+    for (let i = 0; i < 250; i++) worker.emit("message:handled", outcome(i));
+    for (let i = 0; i < 3; i++) worker.emit("message:failed", { ...outcome(i), error: `Error: boom ${i}`, dead: false });
+    detach(); // ends the second: the sum is printed
+    const lines = text.split("\n").filter(Boolean);
+    assert.equal(lines.filter((l) => /^✓ [AB] id-/.test(l)).length, HANDLED_LINES_PER_SECOND);
+    assert.equal(lines.filter((l) => l.startsWith("✗")).length, 3);
+    const skipped = 250 - HANDLED_LINES_PER_SECOND;
+    const sum = lines.filter((l) => l.includes("more handled"));
+    assert.equal(sum.length, 1);
+    assert.match(sum[0]!, new RegExp(`^✓ ${skipped} more handled in the last second \\(A \\d+, B \\d+;`));
+    const counts = [...sum[0]!.matchAll(/([AB]) (\d+)/g)].map((m) => Number(m[2]));
+    assert.equal(counts.reduce((a, b) => a + b, 0), skipped);
   });
 });

@@ -25,6 +25,15 @@ export interface ConsoleOptions {
   verbose?: boolean;
 }
 
+/**
+ * Under load, ✓ lines are summed up: the first this many of each second are
+ * printed, the rest counted by type and said in one line when the second ends.
+ * Nobody reads thousands of lines a second, and a terminal that must draw them
+ * slows the worker down. Failures, dead letters and the handler's own output
+ * are always printed in full; --json prints every event.
+ */
+export const HANDLED_LINES_PER_SECOND = 100;
+
 /** The runtime's own per-message log lines (by `msg`): the outcome lines already say this. */
 const RUNTIME_OUTCOME: ReadonlySet<string> = new Set(["message handled", "message failed", "batch done", "scheduled run done", "scheduled run failed"]);
 
@@ -69,6 +78,11 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
   const ms = (value: number) => `${Math.round(value)}ms`;
   const rel = (file: string) => path.relative(options.projectDir, file) || file;
 
+  const handledLine = summedUnderLoad(write, (count, byType) => {
+    const types = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${p(type)} ${n.toLocaleString("en-US")}`);
+    return `${style.green("✓")} ${count.toLocaleString("en-US")} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
+  });
+
   const handlers: Partial<Record<string, (arg: any) => void>> = options.json
     ? {
         ready: () =>
@@ -101,7 +115,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
       }
     : {
         ready: () => banner(worker, options).forEach(write),
-        "message:handled": (o) => write(`${style.green("✓")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
+        "message:handled": (o) => handledLine(o.type, () => `${style.green("✓")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
         "message:failed": (o) => {
           write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`);
           for (const line of stackLinesToShow(o.stack, path.resolve(options.projectDir), options.verbose === true)) write(style.dim(`    ${p(line)}`));
@@ -163,8 +177,40 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
   for (const [event, handler] of Object.entries(handlers)) worker.on(event as "ready", handler as () => void);
   return () => {
     for (const [event, handler] of Object.entries(handlers)) worker.off(event as "ready", handler as () => void);
+    handledLine.end();
     flush();
   };
+}
+
+/**
+ * Print up to HANDLED_LINES_PER_SECOND lines a second (`line` is only called for
+ * those); count the others by type, and when their second ends, print `summary`.
+ */
+function summedUnderLoad(write: (line: string) => void, summary: (count: number, byType: Map<string, number>) => string) {
+  let windowEnds = 0;
+  let shown = 0;
+  let skipped = 0;
+  let byType = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  const endWindow = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (skipped > 0) write(summary(skipped, byType));
+    skipped = 0;
+    byType = new Map();
+  };
+  const show = (type: string, line: () => string) => {
+    const now = Date.now();
+    if (now >= windowEnds) {
+      if (skipped > 0) endWindow();
+      windowEnds = now + 1000;
+      shown = 0;
+    }
+    if (++shown <= HANDLED_LINES_PER_SECOND) return write(line());
+    if (skipped++ === 0) timer = setTimeout(endWindow, windowEnds - now).unref();
+    byType.set(type, (byType.get(type) ?? 0) + 1);
+  };
+  return Object.assign(show, { end: endWindow });
 }
 
 function banner(worker: DevWorker, options: ConsoleOptions): string[] {
