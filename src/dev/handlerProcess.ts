@@ -22,11 +22,14 @@ import type { FromChild, ToChild } from "./protocol.js";
  * `durationMs`: the handler's time as the process measured it (as Lambda reports
  * a duration); when the process could not say (a crash, a timeout), the time
  * since the invocation was sent. `roundTripMs`, when the process replied: from
- * the send to the reply read here, the parent's own delays included.
+ * the send to the reply read here, the parent's own delays included; `cpuMs`:
+ * the process's CPU time while it handled the invocation.
  */
 export type InvokeOutcome =
-  | { ok: true; response: unknown; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; roundTripMs?: number }
-  | { ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; durationMs: number; roundTripMs?: number; timedOut?: boolean };
+  | ({ ok: true; response: unknown; errors: Record<string, string>; stacks?: Record<string, string> } & Timing)
+  | ({ ok: false; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string>; timedOut?: boolean } & Timing);
+
+type Timing = { durationMs: number; roundTripMs?: number; cpuMs?: number };
 
 export interface HandlerProcessOptions {
   /** The module the process imports for its `handler`: the worker's bundle. */
@@ -263,10 +266,11 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
         if (!invocation || invocation.message.id !== message.id) return;
         const roundTripMs = performance.now() - invocation.startedAt;
         const durationMs = message.busyMs ?? roundTripMs;
+        const cpuMs = message.cpuMs;
         this.finish(
           invocation,
           message.t === "result"
-            ? { ok: true, response: message.response, errors: message.errors, stacks: message.stacks ?? {}, durationMs, roundTripMs }
+            ? { ok: true, response: message.response, errors: message.errors, stacks: message.stacks ?? {}, durationMs, roundTripMs, ...(cpuMs === undefined ? {} : { cpuMs }) }
             : {
                 ok: false,
                 error: message.error,
@@ -275,6 +279,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
                 stacks: message.stacks ?? {},
                 durationMs,
                 roundTripMs,
+                ...(cpuMs === undefined ? {} : { cpuMs }),
               },
         );
         return;

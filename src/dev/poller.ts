@@ -5,17 +5,20 @@
  * messages from the handler's result.
  *
  * Another handler process is asked for only when work has waited SCALE_UP_AFTER_MS
- * for a warm one, one process at a time, and beyond two only while the handlers
- * themselves take most of each invocation's round trip: when a batch's round
- * trip is mostly the parent's own work (a fast handler under load), another
- * process adds memory and context switches on the same cores, not throughput
- * (measured: concurrency 2 handled more than 4 processes did, bench/peers.mjs).
- * A slow handler still gets up to `concurrency` processes within a fraction of
- * a second (a process loads the bundle in tens of milliseconds). Lambda too
+ * for a warm one, one process at a time, and beyond two only while more
+ * processes can help: the handlers take most of each invocation's round trip,
+ * and they wait (on I/O, timers) rather than compute, or there are cores to
+ * spare. When a batch's round trip is mostly the parent's own work (a fast
+ * handler under load), or the handlers already keep the cores busy, another
+ * process adds memory and context switches, not throughput (measured:
+ * concurrency 2 handled more than 4 processes did, bench/peers.mjs). A handler
+ * that waits still gets up to `concurrency` processes within a fraction of a
+ * second (a process loads the bundle in tens of milliseconds). Lambda too
  * scales its concurrent batches with the backlog.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { availableParallelism } from "node:os";
 import type { EventOrigin } from "../events/origin.js";
 import { judgeBatch } from "./batchResult.js";
 import type { Invoker } from "./invoker.js";
@@ -77,8 +80,11 @@ export const SCALE_UP_AFTER_MS = 20;
 /** Processes the mapping scales to under load whatever the handlers' share: one runs while another's reply travels. */
 export const ALWAYS_SCALE_TO = 2;
 
-/** Beyond ALWAYS_SCALE_TO, scale only while the handlers' share of the round trip is at least this. */
+/** Beyond ALWAYS_SCALE_TO, scale only while the handlers' share of the round trip is at least this... */
 export const SCALE_UP_HANDLER_SHARE = 0.5;
+
+/** ...and, once there are as many processes as cores, while the handlers' CPU time is less than this share of their time. */
+export const SCALE_UP_CPU_SHARE = 0.5;
 
 export class EventSourceMapping extends EventEmitter<Events> {
   private running = 0;
@@ -95,12 +101,16 @@ export class EventSourceMapping extends EventEmitter<Events> {
    * to reply), averaged over recent batches; 1 until a process has said.
    */
   private handlerShare = 1;
+  /** The CPU time's share of the handlers' time, averaged likewise; 0 until a process has said. */
+  private cpuShare = 0;
 
   constructor(
     private readonly queue: MessageQueue,
     private readonly invoker: Invoker,
     private readonly options: PollerOptions,
     private readonly now: () => number = Date.now,
+    /** Cores this machine runs handler processes on. */
+    private readonly cores: number = availableParallelism(),
   ) {
     super();
     invoker.on("available", () => this.wake());
@@ -167,12 +177,15 @@ export class EventSourceMapping extends EventEmitter<Events> {
   }
 
   private moreProcessesHelp(): boolean {
-    return this.running < ALWAYS_SCALE_TO || this.handlerShare >= SCALE_UP_HANDLER_SHARE;
+    if (this.running < ALWAYS_SCALE_TO) return true;
+    if (this.handlerShare < SCALE_UP_HANDLER_SHARE) return false;
+    return this.running < this.cores || this.cpuShare < SCALE_UP_CPU_SHARE;
   }
 
-  private noteShare(outcome: { durationMs: number; roundTripMs?: number }): void {
+  private noteShare(outcome: { durationMs: number; roundTripMs?: number; cpuMs?: number }): void {
     if (!outcome.roundTripMs) return;
     this.handlerShare = 0.8 * this.handlerShare + 0.2 * Math.min(1, outcome.durationMs / outcome.roundTripMs);
+    if (outcome.cpuMs !== undefined && outcome.durationMs > 0) this.cpuShare = 0.8 * this.cpuShare + 0.2 * Math.min(1, outcome.cpuMs / outcome.durationMs);
   }
 
   /** Sleep until the batching window closes or a delayed or in-flight message becomes visible. */

@@ -30,7 +30,11 @@ export type ToChild = {
  * reply (ms): the handler's own time, as Lambda reports a duration, without the
  * time the parent took to send it or to read the reply.
  */
-type Busy = { busyMs?: number };
+type Busy = {
+  busyMs?: number;
+  /** The process's CPU time in that span (ms): a handler that computes rather than waits gains nothing from more processes than cores. */
+  cpuMs?: number;
+};
 
 export type FromChild =
   | { t: "ready"; loadMs: number }
