@@ -55,10 +55,10 @@ describe("deploy against moto", () => {
     const sqs = client((c) => new SQSClient(c));
     const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: NAME }))).QueueUrl!;
     const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["All"] }))).Attributes!;
-    assert.deepEqual(JSON.parse(attrs.RedrivePolicy!), { deadLetterTargetArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`, maxReceiveCount: 3 });
+    assert.deepEqual(JSON.parse(attrs.RedrivePolicy!), { deadLetterTargetArn: `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`, maxReceiveCount: 5 });
     assert.equal(attrs.VisibilityTimeout, "360");
     assert.equal(attrs.MessageRetentionPeriod, "345600");
-    assert.equal(attrs.MaximumMessageSize, "262144");
+    assert.equal(attrs.MaximumMessageSize, "1048576");
     assert.equal(attrs.ReceiveMessageWaitTimeSeconds, "2");
 
     const lambda = client((c) => new LambdaClient(c));
@@ -104,7 +104,7 @@ describe("deploy against moto", () => {
     assert.equal(schedule.Target?.Arn, `arn:aws:lambda:${TEST_REGION}:${ACCOUNT}:function:${NAME}`);
     assert.equal(schedule.Target?.RoleArn, `arn:aws:iam::${ACCOUNT}:role/${NAME}-scheduler-role`);
     assert.equal(schedule.Target?.DeadLetterConfig?.Arn, `arn:aws:sqs:${TEST_REGION}:${ACCOUNT}:${NAME}-dlq`);
-    assert.deepEqual(schedule.Target?.RetryPolicy, { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    assert.deepEqual(schedule.Target?.RetryPolicy, { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
     assert.equal(JSON.parse(schedule.Target?.Input ?? "{}")["detail-type"], "Scheduled Event");
 
     const iam = client((c) => new IAMClient(c));

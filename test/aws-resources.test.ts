@@ -415,7 +415,7 @@ planTable(workQueue, [
   { title: "missing", current: () => undefined, action: "create", fields: [] },
   {
     title: "a redrive policy with a string count and other key order",
-    current: (d, t) => queueState(d, t, { RedrivePolicy: `{"maxReceiveCount":"3","deadLetterTargetArn":"${deadLetterQueue.arn(t)}"}` }),
+    current: (d, t) => queueState(d, t, { RedrivePolicy: `{"maxReceiveCount":"5","deadLetterTargetArn":"${deadLetterQueue.arn(t)}"}` }),
     action: "unchanged",
     fields: [],
   },
@@ -502,7 +502,7 @@ describe("Desired state: SQS queues", () => {
     const t = makeTarget({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 5 });
     const attrs = workQueue.desired(t);
     assert.deepEqual(JSON.parse(attrs.RedrivePolicy!), { deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:letsgo-main-worker-dlq`, maxReceiveCount: 5 });
-    assert.equal(attrs.MaximumMessageSize, "262144");
+    assert.equal(attrs.MaximumMessageSize, "1048576", "1 MiB, as SQS and Lambda take since 2026");
     assert.equal(attrs.ReceiveMessageWaitTimeSeconds, "2");
     assert.equal(attrs.SqsManagedSseEnabled, "true");
     assert.equal(deadLetterQueue.desired(t).MessageRetentionPeriod, "1209600", "the DLQ keeps messages longest");
@@ -577,7 +577,7 @@ describe("Desired state: schedule", () => {
     assert.equal(desired.Target.Arn, workerFunction.arn(t));
     assert.equal(desired.Target.RoleArn, schedulerRole.arn(t));
     assert.equal(desired.Target.DeadLetterConfig.Arn, deadLetterQueue.arn(t));
-    assert.deepEqual(desired.Target.RetryPolicy, { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    assert.deepEqual(desired.Target.RetryPolicy, { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
     const input = JSON.parse(desired.Target.Input);
     assert.equal(input["detail-type"], "Scheduled Event");
     assert.equal(input.time, "<aws.scheduler.scheduled-time>");

@@ -40,7 +40,7 @@ describe("dev CLI durability", () => {
   it("handles all 1,000 accepted messages after kill -9 and a restart", async () => {
     project = await makeProject({
       handler: SLOW_RECORDING_HANDLER,
-      env: { LETSGO_WORKER_VISIBILITY_TIMEOUT: 1, LETSGO_WORKER_CONCURRENCY: 2, LETSGO_WORKER_BATCHING_WINDOW: 0 },
+      env: { LETSGO_WORKER_VISIBILITY_TIMEOUT: 1, LETSGO_WORKER_FUNCTION_TIMEOUT: 1, LETSGO_WORKER_CONCURRENCY: 2, LETSGO_WORKER_BATCHING_WINDOW: 0 },
     });
     const first = await startCli(project.dir);
     const accepted = new Set<string>();
@@ -194,11 +194,13 @@ describe("dev CLI: a damaged or old journal", () => {
     const file = journalOf(project.dir);
     const { mkdir } = await import("node:fs/promises");
     await mkdir(path.dirname(file), { recursive: true });
+    // Written an hour ago (older ones would have expired: LETSGO_WORKER_MESSAGE_RETENTION).
+    const t = Date.now() - 3_600_000;
     const old = [
-      { k: "e", id: "old-1", ty: "Legacy", b: '{"type":"Legacy","payload":{}}', t: 1, v: 1 },
-      { k: "e", id: "old-2", ty: "Legacy", b: '{"type":"Legacy","payload":{}}', t: 1, v: 1 },
-      { k: "r", ids: ["old-2"], t: 2, v: 3 },
-      { k: "x", id: "old-2", t: 4, err: "failed before the upgrade" },
+      { k: "e", id: "old-1", ty: "Legacy", b: '{"type":"Legacy","payload":{}}', t, v: t },
+      { k: "e", id: "old-2", ty: "Legacy", b: '{"type":"Legacy","payload":{}}', t, v: t },
+      { k: "r", ids: ["old-2"], t: t + 1, v: t + 2 },
+      { k: "x", id: "old-2", t: t + 3, err: "failed before the upgrade" },
     ];
     await writeFile(file, old.map((record) => JSON.stringify(record) + "\n").join(""));
 

@@ -54,7 +54,7 @@ describe("dev worker", () => {
   });
 
   it("retries only the failed message of a batch, dead-letters it with its error, and redrives it", async () => {
-    const { project, worker } = await start({ LETSGO_WORKER_VISIBILITY_TIMEOUT: 1, LETSGO_WORKER_MAX_RECEIVE_COUNT: 3 });
+    const { project, worker } = await start({ LETSGO_WORKER_VISIBILITY_TIMEOUT: 1, LETSGO_WORKER_FUNCTION_TIMEOUT: 1, LETSGO_WORKER_MAX_RECEIVE_COUNT: 3 });
     const dead = waitForEvent<{ id: string; attempts: number; error: string }>(worker, "message:dead");
     const reply = await post(worker.url, [
       { type: "A", payload: { n: 1 } },
@@ -81,10 +81,12 @@ describe("dev worker", () => {
     assert.equal((await request(worker.url, "GET", "/stats")).body.dead, 1);
 
     assert.equal((await request(worker.url, "POST", "/dlq/redrive?messageId=nope")).status, 404);
-    const again = waitForEvent<{ id: string; attempt: number }>(worker, "message:failed", (o) => o.id === idB);
+    const again = waitForEvent<{ id: string; attempt: number }>(worker, "message:failed", (o) => o.id !== idB);
     const redrive = await request(worker.url, "POST", `/dlq/redrive?messageId=${idB}`);
-    assert.deepEqual(redrive.body, { redriven: 1, messageId: idB });
-    assert.equal((await again).attempt, 1);
+    // As SQS's redrive: back as a new message.
+    const newId = redrive.body.newMessageId;
+    assert.deepEqual(redrive.body, { redriven: 1, messageId: idB, newMessageId: newId, messages: [{ from: idB, messageId: newId }] });
+    assert.deepEqual([(await again).id, (await again).attempt], [newId, 1]);
     assert.equal((await request(worker.url, "GET", "/dlq")).body.messages.length, 0);
 
     await waitForEvent(worker, "message:dead");

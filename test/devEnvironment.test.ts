@@ -53,3 +53,97 @@ describe("dev handler environment", () => {
     assert.deepEqual(deploySettings, [], "no deploy setting reaches the handler");
   });
 });
+
+const PROBE_HANDLER = `
+import { writeFileSync } from "node:fs";
+import v8 from "node:v8";
+export async function handler(event, context) {
+  writeFileSync(__LOG__, JSON.stringify({
+    env: process.env,
+    contextKeys: Object.keys(context).sort(),
+    context: { ...context, remaining: context.getRemainingTimeInMillis() },
+    timezoneOffset: new Date().getTimezoneOffset(),
+    heapLimitMb: v8.getHeapStatistics().heap_size_limit / 2 ** 20,
+  }));
+  return { batchItemFailures: [] };
+}
+`;
+
+/** Lambda's context for the Node.js runtime, as AWS documents it (functions besides getRemainingTimeInMillis aside). */
+const LAMBDA_CONTEXT_KEYS = [
+  "awsRequestId", "callbackWaitsForEmptyEventLoop", "clientContext", "functionName", "functionVersion", "getRemainingTimeInMillis",
+  "identity", "invokedFunctionArn", "logGroupName", "logStreamName", "memoryLimitInMB",
+];
+
+interface Probe {
+  env: Record<string, string | undefined>;
+  contextKeys: string[];
+  context: Record<string, unknown>;
+  timezoneOffset: number;
+  heapLimitMb: number;
+}
+
+async function probe(options: { awsCredentials?: boolean } = {}): Promise<{ seen: Probe; settings: import("../src/project/settings.js").Settings }> {
+  const project = await dev.project({ handler: PROBE_HANDLER, env: { LETSGO_WORKER_MEMORY: 256, MY_TZ: "kept" } });
+  const worker = await dev.worker({ projectDir: project.dir, watch: false, ...options });
+  const handled = waitForEvent(worker, "message:handled");
+  await post(worker.url, { type: "Probe", payload: {} });
+  await handled;
+  return { seen: JSON.parse(await readFile(project.log, "utf8")) as Probe, settings: worker.settings };
+}
+
+describe("dev handler's world is Lambda's", () => {
+  const shell = { TZ: "America/Los_Angeles", AWS_PROFILE: "developer", AWS_ACCESS_KEY_ID: "AKIADEVELOPERLOCAL00", AWS_SECRET_ACCESS_KEY: "not-a-real-secret" };
+  const saved: Record<string, string | undefined> = {};
+  afterEach(() => {
+    for (const key of Object.keys(shell)) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+  const useShell = () => {
+    for (const [key, value] of Object.entries(shell)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+  };
+
+  it("gives the handler Lambda's variables, UTC, Lambda's context and heap, and none of the developer's AWS identity", async () => {
+    useShell();
+    const { seen, settings } = await probe();
+    const { lambdaRuntimeVariables } = await import("../src/project/handlerEnvironment.js");
+    for (const [key, value] of Object.entries(lambdaRuntimeVariables(settings))) assert.equal(seen.env[key], value, key);
+    // Field by field against what deploy names the function and Lambda documents.
+    assert.equal(seen.env.TZ, ":UTC");
+    assert.equal(seen.timezoneOffset, 0, "dates are UTC, whatever the developer's TZ");
+    assert.equal(seen.env.AWS_LAMBDA_FUNCTION_NAME, "letsgo-main-worker");
+    assert.equal(seen.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "256");
+    assert.equal(seen.env.AWS_LAMBDA_LOG_GROUP_NAME, "/aws/lambda/letsgo-main-worker");
+    assert.equal(seen.env.AWS_REGION, settings.LETSGO_WORKER_REGION);
+    assert.equal(seen.env.AWS_DEFAULT_REGION, settings.LETSGO_WORKER_REGION);
+    assert.match(seen.env.AWS_EXECUTION_ENV ?? "", /^AWS_Lambda_nodejs\d+\.x$/);
+    assert.equal(seen.env.LAMBDA_TASK_ROOT, "/var/task");
+    assert.equal(seen.env._HANDLER, "index.handler");
+    assert.equal(seen.env.AWS_LAMBDA_LOG_STREAM_NAME, seen.context.logStreamName, "one log stream, in the environment and the context");
+    assert.equal(seen.env.MY_TZ, "kept", "the user's own .env keys stay");
+    for (const key of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) assert.equal(seen.env[key], undefined, key);
+    assert.equal(seen.env.AWS_EC2_METADATA_DISABLED, "true", "the SDK does not go looking for other credentials");
+    assert.deepEqual(seen.contextKeys, LAMBDA_CONTEXT_KEYS);
+    assert.equal(seen.context.callbackWaitsForEmptyEventLoop, true);
+    assert.equal(seen.context.memoryLimitInMB, "256");
+    assert.equal(seen.context.functionName, "letsgo-main-worker");
+    assert.ok((seen.context.remaining as number) > 0);
+    // Lambda's Node runtime sizes the old space from the memory: 256 MB - 10% = 231 MB, plus V8's other spaces.
+    assert.ok(seen.heapLimitMb > 200 && seen.heapLimitMb < 300, `heap limit ${seen.heapLimitMb} MB for 256 MB`);
+  });
+
+  it("passes the developer's AWS credentials only with --aws-credentials (awsCredentials), and never their TZ", async () => {
+    useShell();
+    const { seen, settings } = await probe({ awsCredentials: true });
+    assert.equal(seen.env.AWS_PROFILE, "developer");
+    assert.equal(seen.env.AWS_ACCESS_KEY_ID, "AKIADEVELOPERLOCAL00");
+    assert.equal(seen.env.AWS_SHARED_CREDENTIALS_FILE, undefined);
+    assert.equal(seen.env.AWS_REGION, settings.LETSGO_WORKER_REGION, "the region is still the function's");
+    assert.equal(seen.timezoneOffset, 0);
+  });
+});

@@ -177,7 +177,7 @@ describe("dev applies apps/worker/.env while it runs", () => {
     const reloaded = next(worker, "handler:loaded", (o) => o.reloaded);
 
     // Act
-    await put(project, "apps/worker/.env", `LETSGO_WORKER_BATCHING_WINDOW=0\nSTRIPE_WEBHOOK_SECRET=${NEW}\nMY_VAR=two\n`);
+    await put(project, "apps/worker/.env", `LETSGO_WORKER_BATCHING_WINDOW=0\nLETSGO_WORKER_SCHEDULE=\nSTRIPE_WEBHOOK_SECRET=${NEW}\nMY_VAR=two\n`);
 
     // Assess
     assert.deepEqual(await changed, { file: path.join(project.dir, "apps/worker/.env"), applied: ["STRIPE_WEBHOOK_SECRET", "MY_VAR"], needsRestart: [] });
@@ -198,7 +198,7 @@ describe("dev applies apps/worker/.env while it runs", () => {
     const detachJson = attachConsole(worker, { json: true, out: (t) => (json += t), style, projectDir: project.dir, watching: true });
     const reloads = record(worker, "reload");
     const envFile = path.join(project.dir, "apps/worker/.env");
-    const write = (text: string) => writeFile(envFile, `LETSGO_WORKER_BATCHING_WINDOW=0\n${text}`);
+    const write = (text: string) => writeFile(envFile, `LETSGO_WORKER_BATCHING_WINDOW=0\n${text}LETSGO_WORKER_SCHEDULE=\n`);
 
     // Act / Assess: a deploy setting
     const restart = next(worker, "settings:changed");

@@ -55,7 +55,7 @@ describe("dev worker schedule", () => {
   });
 
   it("reports a throwing or exiting scheduled handler (500 to POST /schedule) and carries on", async () => {
-    const { project, worker } = await start("rate(1 hour)");
+    const { project, worker } = await start("cron(0 0 1 1 ? *)");
     await writeFile(`${project.log}.mode`, "throw");
     const thrown = await request(worker.url, "POST", "/schedule");
     assert.equal(thrown.status, 500);

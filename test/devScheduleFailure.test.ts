@@ -71,8 +71,9 @@ describe("dev worker failed scheduled runs", () => {
     // Fixed: redrive runs the scheduled handler again, with the same event.
     await writeFile(`${project.log}.mode`, "ok");
     const handled = waitForEvent<{ id: string; type: string }>(worker, "message:handled");
-    assert.deepEqual((await request(worker.url, "POST", `/dlq/redrive?messageId=${dead.id}`)).body, { redriven: 1, messageId: dead.id });
-    assert.deepEqual(await handled, { ...(await handled), id: dead.id, type: SCHEDULED_RUN_TYPE });
+    const redriven = (await request(worker.url, "POST", `/dlq/redrive?messageId=${dead.id}`)).body;
+    assert.deepEqual(redriven, { redriven: 1, messageId: dead.id, newMessageId: redriven.newMessageId, messages: [{ from: dead.id, messageId: redriven.newMessageId }] });
+    assert.deepEqual(await handled, { ...(await handled), id: redriven.newMessageId, type: SCHEDULED_RUN_TYPE });
     const after = await scheduledRuns(project.log);
     assert.equal(after.length, 4);
     assert.deepEqual(after[3], events[0]);

@@ -180,7 +180,7 @@ describe("Journal", () => {
     await journal.append([enqueued!]);
     queue.apply(enqueued!);
     queue.fail(queue.receive(1, 1).batch.map((d) => ({ ...d, error: "boom" })), 2);
-    const redrive = queue.prepareRedrive(3)!;
+    const redrive = queue.prepareRedrive(3, () => "redriven1")!;
     const durable = journal.append([redrive]); // pending while the compaction takes its snapshot
     await journal.compact();
     await durable;
@@ -188,7 +188,9 @@ describe("Journal", () => {
     await journal.close();
     const rebuilt = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 1 });
     const again = await Journal.open({ file, isRecord: isQueueRecord }, (r) => rebuilt.apply(r));
-    assert.equal(rebuilt.get("dead1")?.state, "ready");
+    assert.equal(rebuilt.get("dead1"), undefined);
+    assert.equal(rebuilt.get("redriven1")?.state, "ready");
+    assert.equal(rebuilt.get("redriven1")?.redrivenFrom, "dead1");
     await again.journal.close();
   });
 });

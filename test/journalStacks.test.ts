@@ -60,8 +60,8 @@ describe("Class: MessageQueue (error stacks)", () => {
     assert.equal(queue.listDead()[0]?.lastErrorStack, STACK);
     assert.equal(snapshot[0]?.st, STACK);
     assert.equal(other.listDead()[0]?.lastErrorStack, STACK);
-    queue.redrive(1);
-    assert.equal(queue.get("m")?.lastErrorStack, undefined);
+    queue.redrive(1, () => "m2");
+    assert.equal(queue.get("m2")?.lastErrorStack, undefined);
   });
 
   it("moves a message whose last attempt never reported to the DLQ with the stack it has", () => {

@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
+import { MessageQueue, type QueueOptions, type QueueRecord } from "../src/dev/messageQueue.js";
 
 let counter = 0;
 const newId = () => `m${++counter}`;
 
-function makeQueue(options = { visibilityTimeoutMs: 1000, maxReceiveCount: 3 }) {
+function makeQueue(options: QueueOptions = { visibilityTimeoutMs: 1000, maxReceiveCount: 3 }) {
   const records: QueueRecord[] = [];
   const queue = new MessageQueue(options, (record) => records.push(record));
   const enqueue = (types: string[], now: number, delayMs = 0) => {
@@ -18,6 +18,34 @@ function makeQueue(options = { visibilityTimeoutMs: 1000, maxReceiveCount: 3 }) 
   };
   return { queue, records, enqueue };
 }
+
+describe("MessageQueue: retention", () => {
+  it("drops messages older than the retention, and dead ones older than the DLQ's, counting from the first send", () => {
+    const { queue, enqueue, records } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 1, retentionMs: 1_000, deadRetentionMs: 5_000 });
+    const [dead] = enqueue(["Dead"], 0);
+    queue.fail(queue.receive(0, 1).batch.map((d) => ({ ...d, error: "x" })), 0);
+    const [inFlight] = enqueue(["InFlight"], 100);
+    queue.receive(100, 1);
+    const [young] = enqueue(["Young"], 900);
+    assert.deepEqual(queue.expire(999).map((m) => m.id), [], "nothing is old enough yet");
+    assert.deepEqual(queue.expire(1_100).map((m) => m.id), [inFlight], "in flight or not, past the retention it goes");
+    assert.deepEqual(records.at(-1), { k: "o", ids: [inFlight] });
+    assert.deepEqual(queue.expire(1_900).map((m) => m.id), [young]);
+    assert.ok(queue.get(dead!), "the DLQ keeps it longer");
+    assert.deepEqual(queue.expire(5_000).map((m) => m.id), [dead]);
+    assert.equal(queue.size, 0);
+    assert.equal(queue.stats(5_000).expired, 3);
+  });
+
+  it("replays an expiry from the journal", () => {
+    const { queue, enqueue, records } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 3, retentionMs: 10 });
+    enqueue(["A", "B"], 0);
+    queue.expire(10);
+    const rebuilt = new MessageQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 3 });
+    for (const record of records) rebuilt.apply(record);
+    assert.equal(rebuilt.size, 0);
+  });
+});
 
 describe("MessageQueue", () => {
   it("delivers a message once and deletes it on success", () => {
@@ -93,15 +121,17 @@ describe("MessageQueue", () => {
     assert.match(dead[0]!.lastError!, /received 1 times/);
   });
 
-  it("redrives dead messages with a fresh receive count, and purges", () => {
+  it("redrives a dead message as a new one (new id, sent at the redrive, never received), as SQS does, and purges", () => {
     const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 1 });
     const [a, b] = enqueue(["A", "B"], 0);
     for (const d of queue.receive(0, 10).batch) queue.fail([{ ...d, error: "x" }], 0);
     assert.equal(queue.stats(0).dead, 2);
-    assert.equal(queue.redrive(5, ["nope"]), 0);
-    assert.equal(queue.redrive(5, [a!]), 1);
-    const { batch } = queue.receive(5, 10);
-    assert.deepEqual(batch.map((d) => [d.id, d.receiveCount]), [[a, 1]]);
+    assert.equal(queue.redrive(5, () => "new-a", ["nope"]), 0);
+    assert.equal(queue.redrive(5, () => "new-a", [a!, a!]), 1);
+    assert.equal(queue.get(a!), undefined, "the dead message is gone");
+    assert.equal(queue.get("new-a")?.redrivenFrom, a, "the new one remembers where it came from");
+    const { batch } = queue.receive(6, 10);
+    assert.deepEqual(batch.map((d) => [d.id, d.receiveCount, d.sentAt, d.firstReceivedAt]), [["new-a", 1, 5, 6]]);
     assert.equal(queue.purge(), 1);
     assert.equal(queue.get(b!), undefined);
     assert.equal(queue.stats(5).dead, 0);

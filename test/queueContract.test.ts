@@ -174,9 +174,9 @@ for (const target of targets) {
       assert.equal(target.requests() - before, 3);
     });
 
-    it("splits by size too: six 60 kB messages do not fit one 256 KiB request", async () => {
+    it("splits by size too: six 200 kB messages do not fit one 1 MiB request", async () => {
       const before = target.requests();
-      const messages = Array.from({ length: 6 }, (_, n) => ({ type: "Blob", payload: { n, data: "x".repeat(60_000) } }));
+      const messages = Array.from({ length: 6 }, (_, n) => ({ type: "Blob", payload: { n, data: "x".repeat(200_000) } }));
       const ids = await client.enqueue(messages);
       const arrived = await target.readBack(ids);
       assert.deepEqual(ids.map((id) => JSON.parse(arrived.get(id)!).payload.n), [0, 1, 2, 3, 4, 5]);
@@ -190,7 +190,7 @@ for (const target of targets) {
         [[ok, { type: "", payload: {} }], undefined, /^messages\[1\]\.type must be a non-empty string/],
         [[ok, ok, { type: "letsgo:scheduled-run", payload: {} }], undefined, /^messages\[2\]\.type "letsgo:scheduled-run" is reserved/],
         [{ type: "OrderNew", payload: { at: () => 1 } }, undefined, /^message\.payload\.at is a function/],
-        [[ok, { type: "OrderNew", payload: "x".repeat(300_000) }], undefined, /^messages\[1\] is 300032 bytes as JSON; the worker takes at most 262144 bytes/],
+        [[ok, { type: "OrderNew", payload: "x".repeat(1_100_000) }], undefined, /^messages\[1\] is 1100032 bytes as JSON; the worker takes at most 1048576 bytes/],
         [ok, { delaySeconds: 901 }, /^delaySeconds must be a whole number of seconds from 0 to 900, got 901/],
       ];
       const said: string[] = [];

@@ -111,13 +111,15 @@ const FIRE_CASES: FireCase[] = [
   { name: "at() at a repeated time fires the first time", expression: "at(2026-11-01T01:30:00)", timezone: NY,
     after: "2026-01-01T00:00:00Z", expected: ["2026-11-01T05:30:00Z"], count: 2 },
 
-  // rate(): elapsed time from the start, first fire = start + interval.
-  { name: "rate(1 hour) from its start", expression: "rate(1 hour)", start: "2026-01-01T00:00:00Z", after: "2026-01-01T00:00:00Z",
+  // rate(): elapsed time from the start; the first fire is the start itself (Scheduler invokes at once).
+  { name: "rate(1 hour) fires at its start, then every hour", expression: "rate(1 hour)", start: "2026-01-01T00:00:00Z", after: "2025-12-31T23:59:59.999Z",
+    expected: ["2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z"] },
+  { name: "rate(1 hour) after its start's fire", expression: "rate(1 hour)", start: "2026-01-01T00:00:00Z", after: "2026-01-01T00:00:00Z",
     expected: ["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z", "2026-01-01T03:00:00Z"] },
   { name: "rate(1 hour) keeps the start's phase", expression: "rate(1 hour)", start: "2026-01-01T00:10:00Z",
     after: "2026-01-01T05:30:00Z", expected: ["2026-01-01T06:10:00Z", "2026-01-01T07:10:00Z"] },
-  { name: "rate() before its start fires at start + interval", expression: "rate(5 minutes)", start: "2026-01-01T00:00:00Z",
-    after: "2025-12-01T00:00:00Z", expected: ["2026-01-01T00:05:00Z"], count: 1 },
+  { name: "rate() before its start fires first at the start", expression: "rate(5 minutes)", start: "2026-01-01T00:00:00Z",
+    after: "2025-12-01T00:00:00Z", expected: ["2026-01-01T00:00:00Z"], count: 1 },
   { name: "rate() without a start counts from after", expression: "rate(5 minutes)", after: "2026-01-01T00:02:30Z",
     expected: ["2026-01-01T00:07:30Z", "2026-01-01T00:12:30Z"] },
   { name: "rate(1 day) is 24 hours, also across a DST change", expression: "rate(1 day)", timezone: NY,
@@ -197,8 +199,8 @@ describe("Function: parseSchedule(...).describe", () => {
     ["cron(0 12 * * ? *)", "Europe/Berlin", "at 12:00 every day (Europe/Berlin)"],
     ["cron(0 12 * 12 ? 2026)", "UTC", "at 12:00 every day in December in 2026 (UTC)"],
     ["cron(0,30 8 ? * SAT,SUN *)", "UTC", "at 08:00 and 08:30 on Saturday and Sunday (UTC)"],
-    ["rate(1 hour)", "UTC", "every hour, counted from when the schedule starts"],
-    ["rate(5 minutes)", "UTC", "every 5 minutes, counted from when the schedule starts"],
+    ["rate(1 hour)", "UTC", "every hour, the first at once when the schedule starts"],
+    ["rate(5 minutes)", "UTC", "every 5 minutes, the first at once when the schedule starts"],
     ["at(2026-06-01T09:00:00)", NY, "once, at 2026-06-01 09:00:00 (America/New_York)"],
     ["at(2026-03-08T02:30:00)", NY, "once, at 2026-03-08 02:30:00 (America/New_York); clocks skip that time there, so it never fires"],
   ];

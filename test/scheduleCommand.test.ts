@@ -90,15 +90,15 @@ describe("Function: showSchedule", () => {
     assert.deepEqual(report.source, { expression: `${envFile}:2`, timezone: `${envFile}:3` });
   });
 
-  it("uses the defaults without a .env: rate(1 hour) in UTC, counted from now", async () => {
+  it("uses the defaults without a .env: rate(1 hour) in UTC, the first run now (as Scheduler starts a rate at once)", async () => {
     const cwd = await project();
     const report = await showSchedule({ cwd, now: new Date("2026-01-01T00:10:00Z") });
     assert.equal(report.expression, "rate(1 hour)");
     assert.equal(report.timezone, "UTC");
     assert.deepEqual(report.source, { expression: "default", timezone: "default" });
     assert.equal(report.fires.length, 5);
-    assert.deepEqual(report.fires[0], { local: "2026-01-01T01:10:00+00:00", utc: "2026-01-01T01:10:00.000Z" });
-    assert.equal(report.fires[4]!.utc, "2026-01-01T05:10:00.000Z");
+    assert.deepEqual(report.fires[0], { local: "2026-01-01T00:10:00+00:00", utc: "2026-01-01T00:10:00.000Z" });
+    assert.equal(report.fires[4]!.utc, "2026-01-01T04:10:00.000Z");
   });
 
   it("lets flags override the file", async () => {

@@ -9,13 +9,10 @@
  * loads them into process.env before the first message).
  */
 import { createHash } from "node:crypto";
-import { handlerEnvironment } from "../project/handlerEnvironment.js";
+import { handlerEnvironment, isLambdaReservedKey } from "../project/handlerEnvironment.js";
 import { SETTINGS, isSecretKey, plainEnvKeys, type Settings } from "../project/settings.js";
 import { QUEUE_URL_ENV } from "../queue/constants.js";
 import { SECRETS_PATH_ENV } from "../runtime/secrets.js";
-
-/** Lambda refuses these keys: the runtime sets them itself. */
-const RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
 
 const SECRETS_VERSION_ENV = "LETSGO_SECRETS_VERSION";
 
@@ -45,7 +42,7 @@ export function functionEnvironment(
   const skipped: string[] = [];
   for (const [key, value] of Object.entries(all)) {
     if (MANAGED_VARIABLES.has(key)) continue;
-    if (RESERVED.test(key)) skipped.push(key);
+    if (isLambdaReservedKey(key)) skipped.push(key);
     else if (isSecretKey(key, plain)) secrets[key] = value;
     else variables[key] = value;
   }

@@ -12,6 +12,7 @@ interface DevFlags {
   schedule: boolean;
   json?: boolean;
   verbose?: boolean;
+  awsCredentials?: boolean;
   [flag: string]: unknown;
 }
 
@@ -49,7 +50,11 @@ export function register(program: Command): void {
     .option("--no-watch", "do not reload the handler when a file it loaded changes, nor re-read apps/worker/.env")
     .option("--no-schedule", "do not fire the scheduled handler on LETSGO_WORKER_SCHEDULE (POST /schedule and `schedule run` still fire it)")
     .option("--json", "log one JSON object per line")
-    .option("--verbose", "under a failed message, print its whole stack (default: the first frames of your code)");
+    .option("--verbose", "under a failed message, print its whole stack (default: the first frames of your code)")
+    .option(
+      "--aws-credentials",
+      "give handlers your AWS credentials (AWS_* variables, ~/.aws). Default: none, as a deployed function has only its role's; without this the AWS SDK in a handler finds no credentials",
+    );
   // The settings table says which settings dev takes as flags; loadSettings checks their values.
   for (const { key, flag, unit } of devFlagSettings()) command.option(`--${flag} <${unit}>`, `override ${key}`);
   command.action(async (flags: DevFlags) => {
@@ -63,7 +68,7 @@ export function register(program: Command): void {
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

@@ -57,7 +57,11 @@ export function register(program: Command): void {
     .action(async (flags: DlqFlags) => {
       const result = await (await deadLetterQueue(flags)).redrive(flags.id);
       if (flags.json) return printJson(result);
-      if ("redriven" in result) return print(`Moved ${plural(result.redriven, "message")} back to the queue.`);
+      if ("redriven" in result) {
+        print(`Moved ${plural(result.redriven, "message")} back to the queue, each as a new message (as SQS's redrive does):`);
+        for (const { from, messageId } of result.messages) print(`  ${from} → ${messageId}`);
+        return;
+      }
       print(
         `Started moving about ${plural(result.approximateCount, "message")} from ${result.sourceArn} back to ${result.destinationArn} ` +
           `(SQS message move task ${result.taskHandle}); SQS moves them in the background.`,

@@ -33,7 +33,8 @@ export interface DeadLetterListing {
 }
 
 export type RedriveResult =
-  | { redriven: number }
+  /** The dev worker: each moved message comes back with a new id (`messages`: dead id `from`, new `messageId`), as SQS's redrive does. */
+  | { redriven: number; messages: Array<{ from: string; messageId: string }> }
   /** SQS moves messages asynchronously: the task has started, not finished. */
   | { taskHandle: string; sourceArn: string; destinationArn: string; approximateCount: number };
 
@@ -64,7 +65,10 @@ export interface DeadLetterQueue {
 export function devWorkerDlq(baseUrl: string): DeadLetterQueue {
   return {
     list: async () => ({ target: baseUrl, messages: await listDeadMessages(baseUrl) }),
-    redrive: async (messageId) => ({ redriven: await redriveDeadMessages(baseUrl, messageId) }),
+    redrive: async (messageId) => {
+      const messages = await redriveDeadMessages(baseUrl, messageId);
+      return { redriven: messages.length, messages };
+    },
     purge: async () => ({ purged: await purgeDeadMessages(baseUrl) }),
   };
 }
@@ -115,11 +119,12 @@ export async function listDeadMessages(baseUrl: string): Promise<DeadMessageView
   return (reply.body as { messages: DeadMessageView[] }).messages.map((m) => ({ ...m, lastErrorStack: m.lastErrorStack ?? null }));
 }
 
-export async function redriveDeadMessages(baseUrl: string, messageId?: string): Promise<number> {
+/** What moved: each dead message's id (`from`) and its new id. */
+export async function redriveDeadMessages(baseUrl: string, messageId?: string): Promise<Array<{ from: string; messageId: string }>> {
   const target = messageId ? `/dlq/redrive?messageId=${encodeURIComponent(messageId)}` : "/dlq/redrive";
   const reply = await callDevWorker(baseUrl, target, { method: "POST" });
   if (reply.status !== 200) throw new ServiceError(`Redrive failed (HTTP ${reply.status}): ${replyError(reply)}`);
-  return (reply.body as { redriven: number }).redriven;
+  return (reply.body as { messages: Array<{ from: string; messageId: string }> }).messages;
 }
 
 export async function purgeDeadMessages(baseUrl: string): Promise<number> {

@@ -75,7 +75,8 @@ export async function showSchedule(options: ShowScheduleOptions): Promise<Schedu
       fires: [],
     };
   }
-  const fires = schedule.nextN(now, options.next ?? 5).map((fire) => ({
+  // From a millisecond before now: a rate() schedule started now fires now first, as Scheduler does.
+  const fires = schedule.nextN(new Date(now.getTime() - 1), options.next ?? 5).map((fire) => ({
     local: formatLocalIso(fire.getTime(), timezone),
     utc: fire.toISOString(),
   }));

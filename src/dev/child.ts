@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildLambdaContext } from "../events/lambdaContext.js";
+import { buildLambdaContext, processLogStream } from "../events/lambdaContext.js";
 import { buildScheduledEvent } from "../events/scheduledEvent.js";
 import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import { errorStack, firstLine } from "../runtime/errors.js";
@@ -124,6 +124,8 @@ async function main(): Promise<void> {
   process.on("disconnect", () => process.exit(0));
 
   const started = performance.now();
+  // One log stream per execution environment, as the context says too.
+  process.env.AWS_LAMBDA_LOG_STREAM_NAME = processLogStream();
   let handler: Handler;
   try {
     const mod = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
   process.on("message", (message: ToChild) => {
     if (message.t !== "invoke") return;
     const arrived = performance.now();
+    const cpuAtArrival = process.cpuUsage();
     const context = buildLambdaContext(message.context);
     const event = buildEvent(message.event, message.context);
     const invocation: InFlight = { id: message.id, event, replied: false, failures: new Map() };
@@ -155,7 +158,8 @@ async function main(): Promise<void> {
       if (invocation.replied) return;
       invocation.replied = true;
       if (current === invocation) current = null;
-      send({ ...reply, ...recordErrors(invocation), busyMs: performance.now() - arrived });
+      const cpu = process.cpuUsage(cpuAtArrival);
+      send({ ...reply, ...recordErrors(invocation), busyMs: performance.now() - arrived, cpuMs: (cpu.user + cpu.system) / 1000 });
     })();
   });
   const loadMs = Math.round(performance.now() - started);

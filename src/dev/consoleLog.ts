@@ -93,6 +93,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             settings: devShownSettings(worker.settings),
             ...(worker.settingsWarning ? { settingsWarning: worker.settingsWarning } : {}),
             handler: worker.handler,
+            lambdaWorld: worker.lambdaWorld,
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
             stats: worker.stats(),
             journal: worker.replay,
@@ -101,6 +102,8 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:failed": (o) => json("message:failed", o),
         "message:dead": (o) => json("message:dead", o),
         "message:stale": (o) => json("message:stale", o),
+        "message:redriven": (o) => json("message:redriven", o),
+        "message:expired": (o) => json("message:expired", o),
         "handler:loaded": (o) => json("handler:loaded", o),
         "handler:load-error": (o) => json("handler:load-error", o),
         "handler:exit": (o) => json("handler:exit", o),
@@ -132,6 +135,15 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
                 `the result is ignored, as SQS ignores an old receipt handle; ${STALE_NOW[o.now as keyof typeof STALE_NOW]}` +
                 (o.currentAttempt ? ` (attempt ${o.currentAttempt}/${o.maxAttempts})` : "") +
                 ". Raise LETSGO_WORKER_VISIBILITY_TIMEOUT above the handler's running time.",
+            ),
+          ),
+        "message:redriven": (o) => write(`${style.cyan("↺")} ${p(o.type)} ${short(o.from)} redriven from the dead-letter queue as ${short(o.id)} ${style.dim("(a new message, as SQS's redrive makes)")}`),
+        "message:expired": (o) =>
+          write(
+            style.yellow(
+              `⌛ ${p(o.type)} ${short(o.id)} expired after ${age(o.ageSeconds)} ${
+                o.dead ? "in the dead-letter queue (its age counts from the first send, as in SQS's)" : "in the queue (LETSGO_WORKER_MESSAGE_RETENTION)"
+              }: dropped, as SQS drops it`,
             ),
           ),
         "handler:loaded": (o) => {
@@ -236,6 +248,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
         : style.yellow("(STRIPE_WEBHOOK_SECRET is not set: verifies with a local secret, for `letsgo-worker stripe trigger`; for `stripe listen`, set it to the whsec_... it prints)")
     }`,
     `  slack     ${s.SLACK_WEBHOOK_URL ? "notifySlack posts to SLACK_WEBHOOK_URL" : style.dim("off: SLACK_WEBHOOK_URL is empty, so notifySlack skips (one debug line)")}`,
+    ...lambdaWorldLines(worker, style),
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
@@ -243,14 +256,6 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     ...recoveryLines(worker.replay, (file) => path.relative(options.projectDir, file)).map((line) => (line.level === "warn" ? style.yellow : style.dim)(`  journal   ${line.text}`)),
     `  reload    ${options.watching ? "on save of a file the handler loads (outside node_modules) · apps/worker/.env applied live" : "off (--no-watch)"}`,
   ];
-  if (s.LETSGO_WORKER_VISIBILITY_TIMEOUT < s.LETSGO_WORKER_FUNCTION_TIMEOUT) {
-    lines.push(
-      style.yellow(
-        `  warning: the visibility timeout (${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s) is shorter than the function timeout (${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s): ` +
-          "messages may be delivered twice, and AWS rejects this mapping (it advises 6x the function timeout).",
-      ),
-    );
-  }
   if (!handler.loaded) {
     lines.push(style.red(`  messages wait until the handler loads (tried again with backoff${options.watching ? ", and at once when you save a file" : ""})`));
   }
@@ -260,6 +265,33 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     style.dim(`Send a message:  letsgo-worker enqueue --type ${example.type} --payload '${JSON.stringify(example.payload)}'   or   curl -d '${JSON.stringify(example)}' ${worker.url}`),
   );
   return lines;
+}
+
+/** The handler's environment, and where this machine or the user's choice makes it differ from Lambda's. */
+function lambdaWorldLines(worker: DevWorker, style: ConsoleOptions["style"]): string[] {
+  const world = worker.lambdaWorld;
+  const credentials = world.awsCredentials
+    ? style.yellow("your AWS credentials (--aws-credentials), where the function would have its role's")
+    : "no AWS credentials, as a function has only its role's (--aws-credentials passes yours)";
+  const lines = [`  env       as Lambda's: TZ=:UTC, AWS_LAMBDA_* and AWS_REGION, heap sized from the memory setting · ${credentials}`];
+  if (world.reservedEnvKeys.length > 0) {
+    lines.push(style.yellow(`  env       apps/worker/.env sets ${world.reservedEnvKeys.join(", ")}, which Lambda reserves: left out, as deploy leaves them out`));
+  }
+  if (world.localNodeMajor !== world.deployedNodeMajor) {
+    lines.push(
+      style.yellow(`  node      this is Node ${world.localNodeMajor}; the deployed function runs Node ${world.deployedNodeMajor} (its base image): run dev on Node ${world.deployedNodeMajor} to match`),
+    );
+  }
+  return lines;
+}
+
+/** "4 d 2 h", "3 h 5 min", "90 s". */
+function age(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
 function scheduleLine(worker: DevWorker): string {

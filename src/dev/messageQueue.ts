@@ -20,8 +20,14 @@ export type QueueRecord =
   | { k: "f"; id: string; err: string; st?: string }
   /** Moved to the dead-letter queue. */
   | { k: "x"; id: string; t: number; err: string; st?: string }
-  /** Moved back from the dead-letter queue (redrive), visible at `t`. */
-  | { k: "m"; ids: string[]; t: number }
+  /**
+   * Moved back from the dead-letter queue (redrive), visible at `t`. As SQS,
+   * each comes back as a new message: id `nids[i]`, sent at `t` (journals
+   * written before kept the old ids: no `nids`).
+   */
+  | { k: "m"; ids: string[]; t: number; nids?: string[] }
+  /** Expired: older than the retention period (the queue's, or the DLQ's for dead ones), dropped as SQS drops them. */
+  | { k: "o"; ids: string[] }
   /** Purged from the dead-letter queue. */
   | { k: "p"; ids: string[] }
   /** A whole message, as written by compaction. */
@@ -40,6 +46,8 @@ export interface SnapshotRecord {
   dt?: number;
   err?: string;
   st?: string;
+  /** The id it had before a redrive. */
+  rf?: string;
 }
 
 export type MessageState = "ready" | "delayed" | "inflight" | "dead";
@@ -58,6 +66,8 @@ export interface QueueMessage {
   /** The stack of the last error, when the handler process reported one. */
   lastErrorStack?: string;
   deadAt?: number;
+  /** The id of the dead message this one was redriven from (a redrive gives a new id, as SQS). */
+  redrivenFrom?: string;
   /** Its place in the visible list (readyList.ts), 0 when not visible; the queue's own bookkeeping. */
   readySlot: number;
 }
@@ -84,6 +94,10 @@ export interface StaleReceipt extends Receipt {
 export interface QueueOptions {
   visibilityTimeoutMs: number;
   maxReceiveCount: number;
+  /** Messages older than this (from when they were sent) expire. Default: never. */
+  retentionMs?: number;
+  /** The same for the dead-letter queue, whose age counts from the original send too (an SQS standard queue's DLQ). Default: never. */
+  deadRetentionMs?: number;
 }
 
 export interface QueueStats {
@@ -95,6 +109,7 @@ export interface QueueStats {
   failed: number;
   redelivered: number;
   deadLettered: number;
+  expired: number;
 }
 
 export interface NewMessage {
@@ -113,7 +128,7 @@ export class MessageQueue {
   private timers = new MinHeap<Timer>();
   private readonly counts: Record<MessageState, number> = { ready: 0, delayed: 0, inflight: 0, dead: 0 };
   /** This session's outcomes (not replayed: they describe what this process did). */
-  readonly counters = { processed: 0, failed: 0, redelivered: 0, deadLettered: 0 };
+  readonly counters = { processed: 0, failed: 0, redelivered: 0, deadLettered: 0, expired: 0 };
 
   constructor(
     readonly options: QueueOptions,
@@ -257,11 +272,28 @@ export class MessageQueue {
     return { id: receipt.id, receiveCount: receipt.receiveCount, now, ...(msg && now === "received-again" ? { currentReceiveCount: msg.receiveCount } : {}) };
   }
 
-  /** Move dead messages (all, or the given ones) back to the queue. Returns how many moved. */
-  redrive(now: number, ids?: string[]): number {
-    const record = this.prepareRedrive(now, ids);
+  /** Move dead messages (all, or the given ones) back to the queue, as new messages. Returns how many moved. */
+  redrive(now: number, newId: () => string, ids?: string[]): number {
+    const record = this.prepareRedrive(now, newId, ids);
     if (record) this.commit(record);
     return record?.ids.length ?? 0;
+  }
+
+  /**
+   * Drop every message older than the retention period (dead ones: older than
+   * the DLQ's), as SQS does, in flight or not. Returns what expired.
+   */
+  expire(now: number): QueueMessage[] {
+    const { retentionMs = Infinity, deadRetentionMs = Infinity } = this.options;
+    const expired: QueueMessage[] = [];
+    for (const msg of this.messages.values()) {
+      if (now - msg.sentAt >= (msg.state === "dead" ? deadRetentionMs : retentionMs)) expired.push(msg);
+    }
+    if (expired.length > 0) {
+      this.commit({ k: "o", ids: expired.map((m) => m.id) });
+      this.counters.expired += expired.length;
+    }
+    return expired;
   }
 
   /** Delete every dead message. Returns how many. */
@@ -272,9 +304,9 @@ export class MessageQueue {
   }
 
   /** The redrive record (null: nothing to move), for a caller that makes it durable before it `apply`s it. */
-  prepareRedrive(now: number, ids?: string[]): Extract<QueueRecord, { k: "m" }> | null {
-    const moving = (ids ?? [...this.dead.keys()]).filter((id) => this.dead.has(id));
-    return moving.length > 0 ? { k: "m", ids: moving, t: now } : null;
+  prepareRedrive(now: number, newId: () => string, ids?: string[]): Extract<QueueRecord, { k: "m" }> | null {
+    const moving = [...new Set(ids ?? this.dead.keys())].filter((id) => this.dead.has(id));
+    return moving.length > 0 ? { k: "m", ids: moving, t: now, nids: moving.map(() => newId()) } : null;
   }
 
   /** The purge record (null: the DLQ is empty), for a caller that makes it durable before it `apply`s it. */
@@ -309,6 +341,7 @@ export class MessageQueue {
       }
       if (m.lastError !== undefined) record.err = m.lastError;
       if (m.lastErrorStack !== undefined) record.st = m.lastErrorStack;
+      if (m.redrivenFrom !== undefined) record.rf = m.redrivenFrom;
       out.push(record);
     }
     return out;
@@ -326,6 +359,7 @@ export class MessageQueue {
         if (record.err !== undefined) msg.lastError = record.err;
         if (record.st !== undefined) msg.lastErrorStack = record.st;
         if (record.dead) msg.deadAt = record.dt ?? 0;
+        if (record.rf !== undefined) msg.redrivenFrom = record.rf;
         this.remove(record.id);
         this.add(msg, record.dead ? "dead" : record.c > 0 ? "inflight" : "delayed");
         return;
@@ -357,9 +391,16 @@ export class MessageQueue {
         return;
       }
       case "m":
-        for (const id of record.ids) {
+        for (const [i, id] of record.ids.entries()) {
           const msg = this.messages.get(id);
           if (!msg || msg.state !== "dead") continue;
+          const newId = record.nids?.[i];
+          if (newId !== undefined) {
+            // A new message, as SQS's redrive makes: new id, sent now, never received; the old id kept for tracing.
+            this.remove(id);
+            this.add({ id: newId, type: msg.type, body: msg.body, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.t, state: "delayed", readySlot: 0, redrivenFrom: id }, "ready");
+            continue;
+          }
           msg.receiveCount = 0;
           msg.firstReceivedAt = 0;
           msg.visibleAt = record.t;
@@ -371,6 +412,9 @@ export class MessageQueue {
         return;
       case "p":
         for (const id of record.ids) if (this.messages.get(id)?.state === "dead") this.remove(id);
+        return;
+      case "o":
+        for (const id of record.ids) this.remove(id);
         return;
     }
   }

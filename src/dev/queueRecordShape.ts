@@ -21,7 +21,8 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
   d: (r) => isIds(r.ids),
   f: (r) => isId(r.id) && isText(r.err) && isOptionalText(r.st),
   x: (r) => isId(r.id) && isTime(r.t) && isText(r.err) && isOptionalText(r.st),
-  m: (r) => isIds(r.ids) && isTime(r.t),
+  m: (r) => isIds(r.ids) && isTime(r.t) && (r.nids === undefined || (isIds(r.nids) && r.nids.length === r.ids.length)),
+  o: (r) => isIds(r.ids),
   p: (r) => isIds(r.ids),
   s: (r) =>
     isId(r.id) &&
@@ -34,7 +35,8 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
     (r.dead === undefined || r.dead === 1) &&
     (r.dt === undefined || isTime(r.dt)) &&
     (r.err === undefined || isText(r.err)) &&
-    isOptionalText(r.st),
+    isOptionalText(r.st) &&
+    (r.rf === undefined || isId(r.rf)),
 };
 
 export function isQueueRecord(value: unknown): value is QueueRecord {

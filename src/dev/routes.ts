@@ -4,7 +4,7 @@ import { IntakeError, parseDelaySeconds, parseIntake, type IntakeOptions } from 
 import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./messageQueue.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
-import type { EnqueueOnceResult } from "./store.js";
+import type { EnqueueOnceResult, Redriven } from "./store.js";
 import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
 
 /** What the routes need from the worker. */
@@ -22,8 +22,8 @@ export interface QueueService {
   runScheduled(): Promise<ScheduledRunOutcome>;
   stats(): QueueStats;
   listDead(): QueueMessage[];
-  /** Resolves with how many moved once that is durable on disk. */
-  redrive(ids?: string[]): Promise<number>;
+  /** Resolves with what moved (old id → new id) once that is durable on disk. */
+  redrive(ids?: string[]): Promise<Redriven[]>;
   /** Resolves with how many were deleted once that is durable on disk. */
   purge(): Promise<number>;
   /** `ok: false` (the journal cannot be written) answers 503. */
@@ -114,11 +114,15 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
   router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } }));
   router.add("POST", "/dlq/redrive", async (request) => {
     const given = request.query.get("messageId");
-    if (given === null) return { status: 200, body: { redriven: await service.redrive() } };
+    // As SQS's redrive, each comes back as a new message: `messages` pairs the dead id (`from`) with the new one.
+    if (given === null) {
+      const moved = await service.redrive();
+      return { status: 200, body: { redriven: moved.length, messages: moved } };
+    }
     const id = deadMessageId(service.listDead(), given);
     const moved = await service.redrive([id]);
-    if (moved === 0) throw new HttpError(404, `No message ${given} in the dead-letter queue (GET /dlq lists them).`);
-    return { status: 200, body: { redriven: moved, messageId: id } };
+    if (moved.length === 0) throw new HttpError(404, `No message ${given} in the dead-letter queue (GET /dlq lists them).`);
+    return { status: 200, body: { redriven: 1, messageId: id, newMessageId: moved[0]!.messageId, messages: moved } };
   });
   return router;
 }

@@ -16,6 +16,12 @@ type StoreRecord = QueueRecord | SeenRecord;
 
 const isStoreRecord = (value: unknown): value is StoreRecord => isQueueRecord(value) || isSeenRecordShape(value);
 
+/** A redriven message: the dead message's id, and the new message's (a redrive makes a new message, as SQS's does). */
+export interface Redriven {
+  from: string;
+  messageId: string;
+}
+
 export type EnqueueOnceResult = { duplicate: false; messageId: string } | { duplicate: true };
 
 export interface QueueStore {
@@ -30,8 +36,8 @@ export interface QueueStore {
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
   /** Put a message straight into the dead-letter queue after `attempts` failed attempts (on disk before it resolves, unless the disk refuses: then once it takes writes again). */
   deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number, stack?: string): Promise<string>;
-  /** Move dead messages (all, or the given ones) back to the queue; resolves with how many moved once that is durable. */
-  redrive(ids?: string[]): Promise<number>;
+  /** Move dead messages (all, or the given ones) back to the queue as new messages; resolves with what moved (old id → new id) once that is durable. */
+  redrive(ids?: string[]): Promise<Redriven[]>;
   /** Delete every dead message; resolves with how many once that is durable. */
   purge(): Promise<number>;
   close(): Promise<void>;
@@ -51,7 +57,12 @@ export interface QueueStoreOptions extends QueueOptions {
 export async function openQueueStore(options: QueueStoreOptions): Promise<QueueStore> {
   let journal: Journal<StoreRecord> | undefined;
   const queue = new MessageQueue(
-    { visibilityTimeoutMs: options.visibilityTimeoutMs, maxReceiveCount: options.maxReceiveCount },
+    {
+      visibilityTimeoutMs: options.visibilityTimeoutMs,
+      maxReceiveCount: options.maxReceiveCount,
+      ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
+      ...(options.deadRetentionMs === undefined ? {} : { deadRetentionMs: options.deadRetentionMs }),
+    },
     (record) => journal?.write(record),
   );
   const seen = new SeenKeys();
@@ -126,10 +137,11 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       return record.id;
     },
     async redrive(ids) {
-      const record = queue.prepareRedrive(Date.now(), ids);
-      if (!record) return 0;
+      const record = queue.prepareRedrive(Date.now(), randomUUID, ids);
+      if (!record) return [];
       await journal!.append([record]);
-      const moved = deadCount(record.ids);
+      // Only those still dead now that the record is on disk move (a purge may have run meanwhile).
+      const moved = record.ids.map((from, i) => ({ from, messageId: record.nids![i]! })).filter(({ from }) => queue.get(from)?.state === "dead");
       queue.apply(record);
       return moved;
     },

@@ -11,8 +11,13 @@ import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
-import { handlerEnvironment } from "../project/handlerEnvironment.js";
-import { resourceNames } from "../project/names.js";
+import { handlerEnvironment, isLambdaReservedKey, lambdaRuntimeVariables, withoutAmbientAwsCredentials } from "../project/handlerEnvironment.js";
+import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
+import { checkSettingRules } from "../project/settingRules.js";
+import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
+
+/** How often messages past their retention are looked for (the shortest retention SQS allows is 60 s). */
+const EXPIRY_CHECK_MS = 10_000;
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { isDeploySetting, loadSettings, settingMs, type SettingKey, type Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
@@ -62,6 +67,8 @@ export interface DevWorkerOptions {
   loadRetryMs?: number;
   /** Stop a handler process idle this long, keeping one warm (default 60 s). */
   handlerIdleMs?: number;
+  /** Give handlers the developer's AWS credentials (AWS_* variables, ~/.aws); default: none, as Lambda gives only the function's role. */
+  awsCredentials?: boolean;
 }
 
 export type DevWorkerEvents = {
@@ -73,6 +80,10 @@ export type DevWorkerEvents = {
   "message:dead": [{ id: string; type: string; attempts: number; error: string; stack?: string }];
   /** An attempt ended after the visibility timeout, when the message had been received again or dead-lettered: its result was ignored. */
   "message:stale": [StaleOutcome];
+  /** Moved back from the DLQ as a new message (`id`), as SQS's redrive does; `from`: its id in the DLQ. */
+  "message:redriven": [{ from: string; id: string; type: string }];
+  /** Dropped for its age, as SQS drops it: past LETSGO_WORKER_MESSAGE_RETENTION, or, in the DLQ, past the DLQ's retention (from the original send). */
+  "message:expired": [{ id: string; type: string; ageSeconds: number; dead: boolean }];
   /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
   "handler:loaded": [{ loadMs: number; reloaded: boolean }];
   "handler:load-error": [{ error: string; retryInMs: number }];
@@ -104,6 +115,16 @@ export interface DevSchedule {
   readonly next: Date | null;
 }
 
+export interface LambdaWorld {
+  /** Handlers get the developer's AWS credentials (--aws-credentials). */
+  awsCredentials: boolean;
+  /** Keys of apps/worker/.env that Lambda reserves, left out of the handler's environment as deploy leaves them out. */
+  reservedEnvKeys: string[];
+  /** This machine's Node.js major version, and the deployed function's. */
+  localNodeMajor: number;
+  deployedNodeMajor: number;
+}
+
 export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly url: string;
   readonly port: number;
@@ -119,6 +140,8 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly exampleMessage: { type: string; payload: unknown };
   /** How loading the user's code went, latest first. */
   readonly handler: { loaded: boolean; loadMs?: number; error?: string };
+  /** Where the handler's world differs from Lambda's because of this machine or the user's choice (the banner says it). */
+  readonly lambdaWorld: LambdaWorld;
   stats(): QueueStats;
   close(): Promise<void>;
 }
@@ -137,7 +160,11 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   const loaded = await loadSettings(options.projectDir, options.overrides);
   const { settings, extra, envFile } = loaded;
   // A missing .env (it is gitignored: a fresh clone lacks it) is said plainly, not assumed.
-  const settingsWarning = missingEnvFileWarning(await readSettingsSource(options.projectDir, loaded), loaded, settings.LETSGO_WORKER_REGION);
+  // What deploy would refuse, dev refuses, with the same message; what it would warn about, the banner says.
+  const ruleWarnings = checkSettingRules(settings);
+  const settingsWarning = [missingEnvFileWarning(await readSettingsSource(options.projectDir, loaded), loaded, settings.LETSGO_WORKER_REGION), ...ruleWarnings]
+    .filter(Boolean)
+    .join("\n") || undefined;
   // Checked before anything starts: a schedule AWS would reject is a settings error here too.
   const startedAt = new Date();
   const schedule = options.schedule === false ? null : parseSchedule(settings, envFile, startedAt);
@@ -196,6 +223,8 @@ async function assemble(
   const store = await openQueueStore({
     stateDir: paths.stateDir,
     visibilityTimeoutMs: settingMs(settings, "LETSGO_WORKER_VISIBILITY_TIMEOUT"),
+    retentionMs: settingMs(settings, "LETSGO_WORKER_MESSAGE_RETENTION"),
+    deadRetentionMs: DLQ_RETENTION_SECONDS * 1000,
     maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT,
     compactMinRecords: options.compactMinRecords,
     onEnqueued: () => wakeMapping(),
@@ -230,7 +259,7 @@ async function assemble(
     entry,
     build: () => bundler.build(),
     cwd: paths.worker,
-    env: handlerEnv(settings, extra, url),
+    env: handlerEnv(settings, extra, url, { awsCredentials: options.awsCredentials }),
     memoryMb: settings.LETSGO_WORKER_MEMORY,
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
     loadRetryMs: options.loadRetryMs,
@@ -287,6 +316,18 @@ async function assemble(
   mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
   mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
 
+  // Retention, as SQS applies it: before the first receive (messages may have aged while dev was stopped;
+  // said once the caller listens, at "ready"), then every EXPIRY_CHECK_MS.
+  const expire = () => {
+    const now = Date.now();
+    return queue.expire(now).map((m) => ({ id: m.id, type: m.type, ageSeconds: Math.round((now - m.sentAt) / 1000), dead: m.state === "dead" }));
+  };
+  const expiredWhileStopped = expire();
+  const expiryTimer = setInterval(() => {
+    for (const expired of expire()) emitter.emit("message:expired", expired);
+  }, EXPIRY_CHECK_MS).unref();
+  life.add("retention timer", { stop: () => clearInterval(expiryTimer) });
+
   route = buildRouter(
     {
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
@@ -300,7 +341,8 @@ async function assemble(
       listDead: () => queue.listDead(),
       async redrive(ids) {
         const moved = await store.redrive(ids);
-        if (moved > 0) mapping.wake();
+        if (moved.length > 0) mapping.wake();
+        for (const { from, messageId } of moved) emitter.emit("message:redriven", { from, id: messageId, type: queue.get(messageId)?.type ?? "" });
         return moved;
       },
       purge: () => store.purge(),
@@ -319,13 +361,14 @@ async function assemble(
   await invoker.start();
   mapping.start();
   if (schedule) {
-    const armed = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: schedule.from });
+    // Fires strictly after `from`: a millisecond before the start, so a rate() schedule's first run (at the start, as Scheduler's) is due at once.
+    const armed = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: new Date(schedule.from.getTime() - 1) });
     timer = armed;
     life.add("schedule timer", { stop: () => armed.close() });
   }
   if (options.watch !== false) {
     // The settings object is updated in place with what applies live (the Stripe route reads it).
-    const watcher = watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv: (own) => handlerEnv(settings, own, url) });
+    const watcher = watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv: (own) => handlerEnv(settings, own, url, { awsCredentials: options.awsCredentials }) });
     life.add("source and settings watchers", { stop: () => watcher.close() });
     await watcher.ready;
   }
@@ -346,6 +389,12 @@ async function assemble(
     replay: store.replay,
     ...shown,
     handler,
+    lambdaWorld: {
+      awsCredentials: options.awsCredentials === true,
+      reservedEnvKeys: reservedEnvKeys(extra),
+      localNodeMajor: Number(process.versions.node.split(".")[0]),
+      deployedNodeMajor: DEPLOYED_NODE_MAJOR,
+    },
     stats: () => queue.stats(Date.now()),
     close: () => life.close(),
   });
@@ -357,7 +406,11 @@ async function assemble(
     startedAt: new Date().toISOString(),
   });
   life.add("running-worker record", { close: forget });
-  setImmediate(() => emitter.emit("ready", { url }));
+  // After the caller has its listeners on (the console): what expired while dev was stopped is reported too.
+  setImmediate(() => {
+    emitter.emit("ready", { url });
+    for (const expired of expiredWhileStopped) emitter.emit("message:expired", expired);
+  });
   return worker;
 }
 
@@ -380,22 +433,31 @@ function deadInfo(message: QueueMessage, attempts: number) {
 }
 
 /**
- * What the handler process sees: the environment it inherits, without deploy
- * settings (deploy does not give them to the function either), the handler's
- * settings and the user's .env keys exactly as deploy defines them, and
- * Lambda's own variables. LETSGO_LOCAL_QUEUE_URL points at this dev worker.
+ * What the handler process sees, as in Lambda: the handler's settings and the
+ * user's .env keys exactly as deploy gives them to the function (keys Lambda
+ * reserves left out, as deploy leaves them out), and Lambda's own variables (TZ
+ * UTC, the function's name, region, memory, log group...). From the developer's
+ * shell it keeps the rest (PATH, HOME, ...) but not TZ, not deploy settings, and
+ * no AWS identity unless `awsCredentials` (--aws-credentials): in Lambda the
+ * handler has the function's role. LETSGO_LOCAL_QUEUE_URL points at this dev worker.
  */
-function handlerEnv(settings: Settings, extra: Record<string, string>, url: string): NodeJS.ProcessEnv {
+export function handlerEnv(settings: Settings, extra: Record<string, string>, url: string, { awsCredentials = false } = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!isDeploySetting(key)) env[key] = value;
-  Object.assign(env, handlerEnvironment(settings, extra));
+  for (const [key, value] of Object.entries(process.env)) {
+    if (isDeploySetting(key) || key === "TZ" || (!awsCredentials && key.startsWith("AWS_"))) continue;
+    env[key] = value;
+  }
+  for (const [key, value] of Object.entries(handlerEnvironment(settings, extra))) if (!isLambdaReservedKey(key)) env[key] = value;
   // A handler's enqueue() reaches this dev worker, never a deployed queue named in the developer's shell.
   delete env[QUEUE_URL_ENV];
   env[LOCAL_QUEUE_URL_ENV] = url;
-  env.AWS_REGION = settings.LETSGO_WORKER_REGION;
-  env.AWS_LAMBDA_FUNCTION_NAME = resourceNames(settings.LETSGO_DEPLOYMENT).function;
-  env.AWS_LAMBDA_FUNCTION_VERSION = "$LATEST";
-  env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(settings.LETSGO_WORKER_MEMORY);
+  Object.assign(env, lambdaRuntimeVariables(settings));
+  if (!awsCredentials) Object.assign(env, withoutAmbientAwsCredentials());
   env.LETSGO_WORKER_LOCAL = "1";
   return env;
+}
+
+/** Keys of apps/worker/.env that Lambda reserves: deploy leaves them out of the function, and dev out of the handler. */
+export function reservedEnvKeys(extra: Record<string, string>): string[] {
+  return Object.keys(extra).filter(isLambdaReservedKey).sort();
 }

@@ -18,7 +18,7 @@ export interface LambdaContextInput {
 
 export function buildLambdaContext(input: LambdaContextInput): LambdaContext {
   const now = input.now ?? Date.now;
-  const fn = functionOf(input.origin, now());
+  const fn = functionOf(input.origin);
   return {
     awsRequestId: input.awsRequestId ?? randomUUID(),
     functionName: fn.name,
@@ -26,29 +26,34 @@ export function buildLambdaContext(input: LambdaContextInput): LambdaContext {
     invokedFunctionArn: fn.arn,
     memoryLimitInMB: String(input.memoryMb),
     logGroupName: fn.logGroup,
-    logStreamName: fn.logStream,
+    logStreamName: processLogStream(now()),
     getRemainingTimeInMillis: () => Math.max(0, input.deadline - now()),
+    // As Lambda's Node.js runtime: true, and no Cognito identity or mobile client context on an SQS or scheduled invocation.
+    callbackWaitsForEmptyEventLoop: true,
+    identity: undefined,
+    clientContext: undefined,
   };
 }
 
-/**
- * What stays the same from one invocation to the next in a process: the
- * function's names and ARN, and its log stream, which Lambda opens once per
- * execution environment (dated the day it started), not once per invocation.
- */
-let lastFunction: { key: string; name: string; arn: string; logGroup: string; logStream: string } | undefined;
+let logStream: string | undefined;
 
-function functionOf(origin: EventOrigin, nowMs: number) {
+/**
+ * This process's log stream name: Lambda opens one per execution environment
+ * (dated the day it started), not one per invocation; dev's handler process
+ * also puts it in AWS_LAMBDA_LOG_STREAM_NAME, as Lambda does.
+ */
+export function processLogStream(nowMs = Date.now()): string {
+  logStream ??= `${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+  return logStream;
+}
+
+/** The function's names and ARN: the same from one invocation to the next in a process. */
+let lastFunction: { key: string; name: string; arn: string; logGroup: string } | undefined;
+
+function functionOf(origin: EventOrigin) {
   const key = `${origin.deployment}|${origin.region}|${origin.account ?? ""}|${origin.partition ?? ""}`;
   if (lastFunction?.key === key) return lastFunction;
   const names = resourceNames(origin.deployment);
-  const day = new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, "/");
-  lastFunction = {
-    key,
-    name: names.function,
-    arn: workerFunctionArn(origin),
-    logGroup: names.logGroup,
-    logStream: lastFunction?.logStream ?? `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
-  };
+  lastFunction = { key, name: names.function, arn: workerFunctionArn(origin), logGroup: names.logGroup };
   return lastFunction;
 }

@@ -6,6 +6,9 @@
 
 export const DEFAULT_BASE_IMAGE = "public.ecr.aws/lambda/nodejs:22";
 
+/** The Node.js major version a function built on the default base image runs. */
+export const DEPLOYED_NODE_MAJOR = Number(/nodejs:(\d+)/.exec(DEFAULT_BASE_IMAGE)![1]);
+
 /** File names inside the build context and in ${LAMBDA_TASK_ROOT}. */
 export const BUNDLE_FILE = "index.mjs";
 export const SOURCE_MAP_FILE = "index.mjs.map";

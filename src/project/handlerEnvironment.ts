@@ -9,7 +9,52 @@
  * Deploy settings (LETSGO_WORKER_VISIBILITY_TIMEOUT, LETSGO_WORKER_PLAIN_ENV, ...)
  * describe the infrastructure and are in neither.
  */
+import os from "node:os";
+import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
+import { resourceNames } from "./names.js";
 import { SETTING_KEYS, isDeploySetting, type Settings } from "./settings.js";
+
+/** Keys Lambda refuses in a function's environment: its runtime sets them itself. */
+const LAMBDA_RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
+
+export function isLambdaReservedKey(key: string): boolean {
+  return LAMBDA_RESERVED.test(key);
+}
+
+/**
+ * What Lambda's runtime sets in every function's environment (AWS's
+ * "Defined runtime environment variables"), for this worker's function, as dev
+ * gives its handler processes. Not here: AWS_LAMBDA_LOG_STREAM_NAME (one per
+ * process: the handler process sets it), _X_AMZN_TRACE_ID (per invocation,
+ * X-Ray), AWS_LAMBDA_RUNTIME_API, and the role's credentials (see
+ * withoutAmbientAwsCredentials).
+ */
+export function lambdaRuntimeVariables(settings: Settings): Record<string, string> {
+  const names = resourceNames(settings.LETSGO_DEPLOYMENT);
+  return {
+    TZ: ":UTC",
+    AWS_REGION: settings.LETSGO_WORKER_REGION,
+    AWS_DEFAULT_REGION: settings.LETSGO_WORKER_REGION,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${DEPLOYED_NODE_MAJOR}.x`,
+    AWS_LAMBDA_FUNCTION_NAME: names.function,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.LETSGO_WORKER_MEMORY),
+    AWS_LAMBDA_LOG_GROUP_NAME: names.logGroup,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    LAMBDA_TASK_ROOT: "/var/task",
+    LAMBDA_RUNTIME_DIR: "/var/runtime",
+    _HANDLER: "index.handler",
+  };
+}
+
+/**
+ * Variables that keep the developer's own AWS identity away from the AWS SDK
+ * (its credential chain would otherwise read ~/.aws and ask the EC2 metadata
+ * service): in Lambda a handler has the function's role and nothing else.
+ */
+export function withoutAmbientAwsCredentials(): Record<string, string> {
+  return { AWS_SHARED_CREDENTIALS_FILE: os.devNull, AWS_CONFIG_FILE: os.devNull, AWS_EC2_METADATA_DISABLED: "true" };
+}
 
 export function handlerEnvironment(settings: Settings, extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};

@@ -45,7 +45,7 @@ export const SETTINGS = {
   LETSGO_WORKER_VISIBILITY_TIMEOUT: { kind: "int", unit: "seconds", dev: "flag", default: 360, min: 0, max: 43200, deploy: true, help: "Seconds a received message stays invisible before it is retried." },
   LETSGO_WORKER_MESSAGE_RETENTION: { kind: "int", unit: "seconds", default: 345600, min: 60, max: 1209600, deploy: true, help: "Seconds a message is kept before SQS drops it." },
   LETSGO_WORKER_RECEIVE_WAIT: { kind: "int", unit: "seconds", default: 2, min: 0, max: 20, deploy: true, help: "Long-polling wait of the queue, seconds." },
-  LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", unit: "count", dev: "flag", default: 3, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
+  LETSGO_WORKER_MAX_RECEIVE_COUNT: { kind: "int", unit: "count", dev: "flag", default: 5, min: 1, max: 1000, deploy: true, help: "Receives before a message moves to the dead-letter queue." },
   LETSGO_WORKER_MAX_MESSAGE_SIZE: { kind: "int", unit: "bytes", dev: "flag", default: DEFAULT_MAX_MESSAGE_SIZE, min: 1024, max: DEFAULT_MAX_MESSAGE_SIZE, deploy: true, help: "Largest message body accepted, bytes." },
   LETSGO_WORKER_BATCH_SIZE: { kind: "int", unit: "count", dev: "flag", default: 10, min: 1, max: 10000, deploy: true, help: "Most messages handed to the handler at once." },
   LETSGO_WORKER_BATCHING_WINDOW: { kind: "int", unit: "seconds", dev: "flag", default: 2, min: 0, max: 300, deploy: true, help: "Seconds to gather a batch before invoking the handler." },

@@ -12,7 +12,14 @@ export const DEFAULT_LOCAL_QUEUE_URL = "http://localhost:3002";
 
 /** The largest message body, in bytes, as SQS and Lambda's SQS trigger take it (and the deployed queue's MaximumMessageSize). */
 export const MAX_MESSAGE_SIZE_ENV = "LETSGO_WORKER_MAX_MESSAGE_SIZE";
-export const DEFAULT_MAX_MESSAGE_SIZE = 262_144;
+/** 1 MiB: SQS and Lambda's SQS trigger take messages this large since January 2026 (256 KiB before). */
+export const DEFAULT_MAX_MESSAGE_SIZE = 1_048_576;
+
+/**
+ * How long the dead-letter queue keeps a message: SQS's longest retention (14
+ * days), since in a standard queue's DLQ the age counts from the original send.
+ */
+export const DLQ_RETENTION_SECONDS = 1_209_600;
 
 /** SQS DelaySeconds: 0 to 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;

@@ -27,7 +27,7 @@ export interface QueueClientOptions {
   localQueueUrl?: string;
   /** Where the defaults above are read. Default: process.env. */
   env?: Record<string, string | undefined>;
-  /** Largest message body in bytes. Default: LETSGO_WORKER_MAX_MESSAGE_SIZE, else 262144. */
+  /** Largest message body in bytes. Default: LETSGO_WORKER_MAX_MESSAGE_SIZE, else 1048576 (1 MiB). */
   maxMessageSize?: number;
   /** Attempts and backoff for transient failures. Default: 5 attempts over about 3 s. */
   retry?: Partial<RetryPolicy>;

@@ -77,6 +77,12 @@ export interface LambdaContext {
   logGroupName: string;
   logStreamName: string;
   getRemainingTimeInMillis(): number;
+  /** Lambda's Node.js runtime sets it true; it matters only to callback-style handlers. */
+  callbackWaitsForEmptyEventLoop: boolean;
+  /** A Cognito identity, for mobile SDK invocations only: undefined here. */
+  identity?: unknown;
+  /** A mobile client's context, for mobile SDK invocations only: undefined here. */
+  clientContext?: unknown;
 }
 
 /** Handles one message type. Throw to have the message retried (and, in the end, dead-lettered). */

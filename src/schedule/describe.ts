@@ -23,7 +23,7 @@ export function describeSchedule(ast: ScheduleAst, timezone: string): string {
 
 function describeRate(ast: RateAst): string {
   const every = ast.value === 1 ? `every ${ast.unit}` : `every ${ast.value} ${ast.unit}s`;
-  return `${every}, counted from when the schedule starts`;
+  return `${every}, the first at once when the schedule starts`;
 }
 
 function describeAt(ast: AtAst, timezone: string): string {

@@ -15,8 +15,9 @@ import { validateTimeZone } from "./zone.js";
 export interface ScheduleOptions {
   /**
    * For rate() only: when the schedule started (created or updated), which is
-   * what EventBridge Scheduler counts from. The first fire is start + interval.
-   * Without it, each `next(after)` counts from `after`, as if started then.
+   * what EventBridge Scheduler counts from. The first fire is the start itself
+   * (Scheduler invokes at once), then every interval. Without it, each
+   * `next(after)` counts from `after`, as if started then.
    */
   start?: Date;
 }

@@ -2,10 +2,10 @@
  * `rate(value unit)`: every `value` minutes, hours or days of elapsed time (a day
  * is 24 hours, whatever daylight saving does to the wall clock).
  *
- * EventBridge Scheduler counts a rate from the schedule's start date (when it was
- * created or last updated, if no StartDate is set). We model that as: the first
- * fire is `start + interval`, then every interval after. `dev` passes the time it
- * started; `deploy` has no local start (AWS picks it).
+ * EventBridge Scheduler starts invoking a rate schedule at once, at its start
+ * date (when it was created or last updated, if no StartDate is set), then every
+ * interval after: fires at start + k × interval, k ≥ 0. `dev` passes the time it
+ * started, so its first run is at once too; `deploy` has no local start (AWS picks it).
  */
 import { invalidSchedule } from "./errors.js";
 import type { RateAst, RateUnit } from "./types.js";
@@ -41,13 +41,13 @@ export function parseRate(expression: string, body: string): RateAst {
 
 /**
  * The first fire strictly after `after` for a rate schedule that started at
- * `start` (fires at start + k × interval, k ≥ 1).
+ * `start` (fires at start + k × interval, k ≥ 0).
  */
 export function nextRateFire(ast: RateAst, start: Date, after: Date): Date | null {
   const startMs = start.getTime();
   const afterMs = after.getTime();
   const elapsed = afterMs - startMs;
-  const k = elapsed < 0 ? 1 : Math.floor(elapsed / ast.intervalMs) + 1;
+  const k = elapsed < 0 ? 0 : Math.floor(elapsed / ast.intervalMs) + 1;
   const next = startMs + k * ast.intervalMs;
   return next > LATEST_DATE_MS ? null : new Date(next);
 }

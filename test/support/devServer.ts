@@ -29,7 +29,8 @@ export async function makeProject(options: { handler: string; env?: Record<strin
   const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dev-"));
   const worker = path.join(dir, "apps", "worker");
   await mkdir(path.join(worker, "src"), { recursive: true });
-  const env = { LETSGO_WORKER_BATCHING_WINDOW: 0, ...options.env };
+  // No schedule unless the test sets one: the default rate(1 hour) would fire once at start (as Scheduler's does) and add a run to every log.
+  const env = { LETSGO_WORKER_BATCHING_WINDOW: 0, LETSGO_WORKER_SCHEDULE: "", ...options.env };
   await writeFile(path.join(worker, ".env"), Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   await writeFile(path.join(worker, "package.json"), JSON.stringify({ name: "worker", type: "module", private: true }));
   const entry = path.join(worker, "src", "index.ts");

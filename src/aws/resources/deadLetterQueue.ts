@@ -3,11 +3,9 @@
  * receives, and where failed scheduled runs end up (the async invoke config's
  * on-failure destination, the schedule's dead-letter config).
  */
+import { DLQ_RETENTION_SECONDS } from "../../queue/constants.js";
 import { MISSING } from "./resource.js";
 import { sqsQueue } from "./sqsQueue.js";
-
-/** Messages wait longest in the DLQ: SQS keeps the original enqueue time when it moves them. */
-export const DLQ_RETENTION_SECONDS = 1209600;
 
 export const deadLetterQueue = sqsQueue({
   id: "sqs-dlq",

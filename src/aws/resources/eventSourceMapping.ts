@@ -3,7 +3,7 @@
  * handler's `batchItemFailures` count: without it AWS retries or deletes a batch
  * as a whole (the bug in LetsGo's original deploy).
  */
-import { SettingsError } from "../../errors.js";
+import { checkBatching } from "../../project/settingRules.js";
 import type { Settings } from "../../project/settings.js";
 import type { Aws } from "../clients.js";
 import { diffFields, type FieldChange } from "../diff.js";
@@ -29,16 +29,6 @@ export interface MappingState {
   ScalingConfig?: { MaximumConcurrency?: number };
   FunctionResponseTypes?: string[];
   Enabled: boolean;
-}
-
-/** AWS requires a batching window of at least 1 s for batches larger than 10. */
-export function checkBatching(settings: Settings): string[] {
-  if (settings.LETSGO_WORKER_BATCH_SIZE > 10 && settings.LETSGO_WORKER_BATCHING_WINDOW < 1) {
-    throw new SettingsError(
-      `LETSGO_WORKER_BATCH_SIZE is ${settings.LETSGO_WORKER_BATCH_SIZE}: AWS requires LETSGO_WORKER_BATCHING_WINDOW of at least 1 s for batches larger than 10. Set LETSGO_WORKER_BATCHING_WINDOW=1 or more.`,
-    );
-  }
-  return [];
 }
 
 export function desiredMapping(target: DeployTarget): DesiredMapping {

@@ -22,11 +22,12 @@ import { schedulerRole } from "./schedulerRole.js";
 /**
  * Delivery only: Scheduler invokes the function asynchronously, so this policy
  * and the DeadLetterConfig cover a run Scheduler could not hand to Lambda
- * (throttled, function missing, no permission): retried within the hour, then
- * Scheduler's dead-letter event goes to the worker's DLQ. A run whose handler
- * throws is Lambda's to retry: see asyncInvokeConfig.ts.
+ * (throttled, function missing, no permission): retried as Scheduler's own
+ * default policy retries (185 times within 24 h), then Scheduler's dead-letter
+ * event goes to the worker's DLQ. A run whose handler throws is Lambda's to
+ * retry: see asyncInvokeConfig.ts.
  */
-export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 };
+export const SCHEDULE_RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 };
 
 export interface DesiredSchedule {
   ScheduleExpression: string;
