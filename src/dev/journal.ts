@@ -35,6 +35,9 @@ import { recoverJournal, type ReplayResult } from "./journalRecovery.js";
 export type { QuarantinedLine, ReplayResult } from "./journalRecovery.js";
 
 /** A write after close: the dev worker is stopping. Nothing was written; the caller must not report success. */
+/** How long a `write` record waits for an `append` to share its write and fsync with. */
+const WRITE_GATHER_MS = 20;
+
 export class JournalClosedError extends ServiceError {
   override name = "JournalClosedError";
   readonly httpStatus = 503;
@@ -100,6 +103,8 @@ export class Journal<R extends JournalRecord = QueueRecord> {
   private writing = 0;
   private flushing: Promise<void> | null = null;
   private scheduled = false;
+  /** Armed while only `write` records wait (see write()). */
+  private gatherTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private records = 0;
   /** The end of the last good record: where the next write goes. */
@@ -168,12 +173,19 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     return { ok: false, code, reason, since, unwritten };
   }
 
-  /** Append a record already applied in memory, without waiting; kept and retried while writes fail. */
+  /**
+   * Append a record already applied in memory, without waiting; kept and
+   * retried while writes fail. It waits up to WRITE_GATHER_MS for an append to
+   * share a write and fsync with: under load one fsync serves both, where it
+   * took one each before. A crash in that time can lose only such records
+   * (a receive, a delete, a failure's error): the message is delivered again
+   * after the restart, at least once as SQS does; nothing accepted is lost.
+   */
   write(record: R): void {
     if (this.closed) return;
     this.pending.push({ line: encodeRecord(record), owner: null });
     // While writes fail, the retry timer takes these; new appends (requests) retry at once.
-    if (!this.failure) this.schedule();
+    if (!this.failure) this.scheduleSoon();
   }
 
   /** Append and resolve once the records are on disk; on a failed write they are dropped and this rejects. */
@@ -245,8 +257,18 @@ export class Journal<R extends JournalRecord = QueueRecord> {
       this.closed = true;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = null;
+      if (this.gatherTimer) clearTimeout(this.gatherTimer);
+      this.gatherTimer = null;
       await this.handle.close();
     }
+  }
+
+  private scheduleSoon(): void {
+    if (this.gatherTimer || this.scheduled || this.flushing || this.closed) return;
+    this.gatherTimer = setTimeout(() => {
+      this.gatherTimer = null;
+      this.schedule();
+    }, WRITE_GATHER_MS);
   }
 
   private schedule(): void {
@@ -295,7 +317,8 @@ export class Journal<R extends JournalRecord = QueueRecord> {
       // Requests that arrived during the failed attempt try again at once; written records wait for the timer.
       if (this.pending.some((p) => p.owner !== null)) this.schedule();
       else this.armRetry();
-    } else if (this.pending.length > 0) this.schedule();
+    } else if (this.pending.some((p) => p.owner !== null)) this.schedule();
+    else if (this.pending.length > 0) this.scheduleSoon();
     else if (!this.closed) void this.compactIfWorthIt().catch(() => {});
   }
 
