@@ -267,7 +267,8 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     if (this.gatherTimer || this.scheduled || this.flushing || this.closed) return;
     this.gatherTimer = setTimeout(() => {
       this.gatherTimer = null;
-      this.schedule();
+      // Writes failed meanwhile: the retry timer takes these, as it takes every written record then.
+      if (!this.failure) this.schedule();
     }, WRITE_GATHER_MS);
   }
 
