@@ -122,3 +122,40 @@ describe("Function: createWorkerHandler (outcome reporter)", () => {
     assert.deepEqual(await handler(sqsEvent({ type: "Ok", payload: {} }), lambdaContext()), { batchItemFailures: [] });
   });
 });
+
+describe("Function: createWorkerHandler (the default logger under a host that shows outcomes)", () => {
+  /** What the default logger writes to stdout and stderr while `run` runs. */
+  async function written(run: () => Promise<unknown>): Promise<string[]> {
+    const lines: string[] = [];
+    const restore = [process.stdout, process.stderr].map((stream) => {
+      const original = stream.write;
+      stream.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof stream.write;
+      return () => (stream.write = original);
+    });
+    try {
+      await run().catch(() => {});
+    } finally {
+      for (const undo of restore) undo();
+    }
+    return lines.join("").split("\n").filter(Boolean);
+  }
+  const event = () => sqsEvent({ type: "Ok", payload: {} }, { type: "Fail", payload: {} });
+  const handlers = { Ok: async () => {}, Fail: async () => Promise.reject(new Error("nope")) };
+
+  it("leaves out its outcome lines while a reporter is installed (dev prints its own), and only those", async () => {
+    recordOutcomes();
+    const handler = createWorkerHandler({ handlers: { ...handlers, Ok: async () => console.log("my own line") } });
+    const lines = await written(() => handler(event(), lambdaContext()));
+    assert.deepEqual(lines, ["my own line"]);
+  });
+
+  it("writes them without a reporter (Lambda), and always to a logger the user passes", async () => {
+    const lines = await written(() => createWorkerHandler({ handlers })(event(), lambdaContext()));
+    assert.deepEqual(lines.map((line) => JSON.parse(line).msg).sort(), ["message failed", "message handled"]);
+    recordOutcomes();
+    const seen: string[] = [];
+    const logger: Logger = { level: "info", debug() {}, info: (msg) => seen.push(msg), warn() {}, error: (msg) => seen.push(msg) };
+    await createWorkerHandler({ handlers, logger })(event(), lambdaContext());
+    assert.deepEqual(seen.sort(), ["message failed", "message handled"]);
+  });
+});

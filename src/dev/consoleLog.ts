@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { devShownSettings } from "../project/settings.js";
+import { OUTCOME_LOG_MESSAGES } from "../runtime/outcomes.js";
 import { loadErrorSummary } from "./loadError.js";
 import { recoveryLines } from "./recoveryReport.js";
 import { printable as p, printableLines } from "./printable.js";
@@ -34,15 +35,17 @@ export interface ConsoleOptions {
  */
 export const HANDLED_LINES_PER_SECOND = 100;
 
-/** The runtime's own per-message log lines (by `msg`): the outcome lines already say this. */
-const RUNTIME_OUTCOME: ReadonlySet<string> = new Set(["message handled", "message failed", "batch done", "scheduled run done", "scheduled run failed"]);
-
-/** A JSON log line whose `msg` is one of the runtime's outcome messages, whatever the order of its fields. */
+/**
+ * A JSON log line whose `msg` is one of the runtime's outcome messages, whatever
+ * the order of its fields: the ✓/✗ lines already say it. (The runtime's default
+ * logger leaves them out under dev; a logger passed to createWorkerHandler
+ * still writes them.)
+ */
 function isRuntimeOutcome(line: string): boolean {
   if (!line.startsWith("{") || !line.includes('"msg"')) return false;
   try {
     const { msg, level } = JSON.parse(line) as { msg?: unknown; level?: unknown };
-    return typeof level === "string" && typeof msg === "string" && RUNTIME_OUTCOME.has(msg);
+    return typeof level === "string" && typeof msg === "string" && OUTCOME_LOG_MESSAGES.has(msg);
   } catch {
     return false;
   }

@@ -44,6 +44,14 @@ export function setOutcomeReporter(reporter: OutcomeReporter | undefined): void 
   else delete (globalThis as Slot)[OUTCOME_REPORTER_KEY];
 }
 
+/** The runtime's own log lines that only tell an outcome (by `msg`): what a reporter learns anyway. */
+export const OUTCOME_LOG_MESSAGES: ReadonlySet<string> = new Set(["message handled", "message failed", "batch done", "scheduled run done", "scheduled run failed"]);
+
+/** Whether a host has installed a reporter (dev's handler process does; Lambda has none). */
+export function hasOutcomeReporter(): boolean {
+  return typeof (globalThis as Slot)[OUTCOME_REPORTER_KEY] === "function";
+}
+
 /** Hand an outcome to the installed reporter, if any; a reporter that throws never fails the record. */
 export function reportOutcome(outcome: RuntimeOutcome): void {
   const reporter = (globalThis as Slot)[OUTCOME_REPORTER_KEY];

@@ -9,7 +9,7 @@
 import { errorStack, firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { isScheduledEvent } from "./messageTypes.js";
-import { reportOutcome } from "./outcomes.js";
+import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
 import { scheduledEventInBody } from "./redrivenRun.js";
 import { secretsLoader } from "./secrets.js";
@@ -36,7 +36,7 @@ export interface WorkerHandlerOptions {
 }
 
 export function createWorkerHandler(options: WorkerHandlerOptions): WorkerHandler {
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? withoutLinesTheHostShows(createLogger());
   const loadSecrets = secretsLoader();
   return async function handler(event, context) {
     await loadSecrets();
@@ -50,6 +50,21 @@ export function createWorkerHandler(options: WorkerHandlerOptions): WorkerHandle
         'It handles SQS batches ({"Records":[...]}) and EventBridge Scheduler events (source "aws.scheduler").',
     );
   };
+}
+
+/**
+ * The default logger, minus the outcome lines while a host shows every outcome
+ * itself (dev prints a ✓ or ✗ line per message from its reporter, and hid these
+ * lines anyway): per message, one line less to write in the handler process and
+ * one less to read in dev. In Lambda no host is there and every line is
+ * written; a logger the user passes gets every call, in dev too.
+ */
+function withoutLinesTheHostShows(logger: Logger): Logger {
+  const unlessShown = (log: Logger["info"]) => (msg: string, fields?: Parameters<Logger["info"]>[1]) => {
+    if (OUTCOME_LOG_MESSAGES.has(msg) && hasOutcomeReporter()) return;
+    log(msg, fields);
+  };
+  return { level: logger.level, debug: unlessShown(logger.debug), info: unlessShown(logger.info), warn: logger.warn, error: unlessShown(logger.error) };
 }
 
 export function isSqsEvent(event: unknown): event is SqsEvent {
