@@ -3,7 +3,8 @@
  * does as they do, through a real dev worker and handler process: messages
  * expire after the retention period (DLQ: 14 days from the first send), a
  * redrive makes a new message (new id, new send time), a rate() schedule first
- * fires at once, and settings AWS would refuse are refused with deploy's message.
+ * fires at once, settings AWS would refuse are refused with deploy's message,
+ * and --at-least-once delivers twice and out of order on request.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +14,7 @@ import { encodeRecord } from "../src/dev/journalFormat.js";
 import type { QueueRecord } from "../src/dev/messageQueue.js";
 import { startDevWorker } from "../src/dev/worker.js";
 import { SettingsError } from "../src/errors.js";
-import { post, readLog, request, useDevWorker, waitForEvent } from "./support/devServer.js";
+import { post, readLog, RECORDING_HANDLER, request, useDevWorker, waitForEvent } from "./support/devServer.js";
 import { SCHEDULED_HANDLER } from "./support/schedule.js";
 
 const dev = useDevWorker();
@@ -104,4 +105,40 @@ describe("dev: settings AWS would refuse", () => {
       await assert.rejects(startDevWorker({ projectDir: project.dir, port: 0, watch: false }), (error: unknown) => error instanceof SettingsError && message.test(error.message));
     });
   }
+});
+
+describe("dev --at-least-once: SQS's delivery, on request", () => {
+  it("delivers handled messages once more and says so each time; never a third time", async () => {
+    const project = await dev.project({ handler: RECORDING_HANDLER, env: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false, atLeastOnce: true, duplicateShare: 1 });
+    assert.deepEqual(worker.lambdaWorld.atLeastOnce, { duplicateShare: 1 });
+    const duplicated: string[] = [];
+    worker.on("message:duplicated", (o: { id: string }) => duplicated.push(o.id));
+    const handled: Array<{ id: string; attempt: number }> = [];
+    worker.on("message:handled", (o: { id: string; attempt: number }) => handled.push(o));
+    const sent = await post(worker.url, Array.from({ length: 5 }, (_, n) => ({ type: "Order", payload: { n } })));
+    const ids = sent.body.messageIds as string[];
+    const deadline = Date.now() + 60_000;
+    while (handled.length < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual([...duplicated].sort(), [...ids].sort(), "each first delivery came back once");
+    assert.deepEqual(handled.map((o) => `${o.id}:${o.attempt}`).sort(), ids.flatMap((id) => [`${id}:1`, `${id}:2`]).sort());
+    const stats = (await request(worker.url, "GET", "/stats")).body;
+    assert.deepEqual([stats.processed, stats.visible + stats.inFlight], [5, 0], "deleted after the second delivery");
+  });
+
+  it("hands batches over in no particular order", async () => {
+    const project = await dev.project({ handler: RECORDING_HANDLER, env: { LETSGO_WORKER_BATCHING_WINDOW: 1 } });
+    const worker = await dev.worker({ projectDir: project.dir, watch: false, atLeastOnce: true, duplicateShare: 0 });
+    const handled: string[] = [];
+    worker.on("message:handled", (o: { id: string }) => handled.push(o.id));
+    const ids: string[] = [];
+    for (let request = 0; request < 4; request++) {
+      ids.push(...(await post(worker.url, Array.from({ length: 10 }, (_, n) => ({ type: "Order", payload: { n: request * 10 + n } })))).body.messageIds);
+    }
+    const deadline = Date.now() + 60_000;
+    while (handled.length < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const order = (await readLog(project.log)).flatMap((b) => b.event.Records.map((r) => r.messageId));
+    assert.deepEqual([...order].sort(), [...ids].sort(), "every message, once");
+    assert.notDeepEqual(order, ids, "not in the order they were sent");
+  });
 });

@@ -197,3 +197,33 @@ describe("MessageQueue", () => {
     assert.equal(queue.nextWakeAt(), undefined);
   });
 });
+
+describe("MessageQueue: at least once, in any order (dev --at-least-once)", () => {
+  it("receives in a shuffled order among the first few batches' worth, and delivers each message once", () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const { queue, enqueue } = makeQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3, shuffle: random });
+    const ids = enqueue(Array.from({ length: 25 }, (_, i) => `T${i}`), 0);
+    const seen: string[] = [];
+    for (let batch = queue.receive(1, 10).batch; batch.length > 0; batch = queue.receive(1, 10).batch) {
+      seen.push(...batch.map((d) => d.id));
+      queue.ack(batch);
+    }
+    assert.deepEqual([...seen].sort(), [...ids].sort(), "every message, once");
+    assert.notDeepEqual(seen, ids, "not in the order they were sent");
+  });
+
+  it("delivers a handled message once more when asked, as if its delete had been lost, and replays that", () => {
+    const { queue, enqueue, records } = makeQueue();
+    const [id] = enqueue(["A"], 0);
+    const first = queue.receive(1, 10).batch;
+    assert.deepEqual(queue.deliverAgain(first, 5).map((r) => r.id), [id]);
+    assert.deepEqual(records.at(-1), { k: "v", ids: [id], v: 5 });
+    const again = queue.receive(5, 10).batch;
+    assert.deepEqual(again.map((d) => [d.id, d.receiveCount]), [[id, 2]]);
+    assert.deepEqual(queue.deliverAgain(first, 6), [], "a stale receipt brings nothing back");
+    const rebuilt = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3 });
+    for (const record of records) rebuilt.apply(record);
+    assert.equal(rebuilt.get(id!)?.receiveCount, 2);
+  });
+});

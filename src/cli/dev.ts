@@ -13,6 +13,7 @@ interface DevFlags {
   json?: boolean;
   verbose?: boolean;
   awsCredentials?: boolean;
+  atLeastOnce?: boolean;
   [flag: string]: unknown;
 }
 
@@ -52,6 +53,10 @@ export function register(program: Command): void {
     .option("--json", "log one JSON object per line")
     .option("--verbose", "under a failed message, print its whole stack (default: the first frames of your code)")
     .option(
+      "--at-least-once",
+      "deliver as an SQS standard queue may: about 1 in 10 handled messages once more, and batches in shuffled order, so handlers that are not idempotent or rely on order fail here first",
+    )
+    .option(
       "--aws-credentials",
       "give handlers your AWS credentials (AWS_* variables, ~/.aws). Default: none, as a deployed function has only its role's; without this the AWS SDK in a handler finds no credentials",
     );
@@ -68,7 +73,7 @@ export function register(program: Command): void {
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials) });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), atLeastOnce: Boolean(flags.atLeastOnce) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

@@ -106,6 +106,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:dead": (o) => json("message:dead", o),
         "message:stale": (o) => json("message:stale", o),
         "message:redriven": (o) => json("message:redriven", o),
+        "message:duplicated": (o) => json("message:duplicated", o),
         "message:expired": (o) => json("message:expired", o),
         "handler:loaded": (o) => json("handler:loaded", o),
         "handler:load-error": (o) => json("handler:load-error", o),
@@ -140,6 +141,8 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
                 ". Raise LETSGO_WORKER_VISIBILITY_TIMEOUT above the handler's running time.",
             ),
           ),
+        "message:duplicated": (o) =>
+          write(style.yellow(`⧉ ${p(o.type)} ${short(o.id)} handled, and delivered once more (--at-least-once: a standard queue may deliver a message twice)`)),
         "message:redriven": (o) => write(`${style.cyan("↺")} ${p(o.type)} ${short(o.from)} redriven from the dead-letter queue as ${short(o.id)} ${style.dim("(a new message, as SQS's redrive makes)")}`),
         "message:expired": (o) =>
           write(
@@ -277,6 +280,11 @@ function lambdaWorldLines(worker: DevWorker, style: ConsoleOptions["style"]): st
     ? style.yellow("your AWS credentials (--aws-credentials), where the function would have its role's")
     : "no AWS credentials, as a function has only its role's (--aws-credentials passes yours)";
   const lines = [`  env       as Lambda's: TZ=:UTC, AWS_LAMBDA_* and AWS_REGION, heap sized from the memory setting · ${credentials}`];
+  lines.push(
+    world.atLeastOnce
+      ? style.yellow(`  delivery  as SQS may: ${Math.round(world.atLeastOnce.duplicateShare * 100)}% of handled messages delivered once more, batches in shuffled order (--at-least-once)`)
+      : style.dim("  delivery  in order, once; SQS delivers at least once, in any order: --at-least-once shows how your handlers cope"),
+  );
   if (world.reservedEnvKeys.length > 0) {
     lines.push(style.yellow(`  env       apps/worker/.env sets ${world.reservedEnvKeys.join(", ")}, which Lambda reserves: left out, as deploy leaves them out`));
   }

@@ -26,6 +26,8 @@ export type QueueRecord =
    * written before kept the old ids: no `nids`).
    */
   | { k: "m"; ids: string[]; t: number; nids?: string[] }
+  /** Visible again at `v` without a failure: a delivery SQS makes twice (dev --at-least-once). */
+  | { k: "v"; ids: string[]; v: number }
   /** Expired: older than the retention period (the queue's, or the DLQ's for dead ones), dropped as SQS drops them. */
   | { k: "o"; ids: string[] }
   /** Purged from the dead-letter queue. */
@@ -98,7 +100,16 @@ export interface QueueOptions {
   retentionMs?: number;
   /** The same for the dead-letter queue, whose age counts from the original send too (an SQS standard queue's DLQ). Default: never. */
   deadRetentionMs?: number;
+  /**
+   * Receive in no particular order, as a standard queue may (dev --at-least-once):
+   * each batch is a random pick among the first few batches' worth of visible
+   * messages. A random source in [0, 1). Default: in the order they became visible.
+   */
+  shuffle?: () => number;
 }
+
+/** With `shuffle`, a batch is picked among this many batches' worth of visible messages. */
+const SHUFFLE_SPAN = 4;
 
 export interface QueueStats {
   visible: number;
@@ -186,11 +197,12 @@ export class MessageQueue {
    */
   receive(now: number, max: number, maxBytes = Infinity): { batch: Delivery[]; dead: QueueMessage[] } {
     this.tick(now);
-    const batch: Delivery[] = [];
     const dead: QueueMessage[] = [];
-    let bytes = 0;
+    const { shuffle } = this.options;
+    const candidates: QueueMessage[] = [];
+    const wanted = shuffle ? max * SHUFFLE_SPAN : max;
     this.ready.scan((msg) => {
-      if (batch.length >= max) return false;
+      if (candidates.length >= wanted) return false;
       if (msg.receiveCount >= this.options.maxReceiveCount) {
         const err = msg.lastError ?? `received ${msg.receiveCount} times without being deleted`;
         this.commit({ k: "x", id: msg.id, t: now, err, ...(msg.lastErrorStack === undefined ? {} : { st: msg.lastErrorStack }) });
@@ -198,7 +210,19 @@ export class MessageQueue {
         dead.push(msg);
         return true;
       }
-      if (batch.length > 0 && bytes + msg.body.length > maxBytes) return false;
+      candidates.push(msg);
+      return true;
+    });
+    if (shuffle) {
+      for (let i = candidates.length - 1; i > 0; i--) {
+        const j = Math.floor(shuffle() * (i + 1));
+        [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+      }
+    }
+    const batch: Delivery[] = [];
+    let bytes = 0;
+    for (const msg of candidates) {
+      if (batch.length >= max || (batch.length > 0 && bytes + msg.body.length > maxBytes)) break;
       bytes += msg.body.length;
       batch.push({
         id: msg.id,
@@ -208,8 +232,7 @@ export class MessageQueue {
         receiveCount: msg.receiveCount + 1,
         firstReceivedAt: msg.firstReceivedAt || now,
       });
-      return true;
-    });
+    }
     if (batch.length > 0) {
       this.commit({ k: "r", ids: batch.map((d) => d.id), t: now, v: now + this.options.visibilityTimeoutMs });
       for (const delivery of batch) if (delivery.receiveCount > 1) this.counters.redelivered++;
@@ -235,6 +258,17 @@ export class MessageQueue {
       this.counters.processed += acked.length;
     }
     return { acked, stale };
+  }
+
+  /**
+   * The invocation succeeded for these, but they come back as if the delete had
+   * not happened (a standard queue's at-least-once delivery, dev --at-least-once):
+   * visible again at `now`. Returns those whose receipt still counted.
+   */
+  deliverAgain(receipts: Receipt[], now: number): Receipt[] {
+    const again = receipts.filter((r) => this.isCurrent(r));
+    if (again.length > 0) this.commit({ k: "v", ids: again.map((r) => r.id), v: now });
+    return again;
   }
 
   /**
@@ -415,6 +449,14 @@ export class MessageQueue {
         return;
       case "o":
         for (const id of record.ids) this.remove(id);
+        return;
+      case "v":
+        for (const id of record.ids) {
+          const msg = this.messages.get(id);
+          if (!msg || msg.state === "dead") continue;
+          msg.visibleAt = record.v;
+          this.place(msg, "inflight");
+        }
         return;
     }
   }

@@ -32,6 +32,10 @@ export interface PollerOptions {
   maxBatchBytes: number;
   origin: EventOrigin;
   memoryMb: number;
+  /** The share of first deliveries handled successfully that come back once more (dev --at-least-once). Default 0. */
+  duplicateShare?: number;
+  /** Random source in [0, 1) for duplicateShare. Default Math.random. */
+  random?: () => number;
 }
 
 export interface MessageOutcome {
@@ -67,6 +71,8 @@ type Events = {
    * (SQS ignores a delete or failure with an old receipt handle).
    */
   stale: [StaleOutcome];
+  /** Handled, and delivered once more on purpose (--at-least-once), as SQS may deliver a message twice. */
+  duplicated: [MessageOutcome];
   /** Nothing visible and nothing running. */
   idle: [];
 };
@@ -224,7 +230,12 @@ export class EventSourceMapping extends EventEmitter<Events> {
           batch.map((d) => d.id),
           outcome,
         );
-        const acked = this.queue.ack(batch.filter((d) => !failures.has(d.id)));
+        const succeeded = batch.filter((d) => !failures.has(d.id));
+        // --at-least-once: some first deliveries come back once more, as a standard queue may deliver them.
+        const { duplicateShare = 0, random = Math.random } = this.options;
+        const twice = duplicateShare > 0 ? succeeded.filter((d) => d.receiveCount === 1 && random() < duplicateShare) : [];
+        const again = new Set(this.queue.deliverAgain(twice, this.now()).map((r) => r.id));
+        const acked = this.queue.ack(succeeded.filter((d) => !again.has(d.id)));
         const failed = batch.filter((d) => failures.has(d.id)).map((d) => ({ ...d, ...failures.get(d.id)! }));
         const judged = this.queue.fail(failed, this.now());
         const dead = new Set(judged.dead.map((m) => m.id));
@@ -236,7 +247,10 @@ export class EventSourceMapping extends EventEmitter<Events> {
           const late = stale.get(d.id);
           if (late) {
             this.emit("stale", { ...base, succeeded: failure === undefined, ...(failure === undefined ? {} : { error: failure.error }), now: late.now, ...(late.currentReceiveCount ? { currentAttempt: late.currentReceiveCount } : {}) });
-          } else if (failure === undefined) this.emit("handled", base);
+          } else if (failure === undefined) {
+            this.emit("handled", base);
+            if (again.has(d.id)) this.emit("duplicated", base);
+          }
           else this.emit("failed", { ...base, ...failure, dead: dead.has(d.id) });
         }
       })

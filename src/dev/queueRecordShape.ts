@@ -23,6 +23,7 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
   x: (r) => isId(r.id) && isTime(r.t) && isText(r.err) && isOptionalText(r.st),
   m: (r) => isIds(r.ids) && isTime(r.t) && (r.nids === undefined || (isIds(r.nids) && r.nids.length === r.ids.length)),
   o: (r) => isIds(r.ids),
+  v: (r) => isIds(r.ids) && isTime(r.v),
   p: (r) => isIds(r.ids),
   s: (r) =>
     isId(r.id) &&

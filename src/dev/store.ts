@@ -62,6 +62,7 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       maxReceiveCount: options.maxReceiveCount,
       ...(options.retentionMs === undefined ? {} : { retentionMs: options.retentionMs }),
       ...(options.deadRetentionMs === undefined ? {} : { deadRetentionMs: options.deadRetentionMs }),
+      ...(options.shuffle === undefined ? {} : { shuffle: options.shuffle }),
     },
     (record) => journal?.write(record),
   );

@@ -16,6 +16,9 @@ import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
+/** --at-least-once: the share of handled first deliveries that come back once more. */
+export const AT_LEAST_ONCE_SHARE = 0.1;
+
 /** How often messages past their retention are looked for (the shortest retention SQS allows is 60 s). */
 const EXPIRY_CHECK_MS = 10_000;
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
@@ -67,6 +70,14 @@ export interface DevWorkerOptions {
   loadRetryMs?: number;
   /** Stop a handler process idle this long, keeping one warm (default 60 s). */
   handlerIdleMs?: number;
+  /**
+   * Deliver as an SQS standard queue may: some handled messages once more, and
+   * batches in no particular order, so handlers that are not idempotent or rely
+   * on order fail locally first. Default off (dev delivers once, in order).
+   */
+  atLeastOnce?: boolean;
+  /** With atLeastOnce: the share of handled first deliveries that come back (default AT_LEAST_ONCE_SHARE; tests set 1). */
+  duplicateShare?: number;
   /** Give handlers the developer's AWS credentials (AWS_* variables, ~/.aws); default: none, as Lambda gives only the function's role. */
   awsCredentials?: boolean;
 }
@@ -82,6 +93,8 @@ export type DevWorkerEvents = {
   "message:stale": [StaleOutcome];
   /** Moved back from the DLQ as a new message (`id`), as SQS's redrive does; `from`: its id in the DLQ. */
   "message:redriven": [{ from: string; id: string; type: string }];
+  /** Handled, and delivered once more on purpose (--at-least-once), as a standard queue may. */
+  "message:duplicated": [MessageOutcome];
   /** Dropped for its age, as SQS drops it: past LETSGO_WORKER_MESSAGE_RETENTION, or, in the DLQ, past the DLQ's retention (from the original send). */
   "message:expired": [{ id: string; type: string; ageSeconds: number; dead: boolean }];
   /** The user's code loaded: at start, and once after each reload (cold starts of more processes are not reported). */
@@ -120,6 +133,8 @@ export interface LambdaWorld {
   awsCredentials: boolean;
   /** Keys of apps/worker/.env that Lambda reserves, left out of the handler's environment as deploy leaves them out. */
   reservedEnvKeys: string[];
+  /** --at-least-once: the share of handled messages delivered again, and batches shuffled; null when off. */
+  atLeastOnce: { duplicateShare: number } | null;
   /** This machine's Node.js major version, and the deployed function's. */
   localNodeMajor: number;
   deployedNodeMajor: number;
@@ -225,6 +240,7 @@ async function assemble(
     visibilityTimeoutMs: settingMs(settings, "LETSGO_WORKER_VISIBILITY_TIMEOUT"),
     retentionMs: settingMs(settings, "LETSGO_WORKER_MESSAGE_RETENTION"),
     deadRetentionMs: DLQ_RETENTION_SECONDS * 1000,
+    ...(options.atLeastOnce ? { shuffle: Math.random } : {}),
     maxReceiveCount: settings.LETSGO_WORKER_MAX_RECEIVE_COUNT,
     compactMinRecords: options.compactMinRecords,
     onEnqueued: () => wakeMapping(),
@@ -303,6 +319,7 @@ async function assemble(
     maxBatchBytes: LAMBDA_PAYLOAD_LIMIT,
     origin,
     memoryMb: settings.LETSGO_WORKER_MEMORY,
+    duplicateShare: options.atLeastOnce ? (options.duplicateShare ?? AT_LEAST_ONCE_SHARE) : 0,
   });
   life.add("event source mapping", { stop: () => mapping.stop(), close: () => mapping.drained() });
   wakeMapping = () => mapping.wake();
@@ -315,6 +332,7 @@ async function assemble(
   });
   mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
   mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
+  mapping.on("duplicated", (outcome) => emitter.emit("message:duplicated", outcome));
 
   // Retention, as SQS applies it: before the first receive (messages may have aged while dev was stopped;
   // said once the caller listens, at "ready"), then every EXPIRY_CHECK_MS.
@@ -360,9 +378,12 @@ async function assemble(
 
   await invoker.start();
   mapping.start();
+  // A run due before "ready" (a rate() schedule's first, at once) waits for it: the caller listens by then, so its outcome is seen.
+  let dueBeforeReady: Date[] | null = [];
+  const fire = (due: Date) => (dueBeforeReady ? dueBeforeReady.push(due) : void scheduledRuns.fire(due));
   if (schedule) {
-    // Fires strictly after `from`: a millisecond before the start, so a rate() schedule's first run (at the start, as Scheduler's) is due at once.
-    const armed = armSchedule(schedule.schedule, (due) => scheduledRuns.fire(due), { from: new Date(schedule.from.getTime() - 1) });
+    // Fires strictly after `from`: a millisecond before the start, so a rate() schedule's first run (at the start, as Scheduler's) is due.
+    const armed = armSchedule(schedule.schedule, fire, { from: new Date(schedule.from.getTime() - 1) });
     timer = armed;
     life.add("schedule timer", { stop: () => armed.close() });
   }
@@ -391,6 +412,7 @@ async function assemble(
     handler,
     lambdaWorld: {
       awsCredentials: options.awsCredentials === true,
+      atLeastOnce: options.atLeastOnce ? { duplicateShare: options.duplicateShare ?? AT_LEAST_ONCE_SHARE } : null,
       reservedEnvKeys: reservedEnvKeys(extra),
       localNodeMajor: Number(process.versions.node.split(".")[0]),
       deployedNodeMajor: DEPLOYED_NODE_MAJOR,
@@ -409,6 +431,9 @@ async function assemble(
   // After the caller has its listeners on (the console): what expired while dev was stopped is reported too.
   setImmediate(() => {
     emitter.emit("ready", { url });
+    const due = dueBeforeReady ?? [];
+    dueBeforeReady = null;
+    for (const at of due) void scheduledRuns.fire(at);
     for (const expired of expiredWhileStopped) emitter.emit("message:expired", expired);
   });
   return worker;
