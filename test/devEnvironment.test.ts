@@ -84,7 +84,8 @@ interface Probe {
 }
 
 async function probe(options: { awsCredentials?: boolean } = {}): Promise<{ seen: Probe; settings: import("../src/project/settings.js").Settings }> {
-  const project = await dev.project({ handler: PROBE_HANDLER, env: { LETSGO_WORKER_MEMORY: 256, MY_TZ: "kept" } });
+  // AWS_PROFILE in the .env too: Lambda reserves it, so deploy leaves it out, and so must dev.
+  const project = await dev.project({ handler: PROBE_HANDLER, env: { LETSGO_WORKER_MEMORY: 256, MY_TZ: "kept", AWS_PROFILE: "from-the-env-file" } });
   const worker = await dev.worker({ projectDir: project.dir, watch: false, ...options });
   const handled = waitForEvent(worker, "message:handled");
   await post(worker.url, { type: "Probe", payload: {} });
@@ -140,10 +141,39 @@ describe("dev handler's world is Lambda's", () => {
   it("passes the developer's AWS credentials only with --aws-credentials (awsCredentials), and never their TZ", async () => {
     useShell();
     const { seen, settings } = await probe({ awsCredentials: true });
-    assert.equal(seen.env.AWS_PROFILE, "developer");
+    assert.equal(seen.env.AWS_PROFILE, "developer", "the shell's, never the .env's (Lambda reserves AWS_*)");
     assert.equal(seen.env.AWS_ACCESS_KEY_ID, "AKIADEVELOPERLOCAL00");
     assert.equal(seen.env.AWS_SHARED_CREDENTIALS_FILE, undefined);
     assert.equal(seen.env.AWS_REGION, settings.LETSGO_WORKER_REGION, "the region is still the function's");
     assert.equal(seen.timezoneOffset, 0);
+  });
+});
+
+describe("dev banner: the handler's world", () => {
+  it("says which credentials handlers get, which .env keys Lambda reserves, and how messages are delivered", async () => {
+    const { attachConsole } = await import("../src/dev/consoleLog.js");
+    const project = await dev.project({ handler: ENV_HANDLER, env: { AWS_PROFILE: "mine", TZ: "Europe/Paris", MY_VAR: "kept" } });
+    const identity = (text: string) => text;
+    const style = { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity };
+    const banner = async (options: { atLeastOnce?: boolean; awsCredentials?: boolean }) => {
+      const worker = await dev.worker({ projectDir: project.dir, watch: false, ...options });
+      let text = "";
+      const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style, projectDir: project.dir, watching: false });
+      await waitForEvent(worker, "ready");
+      detach();
+      await worker.close();
+      return text.split("\n");
+    };
+
+    const plain = await banner({});
+    assert.ok(plain.some((l) => /^ {2}env {7}as Lambda's: TZ=:UTC, .*no AWS credentials.*--aws-credentials passes yours/.test(l)), plain.join("\n"));
+    assert.ok(plain.includes("  env       apps/worker/.env sets AWS_PROFILE, TZ, which Lambda reserves: left out, as deploy leaves them out"), plain.join("\n"));
+    assert.ok(plain.some((l) => l.startsWith("  delivery  in order, once; SQS delivers at least once, in any order: --at-least-once")), plain.join("\n"));
+    const major = Number(process.versions.node.split(".")[0]);
+    assert.equal(plain.some((l) => l.startsWith("  node      this is Node")), major !== 22, "the Node warning shows exactly when the majors differ");
+
+    const opted = await banner({ atLeastOnce: true, awsCredentials: true });
+    assert.ok(opted.some((l) => /your AWS credentials \(--aws-credentials\)/.test(l)), opted.join("\n"));
+    assert.ok(opted.some((l) => l.startsWith("  delivery  as SQS may: 10% of handled messages delivered once more, batches in shuffled order")), opted.join("\n"));
   });
 });
