@@ -47,6 +47,42 @@ import { ACCOUNT, BASE_ENV, IMAGE, NAME, client, deploy, moto, project, useDeplo
 
 useDeployFixture();
 
+describe("deploy against moto: the function's world is the one dev gives its handler", () => {
+  it("has the name, memory, region, log group and variables dev's handler sees (secrets: in SSM, with the values dev hands over)", async () => {
+    // Prepare: a user's variable listed as plain, one kept secret, and a key Lambda reserves.
+    await writeEnv([...BASE_ENV, "LETSGO_WORKER_PLAIN_ENV=SHOP_URL", "SHOP_URL=https://shop.example", "AWS_PROFILE=mine", "LETSGO_WORKER_MEMORY=256"]);
+    await deploy();
+    const fn = (await client((c) => new LambdaClient(c)).send(new GetFunctionCommand({ FunctionName: NAME }))).Configuration!;
+    const { loadSettings } = await import("../src/project/settings.ts");
+    const { handlerEnv } = await import("../src/dev/worker.ts");
+    const { MANAGED_VARIABLES } = await import("../src/aws/environment.ts");
+    const { settings, extra } = await loadSettings(project.dir);
+    // Act: what dev would give its handler for the same project.
+    const dev = handlerEnv(settings, extra, "http://127.0.0.1:3002");
+    // Assess: Lambda's own variables against the function deploy made.
+    assert.equal(dev.AWS_LAMBDA_FUNCTION_NAME, fn.FunctionName);
+    assert.equal(dev.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, String(fn.MemorySize));
+    assert.equal(dev.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "256");
+    assert.equal(dev.AWS_REGION, fn.FunctionArn!.split(":")[3], "the region the function runs in");
+    assert.equal(dev.AWS_LAMBDA_LOG_GROUP_NAME, fn.LoggingConfig?.LogGroup ?? `/aws/lambda/${fn.FunctionName}`);
+    assert.equal(dev.AWS_LAMBDA_FUNCTION_VERSION, fn.Version ?? "$LATEST");
+    // The function's own variables, one by one, are what dev's handler sees (those deploy manages aside).
+    const vars = fn.Environment?.Variables ?? {};
+    for (const [key, value] of Object.entries(vars)) {
+      if (MANAGED_VARIABLES.has(key)) continue;
+      assert.equal(dev[key], value, key);
+    }
+    assert.equal(vars.SHOP_URL, "https://shop.example");
+    // Secrets: in SSM for the function, in the environment for dev's handler, the same value.
+    const ssm = client((c) => new SSMClient(c));
+    const secret = await ssm.send(new GetParameterCommand({ Name: "/letsgo/main/worker/STRIPE_WEBHOOK_SECRET", WithDecryption: true }));
+    assert.equal(dev.STRIPE_WEBHOOK_SECRET, secret.Parameter?.Value);
+    // A key Lambda reserves: in neither.
+    assert.equal("AWS_PROFILE" in vars, false);
+    assert.equal(dev.AWS_PROFILE, undefined);
+  });
+});
+
 describe("deploy against moto", () => {
   it("creates every resource with the settings on a first deploy", async () => {
     const { pending } = await deploy();

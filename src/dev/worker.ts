@@ -11,7 +11,7 @@ import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
-import { handlerEnvironment, isLambdaReservedKey, lambdaRuntimeVariables, withoutAmbientAwsCredentials } from "../project/handlerEnvironment.js";
+import { functionRegion, handlerEnvironment, isLambdaReservedKey, lambdaRuntimeVariables, withoutAmbientAwsCredentials } from "../project/handlerEnvironment.js";
 import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
@@ -293,7 +293,8 @@ async function assemble(
   });
   invoker.on("process-exit", (info) => emitter.emit("handler:exit", info));
 
-  const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: settings.LETSGO_WORKER_REGION };
+  // The region deploy would pick from this shell: event ARNs and the handler's AWS_REGION agree with it.
+  const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: functionRegion(settings) };
   let timer: ScheduleTimer | undefined;
   const scheduledRuns = new ScheduledRuns({
     context: {

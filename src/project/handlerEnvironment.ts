@@ -29,12 +29,12 @@ export function isLambdaReservedKey(key: string): boolean {
  * X-Ray), AWS_LAMBDA_RUNTIME_API, and the role's credentials (see
  * withoutAmbientAwsCredentials).
  */
-export function lambdaRuntimeVariables(settings: Settings): Record<string, string> {
+export function lambdaRuntimeVariables(settings: Settings, region = functionRegion(settings)): Record<string, string> {
   const names = resourceNames(settings.LETSGO_DEPLOYMENT);
   return {
     TZ: ":UTC",
-    AWS_REGION: settings.LETSGO_WORKER_REGION,
-    AWS_DEFAULT_REGION: settings.LETSGO_WORKER_REGION,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${DEPLOYED_NODE_MAJOR}.x`,
     AWS_LAMBDA_FUNCTION_NAME: names.function,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
@@ -45,6 +45,16 @@ export function lambdaRuntimeVariables(settings: Settings): Record<string, strin
     LAMBDA_RUNTIME_DIR: "/var/runtime",
     _HANDLER: "index.handler",
   };
+}
+
+/**
+ * The region the function runs in when deployed from this shell: AWS_REGION,
+ * which the SDK reads first and so `deploy` too, else LETSGO_WORKER_REGION.
+ * (`deploy` would also read a profile's region from ~/.aws/config; dev does
+ * not: set AWS_REGION or LETSGO_WORKER_REGION to match.)
+ */
+export function functionRegion(settings: Settings, env: Record<string, string | undefined> = process.env): string {
+  return env.AWS_REGION?.trim() || settings.LETSGO_WORKER_REGION;
 }
 
 /**
