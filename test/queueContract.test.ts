@@ -26,6 +26,8 @@ interface ContractTarget {
   readBack(ids: string[], small?: boolean): Promise<Map<string, string>>;
   /** Every message the target holds or has handled: unchanged means nothing was sent. */
   total(): Promise<number>;
+  /** Each message's attributes as the worker gets them: { name: { dataType, stringValue } }. */
+  attributesOf(ids: string[]): Promise<Map<string, Record<string, { dataType: string; stringValue?: string }>>>;
   delayed(): Promise<number>;
   failNext(count: number): void;
   failAll(on: boolean): void;
@@ -71,6 +73,11 @@ function devTarget(): ContractTarget & { start(): Promise<void>; stop(): Promise
     async readBack(ids, small) {
       const log = small ? smallProject.log : project.log;
       return eventually(() => bodies(log), (seen) => ids.every((id) => seen.has(id)));
+    },
+    async attributesOf(ids) {
+      const records = async () => new Map((await readLog(project.log)).flatMap((batch) => batch.event.Records.map((r) => [r.messageId, r.messageAttributes] as const)));
+      const seen = await eventually(records, (map) => ids.every((id) => map.has(id)));
+      return new Map(ids.map((id) => [id, Object.fromEntries(Object.entries(seen.get(id) ?? {}).map(([name, a]) => [name, { dataType: a.dataType, stringValue: a.stringValue }]))]));
     },
     async total() {
       const s = worker.stats();
@@ -127,6 +134,19 @@ function sqsTarget(): ContractTarget & { start(): Promise<void>; stop(): Promise
       }
       return seen;
     },
+    async attributesOf(ids) {
+      const found = new Map<string, Record<string, { dataType: string; stringValue?: string }>>();
+      for (let round = 0; round < 100 && !ids.every((id) => found.has(id)); round++) {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queues.main, MaxNumberOfMessages: 10, VisibilityTimeout: 600, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }),
+        );
+        for (const m of out.Messages ?? []) {
+          seen.set(m.MessageId!, m.Body!);
+          found.set(m.MessageId!, Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [name, { dataType: a.DataType!, stringValue: a.StringValue! }])));
+        }
+      }
+      return found;
+    },
     async total() {
       const a = await attributes(queues.main);
       return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) + Number(a.ApproximateNumberOfMessagesDelayed);
@@ -154,6 +174,16 @@ for (const target of targets) {
     after(async () => {
       client?.close();
       await target.stop();
+    });
+
+    it("carries message attributes to the worker as SQS does (String and Number), for every message of the call", async () => {
+      const ids = await client.enqueue([{ type: "OrderNew", payload: { n: 1 } }, { type: "OrderNew", payload: { n: 2 } }], { attributes: { tenant: "acme", priority: 3 } });
+      const seen = await target.attributesOf(ids);
+      for (const id of ids) {
+        assert.deepEqual(seen.get(id), { tenant: { dataType: "String", stringValue: "acme" }, priority: { dataType: "Number", stringValue: "3" } });
+      }
+      await assert.rejects(client.enqueue({ type: "OrderNew", payload: {} }, { attributes: { "AWS.trace": "x" } }), /attributes\.AWS\.trace is reserved/);
+      await assert.rejects(client.enqueue({ type: "OrderNew", payload: {} }, { attributes: { empty: "" } }), /attributes\.empty must be a non-empty string or a finite number/);
     });
 
     it("returns the id of a single message, which arrives byte for byte", async () => {

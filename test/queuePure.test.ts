@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkDelaySeconds, checkMessage } from "../src/queue/validate.ts";
+import { checkAttributes, checkDelaySeconds, checkMessage, checkRecordAttributes } from "../src/queue/validate.ts";
 import { utf8Length } from "../src/runtime/messageRules.ts";
 import { DEFAULT_RETRY, planBatches, retryDelayMs } from "../src/queue/batches.ts";
 import { parseSqsQueueUrl, resolveQueueTarget } from "../src/queue/target.ts";
@@ -217,5 +217,40 @@ describe("Function: checkMessage (depth)", () => {
     let ok: unknown = 1;
     for (let i = 0; i < 99; i++) ok = [ok];
     assert.equal(checkMessage({ type: "A", payload: ok }, 0, "message", 10_000_000).type, "A");
+  });
+});
+
+describe("Function: checkAttributes / checkRecordAttributes (SQS's rules for message attributes)", () => {
+  const good = checkAttributes({ tenant: "acme", "a.b-c_1": "x", priority: 3, ratio: 0.5 }, "attributes");
+  it("takes strings as String and numbers as Number, and counts name, type and value bytes", () => {
+    assert.deepEqual(good.attributes, {
+      tenant: { dataType: "String", value: "acme" },
+      "a.b-c_1": { dataType: "String", value: "x" },
+      priority: { dataType: "Number", value: "3" },
+      ratio: { dataType: "Number", value: "0.5" },
+    });
+    assert.equal(good.bytes, "tenant".length + 6 + 4 + "a.b-c_1".length + 6 + 1 + "priority".length + 6 + 1 + "ratio".length + 6 + 3);
+  });
+  for (const [name, value, pattern] of [
+    ["eleven attributes", Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, "x"])), /has 11 attributes; SQS takes at most 10/],
+    ["a name with a space", { "bad name": "x" }, /attributes\.bad name is not a valid attribute name/],
+    ["a name SQS reserves", { "aws.trace": "x" }, /is reserved: SQS keeps names starting with AWS\. or Amazon\./],
+    ["a leading period", { ".x": "x" }, /may not start or end with a period/],
+    ["two periods in a row", { "a..b": "x" }, /may not start or end with a period, nor hold two in a row/],
+    ["an empty value", { a: "" }, /attributes\.a must be a non-empty string or a finite number, got ""/],
+    ["NaN", { a: Number.NaN }, /must be a non-empty string or a finite number/],
+    ["an object value", { a: { nested: 1 } }, /must be a non-empty string or a finite number/],
+    ["not an object", ["a"], /attributes must be an object of name: value/],
+  ] as const) {
+    it(`refuses ${name}`, () => assert.throws(() => checkAttributes(value, "attributes"), pattern));
+  }
+  it("reads Lambda's record shape, keeping a Number's text, with the same rules", () => {
+    assert.deepEqual(checkRecordAttributes({ n: { dataType: "Number", stringValue: "3.50" }, s: { dataType: "String", stringValue: "v" } }, "m").attributes, {
+      n: { dataType: "Number", value: "3.50" },
+      s: { dataType: "String", value: "v" },
+    });
+    assert.throws(() => checkRecordAttributes({ n: { dataType: "Number", stringValue: "lots" } }, "m"), /m\.n\.stringValue must be a number for dataType "Number"/);
+    assert.throws(() => checkRecordAttributes({ b: { dataType: "Binary", binaryValue: "AA==" } }, "m"), /m\.b\.dataType must be "String" or "Number"/);
+    assert.throws(() => checkRecordAttributes({ "AWS.x": { dataType: "String", stringValue: "v" } }, "m"), /is reserved/);
   });
 });

@@ -17,7 +17,7 @@ import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import { errorStack, firstLine } from "../runtime/errors.js";
 import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
-import type { FromChild, InvokeEvent, ToChild } from "./protocol.js";
+import type { FromChild, InvokeEvent, ToChild, WireRecord } from "./protocol.js";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -104,8 +104,16 @@ function buildEvent(input: InvokeEvent, { origin, awsRequestId }: ToChild["conte
         receiveCount: r.receiveCount,
         sentAt: r.sentAt,
         firstReceivedAt: r.firstReceivedAt,
+        ...(r.attributes ? { messageAttributes: recordAttributes(r.attributes) } : {}),
       }),
     ),
+  );
+}
+
+/** Message attributes as Lambda's SQS records carry them. */
+function recordAttributes(attributes: NonNullable<WireRecord["attributes"]>) {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, { dataType, value }]) => [name, { stringValue: value, stringListValues: [], binaryListValues: [], dataType }]),
   );
 }
 

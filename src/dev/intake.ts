@@ -12,6 +12,8 @@ import { readDelaySeconds } from "../queue/validate.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { NewMessage } from "./messageQueue.js";
+import { MessageValidationError } from "../queue/errors.js";
+import { checkRecordAttributes } from "../queue/validate.js";
 
 /** As SQS SendMessageBatch. */
 export const MAX_MESSAGES_PER_REQUEST = MAX_BATCH_ENTRIES;
@@ -42,7 +44,7 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
     return checkType(value, what);
   };
   const fromMessage = (value: unknown, what: string): NewMessage => ({ type: messageType(value, what), body: JSON.stringify(value) });
-  const fromRecord = (record: unknown, what: string): NewMessage => {
+  const fromRecord = (record: unknown, what: string): NewMessage & { attributeBytes?: number } => {
     if (!isObject(record) || typeof record.body !== "string") {
       throw new IntakeError(400, `${capital(what)} must have a string \`body\` holding the message as JSON.`);
     }
@@ -56,7 +58,15 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
       throw new IntakeError(400, `The body of ${what} is not valid JSON.`);
     }
     if (!isObject(message)) throw new IntakeError(400, `The body of ${what} must be a JSON object {"type": "...", "payload": ...}.`);
-    return { type: checkType(message, `the body of ${what}`), body: record.body };
+    const type = checkType(message, `the body of ${what}`);
+    if (record.messageAttributes === undefined) return { type, body: record.body };
+    try {
+      const { attributes, bytes } = checkRecordAttributes(record.messageAttributes, `The messageAttributes of ${what}`);
+      return Object.keys(attributes).length > 0 ? { type, body: record.body, attributes, attributeBytes: bytes } : { type, body: record.body };
+    } catch (error) {
+      if (error instanceof MessageValidationError) throw new IntakeError(400, error.message);
+      throw error;
+    }
   };
   let parsed: unknown;
   try {
@@ -64,7 +74,7 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
   } catch (error) {
     throw new IntakeError(400, `The body is not valid JSON (${(error as Error).message}). Send {"type": "...", "payload": {...}}.`);
   }
-  let messages: NewMessage[];
+  let messages: Array<NewMessage & { attributeBytes?: number }>;
   if (Array.isArray(parsed)) {
     checkCount(parsed.length);
     messages = parsed.map((item, index) => fromMessage(item, `message ${index + 1}`));
@@ -79,7 +89,8 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
   }
   let total = 0;
   for (const [index, message] of messages.entries()) {
-    const size = utf8Length(message.body);
+    // SQS counts a message's attributes against its size.
+    const size = utf8Length(message.body) + (message.attributeBytes ?? 0);
     total += size;
     if (size > maxMessageSize) {
       throw new IntakeError(413, `Message ${index + 1} is ${size} bytes; the maximum message size is ${maxMessageSize} bytes (LETSGO_WORKER_MAX_MESSAGE_SIZE).`);
@@ -88,7 +99,7 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
   if (total > maxMessageSize) {
     throw new IntakeError(413, `The messages total ${total} bytes; one request may carry at most ${maxMessageSize} bytes (as SQS SendMessageBatch).`);
   }
-  return messages;
+  return messages.map(({ attributeBytes: _bytes, ...message }) => message);
 }
 
 /** `?delaySeconds=N`: a whole number of seconds, 0 to 900 as in SQS. */

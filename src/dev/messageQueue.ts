@@ -10,8 +10,8 @@ import { ReadyList } from "./readyList.js";
 
 /** One change to the queue, as written to the journal (short keys: there are many). */
 export type QueueRecord =
-  /** Enqueued: id, type, body, sent at, visible at (later than `t` when delayed). */
-  | { k: "e"; id: string; ty: string; b: string; t: number; v: number }
+  /** Enqueued: id, type, body, sent at, visible at (later than `t` when delayed); `a`: its message attributes, when it has some. */
+  | { k: "e"; id: string; ty: string; b: string; t: number; v: number; a?: MessageAttributes }
   /** Received at `t`, invisible until `v`. */
   | { k: "r"; ids: string[]; t: number; v: number }
   /** Deleted after a successful invocation. */
@@ -50,7 +50,11 @@ export interface SnapshotRecord {
   st?: string;
   /** The id it had before a redrive. */
   rf?: string;
+  a?: MessageAttributes;
 }
+
+/** SQS message attributes by name: data type and value (String or Number, as text). */
+export type MessageAttributes = Record<string, { dataType: "String" | "Number"; value: string }>;
 
 export type MessageState = "ready" | "delayed" | "inflight" | "dead";
 
@@ -68,6 +72,7 @@ export interface QueueMessage {
   /** The stack of the last error, when the handler process reported one. */
   lastErrorStack?: string;
   deadAt?: number;
+  readonly attributes?: MessageAttributes;
   /** The id of the dead message this one was redriven from (a redrive gives a new id, as SQS). */
   redrivenFrom?: string;
   /** Its place in the visible list (readyList.ts), 0 when not visible; the queue's own bookkeeping. */
@@ -79,6 +84,7 @@ export interface Delivery {
   id: string;
   type: string;
   body: string;
+  attributes?: MessageAttributes;
   sentAt: number;
   receiveCount: number;
   firstReceivedAt: number;
@@ -126,6 +132,7 @@ export interface QueueStats {
 export interface NewMessage {
   type: string;
   body: string;
+  attributes?: MessageAttributes;
 }
 
 type Timer = { at: number; msg: QueueMessage };
@@ -160,7 +167,7 @@ export class MessageQueue {
 
   /** Enqueue records for new messages; the caller makes them durable, then `apply`s them. */
   prepareEnqueue(inputs: NewMessage[], now: number, delayMs: number, newId: () => string): QueueRecord[] {
-    return inputs.map((input) => ({ k: "e", id: newId(), ty: input.type, b: input.body, t: now, v: now + delayMs }));
+    return inputs.map((input) => ({ k: "e", id: newId(), ty: input.type, b: input.body, t: now, v: now + delayMs, ...(input.attributes ? { a: input.attributes } : {}) }));
   }
 
   /** The record for a message that goes straight to the dead-letter queue (a scheduled run that failed every attempt). */
@@ -228,6 +235,7 @@ export class MessageQueue {
         id: msg.id,
         type: msg.type,
         body: msg.body,
+        ...(msg.attributes ? { attributes: msg.attributes } : {}),
         sentAt: msg.sentAt,
         receiveCount: msg.receiveCount + 1,
         firstReceivedAt: msg.firstReceivedAt || now,
@@ -376,6 +384,7 @@ export class MessageQueue {
       if (m.lastError !== undefined) record.err = m.lastError;
       if (m.lastErrorStack !== undefined) record.st = m.lastErrorStack;
       if (m.redrivenFrom !== undefined) record.rf = m.redrivenFrom;
+      if (m.attributes !== undefined) record.a = m.attributes;
       out.push(record);
     }
     return out;
@@ -386,10 +395,13 @@ export class MessageQueue {
     switch (record.k) {
       case "e":
         if (this.messages.has(record.id)) return;
-        this.add({ id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed", readySlot: 0 }, record.v > record.t ? "delayed" : "ready");
+        this.add(
+          { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed", readySlot: 0, ...(record.a ? { attributes: record.a } : {}) },
+          record.v > record.t ? "delayed" : "ready",
+        );
         return;
       case "s": {
-        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed", readySlot: 0 };
+        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed", readySlot: 0, ...(record.a ? { attributes: record.a } : {}) };
         if (record.err !== undefined) msg.lastError = record.err;
         if (record.st !== undefined) msg.lastErrorStack = record.st;
         if (record.dead) msg.deadAt = record.dt ?? 0;
@@ -432,7 +444,7 @@ export class MessageQueue {
           if (newId !== undefined) {
             // A new message, as SQS's redrive makes: new id, sent now, never received; the old id kept for tracing.
             this.remove(id);
-            this.add({ id: newId, type: msg.type, body: msg.body, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.t, state: "delayed", readySlot: 0, redrivenFrom: id }, "ready");
+            this.add({ id: newId, type: msg.type, body: msg.body, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.t, state: "delayed", readySlot: 0, redrivenFrom: id, ...(msg.attributes ? { attributes: msg.attributes } : {}) }, "ready");
             continue;
           }
           msg.receiveCount = 0;

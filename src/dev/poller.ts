@@ -217,7 +217,14 @@ export class EventSourceMapping extends EventEmitter<Events> {
   private run(batch: Delivery[]): void {
     this.running++;
     const requestId = randomUUID();
-    const records = batch.map((d) => ({ id: d.id, body: d.body, receiveCount: d.receiveCount, sentAt: d.sentAt, firstReceivedAt: d.firstReceivedAt }));
+    const records = batch.map((d) => ({
+      id: d.id,
+      body: d.body,
+      receiveCount: d.receiveCount,
+      sentAt: d.sentAt,
+      firstReceivedAt: d.firstReceivedAt,
+      ...(d.attributes ? { attributes: d.attributes } : {}),
+    }));
     const settle = this.invoker
       .invoke({
         t: "invoke",

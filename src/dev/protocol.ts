@@ -1,5 +1,6 @@
 /** Messages between the dev worker (parent) and the handler process (child) over Node's IPC channel. */
 import type { LambdaContextInput } from "../events/lambdaContext.js";
+import type { MessageAttributes } from "./messageQueue.js";
 
 /**
  * One received message; the child builds the SQS record (md5, receipt handle
@@ -11,6 +12,7 @@ export interface WireRecord {
   receiveCount: number;
   sentAt: number;
   firstReceivedAt: number;
+  attributes?: MessageAttributes;
 }
 
 /** What to hand the handler: an SQS batch (the child builds the records) or a scheduled run. */

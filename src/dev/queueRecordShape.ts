@@ -15,8 +15,16 @@ const isTime = (value: unknown): value is number => typeof value === "number" &&
 const isIds = (value: unknown): value is string[] => Array.isArray(value) && value.every(isId);
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 
+/** Message attributes (`a`, added later: absent in older journals and on messages without any). */
+const isAttributes = (value: unknown): boolean =>
+  value === undefined ||
+  (typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((a) => typeof a === "object" && a !== null && (a.dataType === "String" || a.dataType === "Number") && isText(a.value)));
+
 const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
-  e: (r) => isId(r.id) && isText(r.ty) && isText(r.b) && isTime(r.t) && isTime(r.v),
+  e: (r) => isId(r.id) && isText(r.ty) && isText(r.b) && isTime(r.t) && isTime(r.v) && isAttributes(r.a),
   r: (r) => isIds(r.ids) && isTime(r.t) && isTime(r.v),
   d: (r) => isIds(r.ids),
   f: (r) => isId(r.id) && isText(r.err) && isOptionalText(r.st),
@@ -37,7 +45,8 @@ const SHAPES: Record<QueueRecord["k"], (r: Fields) => boolean> = {
     (r.dt === undefined || isTime(r.dt)) &&
     (r.err === undefined || isText(r.err)) &&
     isOptionalText(r.st) &&
-    (r.rf === undefined || isId(r.rf)),
+    (r.rf === undefined || isId(r.rf)) &&
+    isAttributes(r.a),
 };
 
 export function isQueueRecord(value: unknown): value is QueueRecord {

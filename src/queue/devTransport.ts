@@ -7,6 +7,7 @@
 import { MAX_DELAY_SECONDS } from "./constants.js";
 import type { DevTarget } from "./target.js";
 import { TransportError, type Transport } from "./transport.js";
+import type { CheckedAttributes } from "./validate.js";
 
 /** A dev worker answers in milliseconds; a minute means it is stuck, and the attempt is retried. */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -22,7 +23,10 @@ export function devTransport(target: DevTarget): Transport {
         response = await fetch(`${target.url}/${query}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: `[${entries.map((entry) => entry.body).join(",")}]`,
+          // With attributes, the SQS-shaped body dev also takes: each record's body and messageAttributes as Lambda's records carry them.
+          body: entries.some((entry) => entry.attributes)
+            ? JSON.stringify({ Records: entries.map((entry) => ({ body: entry.body, messageAttributes: lambdaAttributes(entry.attributes ?? {}) })) })
+            : `[${entries.map((entry) => entry.body).join(",")}]`,
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
       } catch (error) {
@@ -49,6 +53,10 @@ export function devTransport(target: DevTarget): Transport {
       throw new TransportError(`${code}: ${reason}`, code, "fatal");
     },
   };
+}
+
+function lambdaAttributes(attributes: CheckedAttributes): Record<string, { dataType: string; stringValue: string }> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, { dataType, value }]) => [name, { dataType, stringValue: value }]));
 }
 
 function parse(text: string): unknown {

@@ -10,11 +10,18 @@ import { sendMessages } from "./send.js";
 import { sqsTransport, type SqsClientConfig } from "./sqsTransport.js";
 import { devTarget, resolveQueueTarget, sqsTarget, type QueueTarget } from "./target.js";
 import type { Transport } from "./transport.js";
-import { checkDelaySeconds, checkMessage, type OutgoingMessage } from "./validate.js";
+import { MessageValidationError } from "./errors.js";
+import { checkAttributes, checkDelaySeconds, checkMessage, type AttributeValue, type CheckedMessage, type OutgoingMessage } from "./validate.js";
 
 export interface EnqueueOptions {
   /** 0-900 seconds before the messages become visible to the worker. */
   delaySeconds?: number;
+  /**
+   * SQS message attributes for every message of the call: a string value is an
+   * SQS `String`, a number a `Number`. The worker's records carry them in
+   * `messageAttributes`, in AWS and under `dev` alike.
+   */
+  attributes?: Record<string, AttributeValue>;
 }
 
 /** Send one message or any number; resolves with their ids in input order. */
@@ -71,7 +78,16 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
     const maxMessageSize = options.maxMessageSize ?? maxMessageSizeFrom(env());
     const delaySeconds = checkDelaySeconds(enqueueOptions.delaySeconds);
     // Every message is checked before the first is sent: a bad one sends nothing.
-    const checked = list.map((message, index) => checkMessage(message, index, many ? `messages[${index}]` : "message", maxMessageSize));
+    const attributes = enqueueOptions.attributes === undefined ? undefined : checkAttributes(enqueueOptions.attributes, "attributes");
+    const checked = list.map((message, index): CheckedMessage => {
+      const label = many ? `messages[${index}]` : "message";
+      const one = checkMessage(message, index, label, maxMessageSize);
+      if (!attributes) return one;
+      if (one.bytes + attributes.bytes > maxMessageSize) {
+        throw new MessageValidationError(index, `${label} is ${one.bytes} bytes as JSON and its attributes ${attributes.bytes}; SQS counts both: at most ${maxMessageSize} bytes together.`);
+      }
+      return { ...one, bytes: one.bytes + attributes.bytes, attributes: attributes.attributes };
+    });
     if (checked.length === 0) return [];
     return sendMessages(transportFor(target()), checked, {
       delaySeconds,

@@ -37,7 +37,13 @@ export async function sendMessages(transport: Transport, messages: readonly Chec
     for (let attempt = 1; ; attempt++) {
       if (stoppedBy) return notSent(pending);
       try {
-        const outcome = await transport.send(pending.map((index) => ({ id: String(index), body: messages[index]!.body })), options.delaySeconds);
+        const outcome = await transport.send(
+          pending.map((index) => {
+            const { body, attributes } = messages[index]!;
+            return attributes ? { id: String(index), body, attributes } : { id: String(index), body };
+          }),
+          options.delaySeconds,
+        );
         const answered = new Set<number>();
         const again: number[] = [];
         for (const { id, messageId } of outcome.accepted) {

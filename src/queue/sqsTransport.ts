@@ -49,7 +49,14 @@ export function sqsTransport(target: SqsTarget, extraConfig: SqsClientConfig = {
         out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: target.queueUrl,
-            Entries: entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body, ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) })),
+            Entries: entries.map((entry) => ({
+              Id: entry.id,
+              MessageBody: entry.body,
+              ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}),
+              ...(entry.attributes
+                ? { MessageAttributes: Object.fromEntries(Object.entries(entry.attributes).map(([name, { dataType, value }]) => [name, { DataType: dataType, StringValue: value }])) }
+                : {}),
+            })),
           }),
         );
       } catch (error) {

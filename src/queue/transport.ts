@@ -1,3 +1,5 @@
+import type { CheckedAttributes } from "./validate.js";
+
 /**
  * One request to a target carrying up to 10 messages. The sending logic
  * (batches, retries, reporting) is the same for every target; a transport only
@@ -7,6 +9,7 @@ export interface BatchEntry {
   /** Unique within the request. */
   id: string;
   body: string;
+  attributes?: CheckedAttributes;
 }
 
 export interface BatchOutcome {

@@ -17,8 +17,79 @@ export interface OutgoingMessage {
 export interface CheckedMessage {
   type: string;
   body: string;
-  /** UTF-8 length of `body`. */
+  /** UTF-8 length of `body`, and of its attributes' names, types and values (SQS counts both against the limit). */
   bytes: number;
+  /** SQS message attributes, when the call gave some. */
+  attributes?: CheckedAttributes;
+}
+
+/** A message attribute's value as `enqueue()` takes it: a string (SQS `String`) or a number (`Number`). */
+export type AttributeValue = string | number;
+
+/** Message attributes by name, as every target receives them. */
+export type CheckedAttributes = Record<string, { dataType: "String" | "Number"; value: string }>;
+
+/** SQS: at most 10 attributes per message. */
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+
+/**
+ * Check message attributes as SQS does (at most 10; names of letters, digits,
+ * `_ - .`, up to 256, not starting with AWS. or Amazon., no leading, trailing or
+ * double period; values not empty; numbers finite) and give their size, which
+ * counts against the message size. `label` names them in errors.
+ */
+export function checkAttributes(value: unknown, label: string): { attributes: CheckedAttributes; bytes: number } {
+  const fail = (text: string) => new MessageValidationError(0, `${label}${text}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(` must be an object of name: value, got ${describe(value)}.`);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_MESSAGE_ATTRIBUTES) throw fail(` has ${entries.length} attributes; SQS takes at most ${MAX_MESSAGE_ATTRIBUTES} per message.`);
+  const attributes: CheckedAttributes = {};
+  let bytes = 0;
+  for (const [name, raw] of entries) {
+    const problem = attributeNameProblem(name);
+    if (problem) throw fail(`.${name} ${problem}`);
+    let checked: { dataType: "String" | "Number"; value: string };
+    if (typeof raw === "string" && raw !== "") checked = { dataType: "String", value: raw };
+    else if (typeof raw === "number" && Number.isFinite(raw)) checked = { dataType: "Number", value: String(raw) };
+    else throw fail(`.${name} must be a non-empty string or a finite number, got ${describe(raw)}.`);
+    attributes[name] = checked;
+    bytes += utf8Length(name) + checked.dataType.length + utf8Length(checked.value);
+  }
+  return { attributes, bytes };
+}
+
+/**
+ * Message attributes in the shape Lambda's records carry them (`{ dataType,
+ * stringValue }`), as dev's `POST /` takes them in an SQS-shaped body: the same
+ * rules as checkAttributes. Binary attributes are not taken.
+ */
+export function checkRecordAttributes(value: unknown, label: string): { attributes: CheckedAttributes; bytes: number } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new MessageValidationError(0, `${label} must be an object of name: { dataType, stringValue }, got ${describe(value)}.`);
+  }
+  const plain: Record<string, unknown> = {};
+  for (const [name, attribute] of Object.entries(value as Record<string, unknown>)) {
+    const { dataType, stringValue } = (attribute ?? {}) as { dataType?: unknown; stringValue?: unknown };
+    if (dataType !== "String" && dataType !== "Number") {
+      throw new MessageValidationError(0, `${label}.${name}.dataType must be "String" or "Number", got ${describe(dataType)}.`);
+    }
+    if (typeof stringValue !== "string") throw new MessageValidationError(0, `${label}.${name}.stringValue must be a string, got ${describe(stringValue)}.`);
+    if (dataType === "Number" && (stringValue.trim() === "" || !Number.isFinite(Number(stringValue)))) {
+      throw new MessageValidationError(0, `${label}.${name}.stringValue must be a number for dataType "Number", got ${JSON.stringify(stringValue)}.`);
+    }
+    plain[name] = stringValue;
+  }
+  const checked = checkAttributes(plain, label);
+  // Numbers keep their text as sent (SQS does not reformat them).
+  for (const [name, attribute] of Object.entries(value as Record<string, { dataType: "String" | "Number" }>)) checked.attributes[name]!.dataType = attribute.dataType;
+  return checked;
+}
+
+function attributeNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name)) return "is not a valid attribute name: 1-256 letters, digits, _, - or . (SQS's rule).";
+  if (/^(aws|amazon)\./i.test(name)) return "is reserved: SQS keeps names starting with AWS. or Amazon. for itself.";
+  if (name.startsWith(".") || name.endsWith(".") || name.includes("..")) return "may not start or end with a period, nor hold two in a row (SQS's rule).";
+  return undefined;
 }
 
 /**
