@@ -197,6 +197,23 @@ describe("dev worker", () => {
     assert.ok(bodies.includes(body), "the record's body is delivered as sent");
   });
 
+  it("takes message attributes in the Records shape, as Lambda's records carry them, and refuses what SQS would", async () => {
+    const { project, worker } = await start();
+    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const body = JSON.stringify({ type: "WithAttributes", payload: {} });
+    const sent = await post(worker.url, { Records: [{ body, messageAttributes: { tenant: { dataType: "String", stringValue: "acme" }, n: { dataType: "Number", stringValue: "1.50" } } }] });
+    assert.equal(sent.status, 201);
+    await handled;
+    const [record] = (await readLog(project.log)).flatMap((b) => b.event.Records);
+    assert.deepEqual(record!.messageAttributes, {
+      tenant: { stringValue: "acme", stringListValues: [], binaryListValues: [], dataType: "String" },
+      n: { stringValue: "1.50", stringListValues: [], binaryListValues: [], dataType: "Number" },
+    });
+    const refused = await post(worker.url, { Records: [{ body, messageAttributes: { "AWS.x": { dataType: "String", stringValue: "v" } } }] });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /The messageAttributes of record 1\.AWS\.x is reserved/);
+  });
+
   it("reloads an edited handler while messages flow and loses none", async () => {
     const project = await dev.project({ handler: RECORDING_HANDLER });
     const worker = await dev.worker({ projectDir: project.dir, watch: true });

@@ -33,6 +33,26 @@ async function start(env: Record<string, string | number> = {}, handler = RECORD
 }
 
 describe("enqueue command", () => {
+  it("sends --attribute values as SQS message attributes, and refuses a malformed one before sending", async () => {
+    const { project, worker } = await start();
+    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const sent = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--attribute", "tenant=acme", "--attribute", "priority:Number=3"]);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal((await handled).id, sent.stdout.trim());
+    const record = (await readLog(project.log)).flatMap((b) => b.event.Records).find((r) => r.messageId === sent.stdout.trim())!;
+    assert.deepEqual(record.messageAttributes, {
+      tenant: { stringValue: "acme", stringListValues: [], binaryListValues: [], dataType: "String" },
+      priority: { stringValue: "3", stringListValues: [], binaryListValues: [], dataType: "Number" },
+    });
+    const bad = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--attribute", "count:Number=many"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--attribute count:Number needs a number, got "many"/);
+    const reserved = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--attribute", "Amazon.x=1"]);
+    assert.notEqual(reserved.code, 0);
+    assert.match(reserved.stderr, /attributes\.Amazon\.x is reserved/);
+    assert.equal(worker.stats().processed, 1, "nothing else was sent");
+  });
+
   it("sends inline, @file and stdin payloads and prints the message id", async () => {
     const { project, worker } = await start();
     const handled = waitForEvent<{ id: string }>(worker, "message:handled");

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MessageQueue, type QueueOptions, type QueueRecord } from "../src/dev/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queueRecordShape.js";
 
 let counter = 0;
 const newId = () => `m${++counter}`;
@@ -225,5 +226,24 @@ describe("MessageQueue: at least once, in any order (dev --at-least-once)", () =
     const rebuilt = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3 });
     for (const record of records) rebuilt.apply(record);
     assert.equal(rebuilt.get(id!)?.receiveCount, 2);
+  });
+});
+
+describe("MessageQueue: message attributes", () => {
+  it("keeps them through receive, the journal's records and a snapshot", () => {
+    const records: QueueRecord[] = [];
+    const queue = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3 }, (r) => records.push(r));
+    const attributes = { tenant: { dataType: "String" as const, value: "acme" } };
+    const [enqueued] = queue.prepareEnqueue([{ type: "A", body: "{}", attributes }], 0, 0, () => "m1");
+    queue.apply(enqueued!);
+    assert.deepEqual(queue.receive(1, 10).batch[0]!.attributes, attributes);
+    const fromRecords = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3 });
+    for (const record of [enqueued!, ...records]) fromRecords.apply(record);
+    assert.deepEqual(fromRecords.get("m1")?.attributes, attributes);
+    const fromSnapshot = new MessageQueue({ visibilityTimeoutMs: 1000, maxReceiveCount: 3 });
+    for (const record of queue.snapshot()) fromSnapshot.apply(record);
+    assert.deepEqual(fromSnapshot.get("m1")?.attributes, attributes);
+    assert.equal(isQueueRecord(enqueued), true);
+    assert.equal(isQueueRecord({ ...enqueued, a: { tenant: { dataType: "Binary", value: "x" } } }), false, "a shape the journal never writes is not loaded");
   });
 });

@@ -6,6 +6,7 @@ interface EnqueueFlags extends AwsFlags {
   type?: string;
   payload?: string;
   delay?: string;
+  attribute?: string[];
   url?: string;
   aws?: boolean;
   json?: boolean;
@@ -25,6 +26,11 @@ export function register(program: Command): void {
       .option("--type <type>", "message type (a MessageType value, e.g. OrderNew)")
       .option("--payload <json>", "payload: inline JSON, @file.json, or - for stdin", "{}")
       .option("--delay <seconds>", "delay delivery by 0-900 seconds")
+      .option(
+        "--attribute <name=value>",
+        "an SQS message attribute, repeatable: name=value is a String, name:Number=42 a Number (up to 10; the handler's record carries them in messageAttributes)",
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
       .option("--url <url>", "dev worker URL (default: LETSGO_LOCAL_QUEUE_URL from the environment or apps/worker/.env)")
       .option("--aws", "send to the deployed SQS queue found by name (with --region, --profile, --deployment)")
       .option("--json", "print {messageId, target, kind} as JSON"),
@@ -39,6 +45,7 @@ export function register(program: Command): void {
         type: flags.type,
         payload: flags.payload,
         delaySeconds: flags.delay,
+        ...(flags.attribute ? { attributes: flags.attribute } : {}),
         baseDir: process.cwd(),
         readStdin,
         client: queue,

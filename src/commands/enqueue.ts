@@ -64,6 +64,8 @@ export interface EnqueueOptions {
   /** Inline JSON, `@file.json`, or `-` for stdin. Default `{}`. */
   payload?: string;
   delaySeconds?: string;
+  /** `--attribute` values: `name=value` (a String) or `name:Number=value`. */
+  attributes?: string[];
   /** Where a relative `@file` is found (the shell's directory). */
   baseDir: string;
   readStdin: () => Promise<string>;
@@ -91,9 +93,27 @@ export async function enqueueMessage(options: EnqueueOptions): Promise<EnqueueRe
         `Add it with \`letsgo-worker add-message ${type}\`.`,
     );
   }
+  const attributes = parseAttributes(options.attributes ?? []);
   const where = await asCliErrors(async () => options.client.target());
-  const [messageId] = await asCliErrors(() => options.client.enqueue({ type, payload }, { delaySeconds }));
+  const [messageId] = await asCliErrors(() => options.client.enqueue({ type, payload }, { delaySeconds, ...(attributes ? { attributes } : {}) }));
   return { messageId: messageId!, target: where.kind === "sqs" ? where.queueUrl : where.url, kind: where.kind, warnings };
+}
+
+/** `--attribute name=value` (String) and `name:Number=42` (Number); enqueue() checks names and values as SQS does. */
+export function parseAttributes(values: string[]): Record<string, string | number> | undefined {
+  if (values.length === 0) return undefined;
+  const attributes: Record<string, string | number> = {};
+  for (const text of values) {
+    const match = /^([^=:]+)(?::(String|Number))?=(.*)$/s.exec(text);
+    if (!match) throw new LetsgoError(`--attribute ${JSON.stringify(text)}: write name=value (a String) or name:Number=value.`);
+    const [, name, dataType, value] = match as unknown as [string, string, string | undefined, string];
+    if (dataType === "Number") {
+      const number = Number(value);
+      if (value.trim() === "" || !Number.isFinite(number)) throw new LetsgoError(`--attribute ${name}:Number needs a number, got ${JSON.stringify(value)}.`);
+      attributes[name] = number;
+    } else attributes[name] = value;
+  }
+  return attributes;
 }
 
 /** String values of `enum MessageType` in packages/types/index.ts; undefined when there is none to check against. */
