@@ -314,7 +314,8 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
       for (const line of lines) {
         this.options.onOutput(line, name);
         if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
-          this.crashReason ??= `out of memory: the handler outgrew the function's ${this.options.memoryMb} MB (LETSGO_WORKER_MEMORY), as it would in Lambda`;
+          // Lambda's words for a function killed over its memory, then what it means here.
+          this.crashReason ??= `Runtime.ExitError: Runtime exited with error: signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`;
         }
       }
     });
