@@ -11,7 +11,7 @@ import type { Settings } from "../project/settings.js";
 import type { HandlerInvoker } from "./invoker.js";
 import { watchSettings } from "./settingsWatch.js";
 import { watchSources } from "./watch.js";
-import type { DevWorkerEvents, DevWorkerOptions } from "./worker.js";
+import type { DevWorkerEvents, DevWorkerOptions } from "./devWorkerTypes.js";
 
 export interface ReloadWatchOptions {
   options: Pick<DevWorkerOptions, "projectDir" | "overrides" | "schedule">;
