@@ -16,11 +16,6 @@ import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
-/** --at-least-once: the share of handled first deliveries that come back once more. */
-export const AT_LEAST_ONCE_SHARE = 0.1;
-
-/** How often messages past their retention are looked for (the shortest retention SQS allows is 60 s). */
-const EXPIRY_CHECK_MS = 10_000;
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { isDeploySetting, loadSettings, settingMs, type Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
@@ -49,6 +44,12 @@ import { watchForReloads } from "./reloadWatch.js";
 import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions } from "./devWorkerTypes.js";
 
 export type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, LambdaWorld } from "./devWorkerTypes.js";
+
+/** --at-least-once: the share of handled first deliveries that come back once more. */
+export const AT_LEAST_ONCE_SHARE = 0.1;
+
+/** How often messages past their retention are looked for (the shortest retention SQS allows is 60 s). */
+const EXPIRY_CHECK_MS = 10_000;
 
 /** server.ts is the local entry (it re-exports index.ts's handler, plus local-only setup); index.ts otherwise. */
 export function devEntry(paths: WorkerPaths): string {
@@ -139,6 +140,8 @@ async function assemble(
   const queue = store.queue;
 
   const entry = devEntry(paths);
+  // --at-least-once: the share of handled messages delivered once more (batches are shuffled too, by the queue).
+  const duplicateShare = options.atLeastOnce ? (options.duplicateShare ?? AT_LEAST_ONCE_SHARE) : 0;
   const handler: DevWorker["handler"] = { loaded: false };
   const host = options.host ?? "127.0.0.1";
   // The handler processes need the URL (they enqueue follow-ups to it), so the server
@@ -149,6 +152,8 @@ async function assemble(
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => route(req, res));
   const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
   const url = `http://${urlHost(host)}:${port}`;
+  // The handler processes' environment for the user's own variables (at start, and after .env changes).
+  const envFor = (own: Record<string, string>) => handlerEnv(settings, own, url, { awsCredentials: options.awsCredentials });
   let serverClosed: Promise<void> | undefined;
   life.add("HTTP server", { stop: () => void (serverClosed = closeServer(server)), close: () => serverClosed });
 
@@ -164,7 +169,7 @@ async function assemble(
     entry,
     build: () => bundler.build(),
     cwd: paths.worker,
-    env: handlerEnv(settings, extra, url, { awsCredentials: options.awsCredentials }),
+    env: envFor(extra),
     memoryMb: settings.LETSGO_WORKER_MEMORY,
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
     loadRetryMs: options.loadRetryMs,
@@ -209,7 +214,7 @@ async function assemble(
     maxBatchBytes: LAMBDA_PAYLOAD_LIMIT,
     origin,
     memoryMb: settings.LETSGO_WORKER_MEMORY,
-    duplicateShare: options.atLeastOnce ? (options.duplicateShare ?? AT_LEAST_ONCE_SHARE) : 0,
+    duplicateShare,
   });
   life.add("event source mapping", { stop: () => mapping.stop(), close: () => mapping.drained() });
   wakeMapping = () => mapping.wake();
@@ -279,7 +284,7 @@ async function assemble(
   }
   if (options.watch !== false) {
     // The settings object is updated in place with what applies live (the Stripe route reads it).
-    const watcher = watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv: (own) => handlerEnv(settings, own, url, { awsCredentials: options.awsCredentials }) });
+    const watcher = watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv: envFor });
     life.add("source and settings watchers", { stop: () => watcher.close() });
     await watcher.ready;
   }
@@ -302,7 +307,7 @@ async function assemble(
     handler,
     lambdaWorld: {
       awsCredentials: options.awsCredentials === true,
-      atLeastOnce: options.atLeastOnce ? { duplicateShare: options.duplicateShare ?? AT_LEAST_ONCE_SHARE } : null,
+      atLeastOnce: options.atLeastOnce ? { duplicateShare } : null,
       reservedEnvKeys: reservedEnvKeys(extra),
       localNodeMajor: Number(process.versions.node.split(".")[0]),
       deployedNodeMajor: DEPLOYED_NODE_MAJOR,
