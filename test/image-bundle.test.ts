@@ -77,6 +77,33 @@ describe("Function: bundleWorker", () => {
     assert.ok(map.sources.includes("node_modules/letsgo-worker/src/runtime/workerHandler.ts"), map.sources.join(", "));
   });
 
+  it("checks payloads against @letsgo/types before the handler runs, in the image's bundle, with the text enqueue() refuses with", async (t) => {
+    // Prepare: the scaffold's OrderNewMessage has { orderId: string }.
+    const dir = await tempDir(t);
+    const project = path.join(dir, "project");
+    await scaffoldWorker(project);
+    const event = goodAndBadOrders();
+    event.Records[0]!.body = JSON.stringify({ type: "OrderNew", payload: { orderId: 42 } });
+
+    // Act
+    const bundle = await bundleWorker({ cwd: project });
+    const taskRoot = path.join(dir, "task");
+    await mkdir(taskRoot, { recursive: true });
+    await writeFile(path.join(taskRoot, bundle.fileName), bundle.code);
+    const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", invokeHandlerProgram(path.join(taskRoot, bundle.fileName), event)], { cwd: taskRoot, env: { PATH: process.env.PATH } });
+
+    // Assess: "good" no longer fits (orderId is a number), "bad" reaches its handler and throws there.
+    assert.deepEqual(parseInvokeResult(stdout), { batchItemFailures: [{ itemIdentifier: "good" }, { itemIdentifier: "bad" }] });
+    // Failures are logged at error level, to stderr (Lambda sends both streams to CloudWatch).
+    const failed = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "message failed");
+    const good = failed.find((line) => line.messageId === "good");
+    assert.ok(good, stderr);
+    assert.equal(good.reason, "invalid-payload");
+    assert.equal(good.error, "payload.orderId: expected string, got 42 (OrderNewMessage in @letsgo/types)");
+    assert.equal(failed.find((line) => line.messageId === "bad")!.reason, "handler-error");
+    assert.deepEqual(Object.keys(bundle.payloadSchemas.messages).sort(), ["OrderNew", "letsgo:contact", "letsgo:stripe", "letsgo:tenant:deleted", "letsgo:tenant:new"]);
+  });
+
   it("bundles a handler that sends follow-ups with @letsgo/queue (packages/queue, no npm install), leaving the SQS client to the base image", async (t) => {
     // Prepare
     const dir = await tempDir(t);

@@ -17,6 +17,10 @@ import { BASE_IMAGE_PROVIDES, bundleProblems, workerBuildOptions } from "../imag
 import { formatProblem, type BundleProblem } from "../image/errors.js";
 import { readImageInstalls } from "../image/workerPackage.js";
 import { moduleFile } from "./moduleGraph.js";
+import type { DerivedPayloadSchemas } from "../project/payloadSchemas.js";
+import type { PayloadSchemaSource } from "./payloadSchemaSource.js";
+import { updatePayloadSchemasModule } from "../project/payloadSchemasModule.js";
+import { workerPaths } from "../project/paths.js";
 
 export interface DevBundlerOptions {
   /** The project root. */
@@ -28,6 +32,8 @@ export interface DevBundlerOptions {
   workerPackageJson: string;
   /** Where the bundles are written (apps/worker/.letsgo/bundle). */
   outDir: string;
+  /** The payload shapes each build embeds (derived from typesIndex). */
+  payloadSchemas: PayloadSchemaSource;
 }
 
 /**
@@ -35,7 +41,7 @@ export interface DevBundlerOptions {
  * watches), or why it could not be made and the files that said so.
  */
 export type DevBuild =
-  | { ok: true; file: string; files: string[]; buildMs: number }
+  | { ok: true; file: string; files: string[]; buildMs: number; payloadSchemas: DerivedPayloadSchemas }
   | { ok: false; error: string; files: string[] };
 
 /** Bundles kept: the newest, and the one before it (processes of that code may still be starting). */
@@ -75,6 +81,10 @@ export class DevBundler {
     } catch (error) {
       return { ok: false, error: (error as Error).message, files: [this.options.workerPackageJson, this.options.entry] };
     }
+    // Read back, or derived when the types changed; before bundling, so the app's
+    // generated packages/queue/payloadSchemas.ts is current when esbuild reads it.
+    const payloadSchemas = await this.options.payloadSchemas.current();
+    await updatePayloadSchemasModule(workerPaths(root), payloadSchemas.schemas).catch(() => false); // only the app's copy; the bundle embeds its own
     const esbuild = await service.acquire();
     try {
       const result = await esbuild.build(
@@ -86,12 +96,14 @@ export class DevBundler {
           outfile,
           target: LOCAL_TARGET,
           minify: false,
+          payloadSchemas: Promise.resolve(payloadSchemas.schemas),
         }),
       );
       await mkdir(outDir, { recursive: true });
       for (const output of result.outputFiles) await writeFile(output.path, output.contents);
       await this.prune(outfile);
-      return { ok: true, file: outfile, files: projectFiles(root, Object.keys(result.metafile.inputs)), buildMs: Math.round(performance.now() - started) };
+      const files = [...new Set([...projectFiles(root, Object.keys(result.metafile.inputs)), ...payloadSchemas.files.filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`))])];
+      return { ok: true, file: outfile, files, buildMs: Math.round(performance.now() - started), payloadSchemas };
     } catch (error) {
       const problems = bundleProblems(error);
       if (!problems) return { ok: false, error: `Could not bundle the worker: ${(error as Error).message}`, files: [this.options.entry] };

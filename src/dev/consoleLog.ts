@@ -95,6 +95,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             entry: rel(worker.entry),
             settings: devShownSettings(worker.settings),
             ...(worker.settingsWarning ? { settingsWarning: worker.settingsWarning } : {}),
+            payloadTypes: { ...worker.payloadTypes, file: rel(worker.payloadTypes.file) },
             handler: worker.handler,
             lambdaWorld: worker.lambdaWorld,
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
@@ -111,6 +112,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:loaded": (o) => json("handler:loaded", o),
         "handler:load-error": (o) => json("handler:load-error", o),
         "handler:exit": (o) => json("handler:exit", o),
+        "types:warnings": (o) => json("types:warnings", { ...o, file: rel(o.file) }),
         "handler:output": (o) => json("handler:output", o),
         "schedule:ran": (o) => json("schedule:ran", o),
         "stripe:received": (o) => json("stripe:received", o),
@@ -161,6 +163,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
               `✗ handler failed to load; messages wait until it does (trying again in ${Math.ceil(o.retryInMs / 1000)} s${options.watching ? ", or at once when you save a file" : ""}):\n${printableLines(o.error)}`,
             ),
           ),
+        "types:warnings": (o) => write(style.yellow(o.warnings.map((warning: string) => `! ${rel(o.file)}: ${p(warning)}`).join("\n"))),
         "handler:exit": (o) =>
           write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {
@@ -255,6 +258,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     }`,
     `  slack     ${s.SLACK_WEBHOOK_URL ? "notifySlack posts to SLACK_WEBHOOK_URL" : style.dim("off: SLACK_WEBHOOK_URL is empty, so notifySlack skips (one debug line)")}`,
     ...lambdaWorldLines(worker, style),
+    ...payloadLines(worker, style, (file) => path.relative(options.projectDir, file)),
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
@@ -270,6 +274,18 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   lines.push(
     style.dim(`Send a message:  letsgo-worker enqueue --type ${example.type} --payload '${JSON.stringify(example.payload)}'   or   curl -d '${JSON.stringify(example)}' ${worker.url}`),
   );
+  return lines;
+}
+
+/** Which payloads are checked against the project's types, and what in them cannot be sent. */
+function payloadLines(worker: DevWorker, style: ConsoleOptions["style"], rel: (file: string) => string): string[] {
+  const { file, checked, warnings } = worker.payloadTypes;
+  const lines = [
+    checked.length > 0
+      ? `  payloads  checked against ${rel(file)} at POST / and before each handler: ${checked.join(", ")}`
+      : style.dim(`  payloads  not checked: ${rel(file)} declares no message interface ({ type: MessageType.X; payload: ... })`),
+  ];
+  for (const warning of warnings) lines.push(style.yellow(`  payloads  ${warning}`));
   return lines;
 }
 

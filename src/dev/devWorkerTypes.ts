@@ -66,6 +66,8 @@ export type DevWorkerEvents = {
   "handler:loaded": [{ loadMs: number; reloaded: boolean }];
   "handler:load-error": [{ error: string; retryInMs: number }];
   "handler:exit": [{ reason: string; inFlight: number }];
+  /** @letsgo/types declares fields no JSON message can carry (a Date...): said at start and when the types change. */
+  "types:warnings": [{ file: string; warnings: string[] }];
   "handler:output": [{ line: string; stream: "stdout" | "stderr" }];
   /** A scheduled run's attempt ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
@@ -118,6 +120,8 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly settingsWarning?: string;
   /** A message of a type the project declares, for the banner's example. */
   readonly exampleMessage: { type: string; payload: unknown };
+  /** What payloads are checked against: the message types whose interface @letsgo/types declares (kept current on reload). */
+  readonly payloadTypes: { file: string; checked: string[]; warnings: string[] };
   /** How loading the user's code went, latest first. */
   readonly handler: { loaded: boolean; loadMs?: number; error?: string };
   /** Where the handler's world differs from Lambda's because of this machine or the user's choice (the banner says it). */

@@ -14,6 +14,7 @@ import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { NewMessage } from "./messageQueue.js";
 import { MessageValidationError } from "../queue/errors.js";
 import { checkRecordAttributes } from "../queue/validate.js";
+import { payloadProblem, type PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** As SQS SendMessageBatch. */
 export const MAX_MESSAGES_PER_REQUEST = MAX_BATCH_ENTRIES;
@@ -32,6 +33,8 @@ export class IntakeError extends Error {
 export interface IntakeOptions {
   /** POST /stripe, whose signature check makes letsgo:stripe trustworthy. */
   verifiedStripe?: boolean;
+  /** Payloads are checked against these (derived from @letsgo/types). */
+  payloadSchemas?: PayloadSchemas;
 }
 
 export function parseIntake(raw: string, maxMessageSize: number, options: IntakeOptions = {}): NewMessage[] {
@@ -77,7 +80,8 @@ export function parseIntake(raw: string, maxMessageSize: number, options: Intake
   let messages: Array<NewMessage & { attributeBytes?: number }>;
   if (Array.isArray(parsed)) {
     checkCount(parsed.length);
-    messages = parsed.map((item, index) => fromMessage(item, `message ${index + 1}`));
+    // A list of one (how enqueue() sends a single message) reads as one message.
+    messages = parsed.map((item, index) => fromMessage(item, parsed.length === 1 ? "the message" : `message ${index + 1}`));
   } else if (isObject(parsed) && "Records" in parsed) {
     const records = parsed.Records;
     if (!Array.isArray(records)) throw new IntakeError(400, "`Records` must be a list of SQS records.");
@@ -118,12 +122,15 @@ function checkCount(count: number): void {
 
 /**
  * The type rules every sender follows (../runtime/messageRules.ts): present, not
- * blank, not a reserved type the runtime does not define; and letsgo:stripe only
- * from POST /stripe.
+ * blank, not a reserved type the runtime does not define; letsgo:stripe only
+ * from POST /stripe; and a payload that fits the type's interface in @letsgo/types.
  */
 function typeOf(message: Record<string, unknown>, what: string, options: IntakeOptions): string {
   const problem = messageTypeProblem(message.type) ?? reservedTypeProblem(message.type as string);
   if (problem) throw new IntakeError(400, `The type of ${what} ${problem}.`);
+  // The payload's own text, as enqueue() and the runtime say it; which message, when there are several.
+  const payload = payloadProblem(options.payloadSchemas, message.type as string, message.payload);
+  if (payload) throw new IntakeError(400, what === "the message" ? payload : `${capital(what)}: ${payload}`);
   if (message.type === ReservedMessageType.Stripe && !options.verifiedStripe) {
     throw new IntakeError(
       400,

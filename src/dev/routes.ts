@@ -6,10 +6,13 @@ import type { NewMessage, QueueMessage, QueueStats } from "./messageQueue.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 import type { EnqueueOnceResult, Redriven } from "./store.js";
 import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
+import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** What the routes need from the worker. */
 export interface QueueService {
   maxMessageSize: number;
+  /** What payloads are checked against (from @letsgo/types), once known; undefined checks nothing. */
+  payloadSchemas(): Promise<PayloadSchemas | undefined>;
   /** Resolves once the messages are durable on disk. */
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
   /** Enqueue unless `key` was enqueued before; durable before it resolves. */
@@ -69,7 +72,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     // Room for JSON escaping of SQS-shaped bodies; the real limits are checked per message.
     const raw = await request.body(service.maxMessageSize * 2 + 64 * 1024);
     const delaySeconds = intakeChecked(() => parseDelaySeconds(request.query.get("delaySeconds")));
-    const messages = intake(raw.toString("utf8"), service.maxMessageSize);
+    const messages = intake(raw.toString("utf8"), service.maxMessageSize, { payloadSchemas: await service.payloadSchemas() });
     const messageIds = await service.enqueue(messages, delaySeconds);
     return { status: 201, body: { messageIds } };
   });
@@ -83,7 +86,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     secret,
     maxBodyBytes: service.maxMessageSize + 64 * 1024,
     async enqueue(message) {
-      const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true });
+      const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true, payloadSchemas: await service.payloadSchemas() });
       const { id: eventId, type } = message.payload;
       const result = await service.enqueueOnce(checked!, `stripe:${eventId}`);
       service.stripeReceived({ eventId, type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });

@@ -21,6 +21,9 @@ import { isDeploySetting, loadSettings, settingMs, type Settings } from "../proj
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./bundler.js";
+import { PayloadSchemaSource } from "./payloadSchemaSource.js";
+import { payloadSkeleton } from "../project/payloadSkeleton.js";
+import type { PayloadSchemas } from "../runtime/payloadShape.js";
 import { HandlerInvoker } from "./invoker.js";
 import { stateDirectoryError } from "./diskErrors.js";
 import type { JournalState } from "./journal.js";
@@ -85,11 +88,18 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   }
 }
 
-/** The first type of the project's own (else a contact form), for the banner's example. */
+/**
+ * The first type of the project's own (else a contact form), for the banner's
+ * example; its payload is filled in from the type's interface once that is read.
+ */
 async function exampleMessage(typesIndex: string): Promise<{ type: string; payload: unknown }> {
   const source = await readFile(typesIndex, "utf8").catch(() => "");
   const own = scanEnum(source, "MessageType")?.find((member) => !isReservedMessageType(member.value));
   return own ? { type: own.value, payload: {} } : { type: ReservedMessageType.Contact, payload: { email: "you@example.com", message: "Hello" } };
+}
+
+function exampleFitting(example: { type: string; payload: unknown }, schemas: PayloadSchemas | undefined): { type: string; payload: unknown } {
+  return schemas && Object.hasOwn(schemas.messages, example.type) ? { type: example.type, payload: payloadSkeleton(schemas, example.type) } : example;
 }
 
 /** LETSGO_WORKER_SCHEDULE as EventBridge Scheduler would read it (null: empty, disabled); rate() counts from `start`. */
@@ -164,10 +174,30 @@ async function assemble(
     typesIndex: paths.typesIndex,
     workerPackageJson: paths.workerPackageJson,
     outDir: path.join(paths.stateDir, "bundle"),
+    payloadSchemas: new PayloadSchemaSource(paths.typesIndex, path.join(paths.stateDir, "payload-schemas.json")),
   });
+  // What POST / checks payloads against: the shapes of the code that runs. Requests
+  // that come before the first build (senders retried through the 503) wait for it.
+  let payloadSchemas: PayloadSchemas | undefined;
+  const payloadTypes: DevWorker["payloadTypes"] = { file: paths.typesIndex, checked: [], warnings: [] };
+  let firstBuilt!: () => void;
+  const firstBuild = new Promise<void>((resolve) => (firstBuilt = resolve));
+  const build = async () => {
+    const result = await bundler.build().finally(firstBuilt);
+    if (result.ok) {
+      payloadSchemas = result.payloadSchemas.schemas;
+      payloadTypes.checked = Object.keys(payloadSchemas.messages);
+      const { warnings } = result.payloadSchemas;
+      // The banner says the first ones; later ones are said when they change, not on every reload.
+      const changed = warnings.join("\n") !== payloadTypes.warnings.join("\n");
+      payloadTypes.warnings = warnings;
+      if (changed && warnings.length > 0) emitter.emit("types:warnings", { file: paths.typesIndex, warnings });
+    }
+    return result;
+  };
   const invoker = new HandlerInvoker({
     entry,
-    build: () => bundler.build(),
+    build,
     cwd: paths.worker,
     env: envFor(extra),
     memoryMb: settings.LETSGO_WORKER_MEMORY,
@@ -244,6 +274,10 @@ async function assemble(
   route = buildRouter(
     {
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
+      payloadSchemas: async () => {
+        if (!payloadSchemas) await firstBuild;
+        return payloadSchemas;
+      },
       enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
       enqueueOnce: (message, key) => store.enqueueOnce(message, key),
       // Kept current by the settings watcher; without one, the project's local secret (stripe trigger signs with it).
@@ -304,6 +338,9 @@ async function assemble(
     } satisfies DevSchedule,
     replay: store.replay,
     ...shown,
+    payloadTypes,
+    // The handler has loaded by now, so the types have been read: the example fits them.
+    exampleMessage: exampleFitting(shown.exampleMessage, payloadSchemas),
     handler,
     lambdaWorld: {
       awsCredentials: options.awsCredentials === true,

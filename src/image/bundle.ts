@@ -15,6 +15,9 @@ import { workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
 import { projectFiles, type GuardedFile } from "./secretGuard.js";
+import { derivePayloadSchemas } from "../project/payloadSchemas.js";
+import { updatePayloadSchemasModule } from "../project/payloadSchemasModule.js";
+import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** Provided by public.ecr.aws/lambda/nodejs:22 at /var/runtime/node_modules. */
 export const BASE_IMAGE_PROVIDES = ["@aws-sdk/*"];
@@ -37,6 +40,8 @@ export interface WorkerBundle {
   /** Imports left to the image: the base image's SDK and the install list. */
   external: string[];
   warnings: string[];
+  /** What the image checks payloads against, by message type. */
+  payloadSchemas: PayloadSchemas;
   /** Input files and their bytes in the bundle, largest first (from esbuild's metafile). */
   inputs: Array<{ path: string; bytes: number }>;
   /**
@@ -52,13 +57,21 @@ export interface WorkerBundle {
 const REQUIRE_SHIM =
   'import{createRequire as __letsgoCreateRequire}from"node:module";const require=__letsgoCreateRequire(import.meta.url);';
 
-/** The bundle's entry: load the secrets, then the user's Lambda entry, and hand on its handler. */
+/**
+ * The bundle's entry: install the payload shapes derived from @letsgo/types, load
+ * the secrets, then the user's Lambda entry, and hand on its handler.
+ */
 const ENTRY_MODULE_NAME = "letsgo-worker-entry.mjs";
+
+/** The entry's import of the derived payload shapes, a module the build makes (payloadSchemasPlugin). */
+const PAYLOAD_SCHEMAS_IMPORT = "letsgo-worker-payload-schemas";
 
 function entryModule(userEntry: string): string {
   const specifier = JSON.stringify(`./${userEntry.split(path.sep).join("/")}`);
   return [
-    'import { loadWorkerSecrets } from "letsgo-worker/runtime";',
+    'import { loadWorkerSecrets, setPayloadSchemas } from "letsgo-worker/runtime";',
+    `import payloadSchemas from "${PAYLOAD_SCHEMAS_IMPORT}";`,
+    "setPayloadSchemas(payloadSchemas);",
     "await loadWorkerSecrets();",
     `const worker = await import(${specifier});`,
     "export const handler = worker.handler;",
@@ -81,6 +94,11 @@ export interface WorkerBuildInput {
   /** esbuild target, e.g. "node22". */
   target: string;
   minify: boolean;
+  /**
+   * The payload shapes the runtime checks messages against (../project/payloadSchemas.ts).
+   * A promise: deriving them (the TypeScript checker) runs while esbuild bundles.
+   */
+  payloadSchemas: Promise<PayloadSchemas>;
 }
 
 /**
@@ -114,7 +132,7 @@ export function workerBuildOptions(input: WorkerBuildInput): esbuild.BuildOption
     banner: { js: REQUIRE_SHIM },
     external: [...input.external],
     logLevel: "silent",
-    plugins: [letsgoResolvePlugin(input.typesIndex)],
+    plugins: [letsgoResolvePlugin(input.typesIndex), payloadSchemasPlugin(input.payloadSchemas)],
   };
 }
 
@@ -128,6 +146,8 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
   const paths = workerPaths(cwd);
   assertWorkerExists(paths);
   const externals = [...BASE_IMAGE_PROVIDES, ...external];
+  const derived = derivePayloadSchemas(paths.typesIndex);
+  await updatePayloadSchemasModule(paths, derived.schemas);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build(
@@ -141,6 +161,7 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
         outfile: path.join(paths.root, BUNDLE_FILE),
         target: "node22",
         minify,
+        payloadSchemas: Promise.resolve(derived.schemas),
       }),
     );
   } catch (error) {
@@ -161,7 +182,8 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
     fileName: BUNDLE_FILE,
     sourceMapName: SOURCE_MAP_FILE,
     external: externals,
-    warnings: result.warnings.map((warning) => formatWarning(toProblem(warning))),
+    warnings: [...derived.warnings.map((warning) => `${path.relative(paths.root, paths.typesIndex)}: ${warning}`), ...result.warnings.map((warning) => formatWarning(toProblem(warning)))],
+    payloadSchemas: derived.schemas,
     inputs,
     loaded: await projectFiles(paths.root, Object.keys(result.metafile.inputs)),
   };
@@ -211,6 +233,17 @@ function letsgoResolvePlugin(typesIndex: string): esbuild.Plugin {
         const fallback = workspaceFallback(typesIndex, args.path);
         return fallback ? { path: fallback } : { errors: found.errors };
       });
+    },
+  };
+}
+
+/** The entry's `letsgo-worker-payload-schemas`: the derived shapes as a JSON module, once they are known. */
+function payloadSchemasPlugin(schemas: Promise<PayloadSchemas>): esbuild.Plugin {
+  return {
+    name: "letsgo-payload-schemas",
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${PAYLOAD_SCHEMAS_IMPORT}$`) }, () => ({ path: PAYLOAD_SCHEMAS_IMPORT, namespace: "letsgo-payload-schemas" }));
+      build.onLoad({ filter: /.*/, namespace: "letsgo-payload-schemas" }, async () => ({ contents: JSON.stringify(await schemas), loader: "json" }));
     },
   };
 }

@@ -18,6 +18,9 @@ export function workerPaths(projectDir: string) {
     workerPackageJson: path.join(worker, "package.json"),
     typesDir: path.join(root, "packages", "types"),
     typesIndex: path.join(root, "packages", "types", "index.ts"),
+    queueIndex: path.join(root, "packages", "queue", "index.ts"),
+    /** Generated from typesIndex: the payload shapes the app's enqueue() checks before sending (./payloadSchemasModule.ts). */
+    payloadSchemasModule: path.join(root, "packages", "queue", "payloadSchemas.ts"),
   };
 }
 

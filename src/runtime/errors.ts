@@ -24,9 +24,12 @@ export class ScheduledRunError extends WorkerRuntimeError {
   override name = "ScheduledRunError";
 }
 
-export type InvalidMessageReason = "invalid-json" | "missing-type" | "unknown-type";
+export type InvalidMessageReason = "invalid-json" | "missing-type" | "unknown-type" | "invalid-payload";
 
-/** A queue message that cannot be handled as it is: bad JSON, no `type`, no handler for it. */
+/**
+ * A queue message that cannot be handled as it is: bad JSON, no `type`, no
+ * handler for it, or a payload that does not match its interface in @letsgo/types.
+ */
 export class InvalidMessageError extends WorkerRuntimeError {
   override name = "InvalidMessageError";
   readonly reason: InvalidMessageReason;

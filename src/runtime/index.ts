@@ -74,6 +74,7 @@ export {
 export { formatMoney, stripeNotification } from "./stripeNotification.js";
 export { contactNotification, type ContactPayload } from "./contactNotification.js";
 export { loadWorkerSecrets } from "./secrets.js";
+export { describeShape, payloadProblem, setPayloadSchemas, type MessagePayloadShape, type PayloadSchemas, type Shape } from "./payloadShape.js";
 export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
 export {
   firstLine,

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./log.js";
 import { isScheduledEvent } from "./messageTypes.js";
 import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
+import { installedPayloadSchemas, payloadProblem } from "./payloadShape.js";
 import { scheduledEventInBody } from "./redrivenRun.js";
 import { secretsLoader } from "./secrets.js";
 import type {
@@ -129,6 +130,10 @@ async function handleRecord(
         `No handler for message type "${message.type}": register one in the handlers map passed to createWorkerHandler.`,
       );
     }
+    // A payload that does not match its declared type fails here, before the
+    // handler sees it, with the text enqueue() would have refused it with.
+    const problem = payloadProblem(installedPayloadSchemas(), message.type, message.payload);
+    if (problem) throw new InvalidMessageError("invalid-payload", problem);
     await handle(message, event, context);
     return handled(fields, started, logger);
   } catch (error) {

@@ -1,0 +1,50 @@
+/**
+ * A payload that fits a message type's declared shape, with placeholder values
+ * (required fields only): the example `dev` prints in its banner, a starting
+ * point to edit rather than a blank `{}` that its own check would refuse.
+ */
+import type { PayloadSchemas, Shape } from "../runtime/payloadShape.js";
+
+/** Named types referring to themselves stop here (their optional fields already stop most). */
+const MAX_DEPTH = 6;
+
+export function payloadSkeleton(schemas: PayloadSchemas, type: string): unknown {
+  const declared = Object.hasOwn(schemas.messages, type) ? schemas.messages[type] : undefined;
+  return declared ? skeleton(declared.payload, schemas.defs, 0) : {};
+}
+
+function skeleton(shape: Shape, defs: PayloadSchemas["defs"], depth: number): unknown {
+  if (depth > MAX_DEPTH) return null;
+  switch (shape.k) {
+    case "string":
+      return "";
+    case "number":
+      return 0;
+    case "boolean":
+      return false;
+    case "null":
+    case "any":
+    case "never":
+    case "unsendable":
+      return null;
+    case "literal":
+      return shape.v;
+    case "pattern":
+      // `order_${string}` → "order_", `v${number}` → "v0"
+      return shape.d.slice(1, -1).replace(/\$\{number\}/g, "0").replace(/\$\{[^}]*\}/g, "");
+    case "array":
+      return [];
+    case "tuple":
+      return shape.items.slice(0, shape.req).map((item) => skeleton(item, defs, depth + 1));
+    case "object":
+      return Object.fromEntries(shape.props.filter(([, , optional]) => !optional).map(([name, prop]) => [name, skeleton(prop, defs, depth + 1)]));
+    case "union": {
+      const first = shape.of.find((member) => member.k !== "null") ?? shape.of[0]!;
+      return skeleton(first, defs, depth + 1);
+    }
+    case "ref": {
+      const target = defs[shape.name];
+      return target ? skeleton(target, defs, depth + 1) : null;
+    }
+  }
+}
