@@ -33,7 +33,7 @@ const TSX = import.meta.resolve("tsx");
 /** The app's own server, as a user would write it with node:http. */
 const WEB_SERVER = `
 import http from "node:http";
-import { createStripeWebhookHandler, enqueue, EnqueueError, toNodeHandler } from "@letsgo/queue";
+import { createStripeWebhookHandler, enqueue, EnqueueError, MessageValidationError, toNodeHandler } from "@letsgo/queue";
 import { MessageType } from "@letsgo/types";
 
 const stripeWebhook = toNodeHandler(createStripeWebhookHandler());
@@ -60,7 +60,7 @@ const server = http.createServer(async (req, res) => {
     }
     res.writeHead(404).end();
   } catch (error) {
-    const status = error instanceof EnqueueError ? 503 : 500;
+    const status = error instanceof MessageValidationError ? 400 : error instanceof EnqueueError ? 503 : 500;
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error: String(error) }));
   }
 });
@@ -179,6 +179,12 @@ describe("Scenario: an app in the same monorepo sends work with @letsgo/queue", 
     await dev.waitForLine((line) => line.event === "handler:output" && /OrderNew .*o_1/.test(line.line));
   });
 
+  it("a payload that does not fit its interface in @letsgo/types is refused by the app's enqueue(), with the field and its type", async () => {
+    const reply = await post(`${web!.url}/api/orders`, JSON.stringify({ orderId: "o_no_customer" }));
+    assert.equal(reply.status, 400, JSON.stringify(reply.body));
+    assert.match(reply.body.error, /MessageValidationError: payload\.customerId: expected string, got nothing \(OrderNewMessage in @letsgo\/types\)$/);
+  });
+
   it("a contact form message reaches Slack through the scaffolded contact handler", async () => {
     const reply = await post(`${web!.url}/api/contact`, JSON.stringify({ name: "Jenny Rosen", email: "jenny@example.com", message: "Do you ship to Mars?", company: "Acme" }));
     assert.equal(reply.status, 202, JSON.stringify(reply.body));
@@ -242,6 +248,11 @@ describe("Scenario: an app in the same monorepo sends work with @letsgo/queue", 
     web = await startWebApp(project.dir, { ...awsEnv, LETSGO_WORKER_QUEUE_URL: queueUrl, LETSGO_LOCAL_QUEUE_URL: dev.url });
     const reply = await post(`${web.url}/api/orders`, JSON.stringify({ orderId: "o_aws", customerId: "c_9" }));
     assert.equal(reply.status, 202, JSON.stringify(reply.body));
+
+    // Checked before it is sent, to SQS too: the app's @letsgo/queue carries the shapes (packages/queue/payloadSchemas.ts).
+    const refused = await post(`${web.url}/api/orders`, JSON.stringify({ orderId: 7, customerId: "c_9" }));
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(refused.body.error, /payload\.orderId: expected string, got 7 \(OrderNewMessage in @letsgo\/types\)$/);
 
     const sqs = new SQSClient({ region: awsEnv.AWS_REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
     try {

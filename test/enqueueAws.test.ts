@@ -54,7 +54,11 @@ before(async () => {
   await mkdir(path.join(project.dir, "apps", "worker"), { recursive: true });
   await mkdir(path.join(project.dir, "packages", "types"), { recursive: true });
   await writeFile(path.join(project.dir, "apps", "worker", ".env"), "LETSGO_WORKER_MAX_MESSAGE_SIZE=1024\n");
-  await writeFile(path.join(project.dir, "packages", "types", "index.ts"), `export enum MessageType {\n  OrderNew = "OrderNew",\n}\n`);
+  await writeFile(
+    path.join(project.dir, "packages", "types", "index.ts"),
+    `export enum MessageType {\n  OrderNew = "OrderNew",\n  Invoice = "Invoice",\n}\n` +
+      `export interface InvoiceMessage { type: MessageType.Invoice; payload: { invoiceId: string; amountCents: number } }\n`,
+  );
 });
 
 after(async () => {
@@ -155,6 +159,22 @@ describe("enqueue --aws", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /warning: "OrderNwe" is not in the MessageType enum/);
     assert.deepEqual(await queueCounts(await queueUrl("letsgo-unknown-worker")), { visible: 1, delayed: 0 });
+  });
+
+  it("checks the payload against @letsgo/types before sending to SQS, with dev's text; nothing is sent", async () => {
+    await deployQueues("typed");
+    const url = await queueUrl("letsgo-typed-worker");
+    const text = 'payload.amountCents: expected number, got "ten" (InvoiceMessage in @letsgo/types)';
+    const byName = await cli(["enqueue", "--aws", "--deployment", "typed", "--type", "Invoice", "--payload", '{"invoiceId":"i_1","amountCents":"ten"}']);
+    assert.equal(byName.code, 1);
+    assert.ok(byName.stderr.includes(`${text} Nothing was sent.`), byName.stderr);
+    const byUrl = await cli(["enqueue", "--type", "Invoice", "--payload", '{"amountCents":10}'], { LETSGO_WORKER_QUEUE_URL: url });
+    assert.equal(byUrl.code, 1);
+    assert.match(byUrl.stderr, /payload\.invoiceId: expected string, got nothing \(InvoiceMessage in @letsgo\/types\) Nothing was sent/);
+    assert.deepEqual(await queueCounts(url), { visible: 0, delayed: 0 });
+    const good = await cli(["enqueue", "--aws", "--deployment", "typed", "--type", "Invoice", "--payload", '{"invoiceId":"i_1","amountCents":10}']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.deepEqual(await queueCounts(url), { visible: 1, delayed: 0 });
   });
 
   it("refuses invalid input before sending anything: no type, bad JSON, bad delay, too big for LETSGO_WORKER_MAX_MESSAGE_SIZE", async () => {

@@ -102,7 +102,7 @@ export const bullmq = {
 };
 
 /** `letsgo-worker dev` on a project `make()` writes, with extra dev `args`. */
-function devContender(name, make, { args = [], note, setup = [] } = {}) {
+export function devContender(name, make, { args = [], note, setup = [] } = {}) {
   return {
     name,
     commands: [...setup, `${devCommand(args)}${note ? `   (${note})` : ""}`],

@@ -16,6 +16,7 @@ import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
 import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
 import { readDelaySeconds } from "../queue/validate.js";
 import { devWorkerUrl } from "./targets.js";
+import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */
 export type EnqueueTarget = { aws: AwsCommandOptions } | { url: string } | { fromEnvironment: true };
@@ -36,14 +37,29 @@ export async function cliQueueClient(projectDir: string, target: EnqueueTarget):
         queueUrl: found.queueUrl,
         maxMessageSize,
         sqs: { region: found.region, ...(target.aws.profile ? { profile: target.aws.profile } : {}) },
+        payloadSchemas: await projectPayloadSchemas(projectDir),
       });
     }
     if ("url" in target) return createQueueClient({ localQueueUrl: await devWorkerUrl(projectDir, target.url), env: {}, maxMessageSize });
     // The app's rule: LETSGO_WORKER_QUEUE_URL → SQS; otherwise this project's dev worker.
     const toSqs = Boolean(process.env.LETSGO_WORKER_QUEUE_URL?.trim());
     const local = toSqs ? settings.LETSGO_LOCAL_QUEUE_URL : await devWorkerUrl(projectDir);
-    return createQueueClient({ env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: local }, maxMessageSize });
+    return createQueueClient({
+      env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: local },
+      maxMessageSize,
+      ...(toSqs ? { payloadSchemas: await projectPayloadSchemas(projectDir) } : {}),
+    });
   });
+}
+
+/**
+ * The payload shapes of the project's types, for a send to SQS: checked here,
+ * before sending, as a dev worker checks them at its door (a send to dev is
+ * left to dev, which has them at hand). The TypeScript checker loads only here.
+ */
+async function projectPayloadSchemas(projectDir: string): Promise<PayloadSchemas> {
+  const { derivePayloadSchemas } = await import("../project/payloadSchemas.js");
+  return derivePayloadSchemas(workerPaths(projectDir).typesIndex).schemas;
 }
 
 /** The library's errors as the CLI reports them: bad input exits 1 like any other, an unreachable or refusing queue is a service error. */

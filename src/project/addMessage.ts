@@ -12,6 +12,7 @@ import { fillTemplate, readTemplate } from "./templates.js";
 import { writeFilesAtomically, type FileChange } from "./writeFiles.js";
 import { parseField } from "./messageField.js";
 import { isReservedMessageType } from "../runtime/messageTypes.js";
+import { updatePayloadSchemasModule } from "./payloadSchemasModule.js";
 
 export interface AddMessageOptions {
   projectDir: string;
@@ -86,6 +87,11 @@ export async function addMessage(options: AddMessageOptions): Promise<AddMessage
     { path: handlerFile, before: undefined, after: stub },
     { path: paths.handlersIndex, before: handlersText, after: newHandlers },
   ];
-  if (!options.dryRun) await writeFilesAtomically(changes);
+  if (!options.dryRun) {
+    await writeFilesAtomically(changes);
+    // The app's enqueue() checks the new payload too (generated; dev and build keep it current as well).
+    const { derivePayloadSchemas } = await import("./payloadSchemas.js");
+    await updatePayloadSchemasModule(paths, derivePayloadSchemas(paths.typesIndex).schemas);
+  }
   return { name, typeValue, interfaceName, handlerName, changes, written: !options.dryRun };
 }

@@ -10,6 +10,8 @@ import { checkDeploymentName } from "./names.js";
 import { SLACK_STRIPE_EVENT_TYPES, STRIPE_EVENT_TYPES, stripeHandlerName } from "./stripeEvents.js";
 import { fillTemplate, listTemplateFiles, readTemplate } from "./templates.js";
 import { workerPaths } from "./paths.js";
+import { updatePayloadSchemasModule } from "./payloadSchemasModule.js";
+import { existsSync } from "node:fs";
 import { VERSION } from "../version.js";
 import { parseScheduleSetting } from "../schedule/index.js";
 
@@ -63,6 +65,13 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
     if (file.path === "apps/worker/.env") result.envCreated = true;
   }
 
+  // The app's enqueue() checks payloads with shapes derived from the types just written.
+  const paths = workerPaths(projectDir);
+  const { derivePayloadSchemas } = await import("./payloadSchemas.js");
+  const existed = existsSync(paths.payloadSchemasModule);
+  if (await updatePayloadSchemasModule(paths, derivePayloadSchemas(paths.typesIndex).schemas)) {
+    (existed ? result.replaced : result.created).push("packages/queue/payloadSchemas.ts");
+  }
   if (await amendRootPackageJson(projectDir)) result.amended.push("package.json");
   if (await amendGitignore(projectDir)) result.amended.push(".gitignore");
   return result;

@@ -11,6 +11,7 @@ import { sqsTransport, type SqsClientConfig } from "./sqsTransport.js";
 import { devTarget, resolveQueueTarget, sqsTarget, type QueueTarget } from "./target.js";
 import type { Transport } from "./transport.js";
 import { MessageValidationError } from "./errors.js";
+import type { PayloadSchemas } from "../runtime/payloadShape.js";
 import { checkAttributes, checkDelaySeconds, checkMessage, type AttributeValue, type CheckedMessage, type OutgoingMessage } from "./validate.js";
 
 export interface EnqueueOptions {
@@ -42,6 +43,11 @@ export interface QueueClientOptions {
   concurrency?: number;
   /** More SQSClient settings, e.g. `{ profile }` or `{ credentials }`. */
   sqs?: SqsClientConfig;
+  /**
+   * Payload shapes to check each message against before it is sent (derived
+   * from @letsgo/types by letsgo-worker). A dev worker checks them anyway.
+   */
+  payloadSchemas?: PayloadSchemas;
 }
 
 export interface QueueClient<M extends OutgoingMessage = OutgoingMessage> {
@@ -81,7 +87,7 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
     const attributes = enqueueOptions.attributes === undefined ? undefined : checkAttributes(enqueueOptions.attributes, "attributes");
     const checked = list.map((message, index): CheckedMessage => {
       const label = many ? `messages[${index}]` : "message";
-      const one = checkMessage(message, index, label, maxMessageSize);
+      const one = checkMessage(message, index, label, maxMessageSize, options.payloadSchemas);
       if (!attributes) return one;
       if (one.bytes + attributes.bytes > maxMessageSize) {
         throw new MessageValidationError(index, `${label} is ${one.bytes} bytes as JSON and its attributes ${attributes.bytes}; SQS counts both: at most ${maxMessageSize} bytes together.`);

@@ -6,6 +6,7 @@
 import { MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { MessageValidationError } from "./errors.js";
+import { payloadProblem, type PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** What goes on the queue: `type` picks the worker's handler, `payload` is its data. */
 export interface OutgoingMessage {
@@ -96,7 +97,7 @@ function attributeNameProblem(name: string): string | undefined {
  * Check one message and build its body. `label` names it in errors
  * (`the message`, `messages[3]`).
  */
-export function checkMessage(value: unknown, index: number, label: string, maxMessageSize: number): CheckedMessage {
+export function checkMessage(value: unknown, index: number, label: string, maxMessageSize: number, payloadSchemas?: PayloadSchemas): CheckedMessage {
   const fail = (text: string) => new MessageValidationError(index, `${label}${text}`);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw fail(` must be an object { type, payload }, got ${describe(value)}.`);
@@ -116,6 +117,9 @@ export function checkMessage(value: unknown, index: number, label: string, maxMe
   if (reserved) throw fail(`.type ${reserved}.`);
   const problem = nonJson(message.payload, "payload", []);
   if (problem) throw fail(`.${problem}`);
+  // The text dev's POST / and the runtime give for the same payload; which message, when there are several.
+  const mismatch = payloadProblem(payloadSchemas, type as string, message.payload);
+  if (mismatch) throw new MessageValidationError(index, label === "message" ? mismatch : `${label}: ${mismatch}`);
   const body = safeForSqs(JSON.stringify({ type, payload: message.payload ?? null }));
   const bytes = utf8Length(body);
   if (bytes > maxMessageSize) {

@@ -12,8 +12,14 @@
  * message declared in @letsgo/types; `add-message` keeps that list current.
  */
 import type { WorkerMessage } from "@letsgo/types";
-import { enqueue as enqueueAny, type Enqueue } from "letsgo-worker/queue";
+import { createQueueClient, type Enqueue } from "letsgo-worker/queue";
+import { payloadSchemas } from "./payloadSchemas";
 
-export const enqueue: Enqueue<WorkerMessage> = enqueueAny;
+/**
+ * Payloads are checked against their interfaces in @letsgo/types before they
+ * are sent (payloadSchemas.ts is generated from them by letsgo-worker), so a
+ * bad one is refused here, with the field and the type it should have.
+ */
+export const enqueue: Enqueue<WorkerMessage> = createQueueClient<WorkerMessage>({ payloadSchemas }).enqueue;
 
 export { createStripeWebhookHandler, EnqueueError, MessageValidationError, toNodeHandler } from "letsgo-worker/queue";
