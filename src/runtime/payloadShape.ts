@@ -62,9 +62,11 @@ const MAX_LISTED_PROBLEMS = 5;
 export function payloadProblem(schemas: PayloadSchemas | undefined, type: string, payload: unknown): string | undefined {
   const declared = schemas && Object.hasOwn(schemas.messages, type) ? schemas.messages[type] : undefined;
   if (!declared) return undefined;
+  // The common case first: a walk that only answers yes or no, allocating nothing.
+  if (matches(declared.payload, payload, schemas!.defs, 0)) return undefined;
   const problems: string[] = [];
   check(declared.payload, toJsonValue(payload), "payload", schemas!.defs, problems, 0);
-  if (problems.length === 0) return undefined;
+  if (problems.length === 0) return undefined; // e.g. a Date where a string is declared: sent as its ISO string
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join("; ");
   const more = problems.length > MAX_LISTED_PROBLEMS ? "; and more" : "";
   return `${listed}${more} (${declared.declaredAs} in @letsgo/types)`;
@@ -170,9 +172,64 @@ function compiled(source: string): RegExp {
 }
 
 function fits(shape: Shape, value: unknown, defs: PayloadSchemas["defs"], depth: number): boolean {
-  const found: string[] = [];
-  check(shape, value, "", defs, found, depth + 1);
-  return found.length === 0;
+  return matches(shape, value, defs, depth + 1);
+}
+
+/** Whether `value` fits `shape`: check() without the paths and texts, for the common case and for union members. */
+function matches(shape: Shape, value: unknown, defs: PayloadSchemas["defs"], depth: number): boolean {
+  if (depth > MAX_DEPTH) return true;
+  switch (shape.k) {
+    case "any":
+      return true;
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "null":
+      return value === null;
+    case "never":
+    case "unsendable":
+      return value === undefined;
+    case "literal":
+      return value === shape.v;
+    case "pattern":
+      return typeof value === "string" && compiled(shape.re).test(value);
+    case "ref": {
+      const target = defs[shape.name];
+      return target === undefined || matches(target, value, defs, depth + 1);
+    }
+    case "array":
+      if (!Array.isArray(value)) return false;
+      for (let i = 0; i < value.length; i++) if (!matches(shape.of, value[i], defs, depth + 1)) return false;
+      return true;
+    case "tuple": {
+      if (!Array.isArray(value) || value.length < shape.req || (!shape.rest && value.length > shape.items.length)) return false;
+      for (let i = 0; i < value.length; i++) if (!matches(i < shape.items.length ? shape.items[i]! : shape.rest!, value[i], defs, depth + 1)) return false;
+      return true;
+    }
+    case "object": {
+      if (!isPlainObject(value)) return false;
+      const props = shape.props;
+      for (let i = 0; i < props.length; i++) {
+        const [name, propShape, optional] = props[i]!;
+        const item = Object.hasOwn(value, name) ? value[name] : undefined;
+        if (item === undefined ? !optional : !matches(propShape, item, defs, depth + 1)) return false;
+      }
+      if (shape.index && shape.index.k !== "any") {
+        for (const name in value) {
+          if (!Object.hasOwn(value, name) || props.some(([listed]) => listed === name)) continue;
+          const item = value[name];
+          if (item !== undefined && !matches(shape.index, item, defs, depth + 1)) return false;
+        }
+      }
+      return true;
+    }
+    case "union":
+      for (const member of shape.of) if (matches(member, value, defs, depth + 1)) return true;
+      return false;
+  }
 }
 
 /** Whether `value` is of the member's JSON kind (object, array, string...), whatever its contents. */
