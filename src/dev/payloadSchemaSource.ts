@@ -37,8 +37,21 @@ export class PayloadSchemaSource {
     private readonly cacheFile: string,
   ) {}
 
+  private prefetched: Promise<DerivedPayloadSchemas> | undefined;
+
+  /** Start reading now; the next current() takes this result. */
+  prefetch(): void {
+    this.prefetched ??= this.read();
+  }
+
   /** The shapes for the types as they are now on disk. */
-  async current(): Promise<DerivedPayloadSchemas> {
+  current(): Promise<DerivedPayloadSchemas> {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    return prefetched ?? this.read();
+  }
+
+  private async read(): Promise<DerivedPayloadSchemas> {
     if (!existsSync(this.typesIndex)) return EMPTY;
     const cached = await this.readCache();
     if (cached) return cached;

@@ -132,6 +132,9 @@ async function assemble(
   const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
   life.add("state lock", { close: () => lock.release() });
   const localStripeSecret = await ensureLocalStripeSecret(paths.stateDir);
+  // Reading the types may load the TypeScript checker (~1 s when they changed): under way while the rest starts.
+  const payloadSchemaSource = new PayloadSchemaSource(paths.typesIndex, path.join(paths.stateDir, "payload-schemas.json"));
+  payloadSchemaSource.prefetch();
 
   // Set once the event source mapping exists; until then nothing needs waking.
   let wakeMapping = () => {};
@@ -174,7 +177,7 @@ async function assemble(
     typesIndex: paths.typesIndex,
     workerPackageJson: paths.workerPackageJson,
     outDir: path.join(paths.stateDir, "bundle"),
-    payloadSchemas: new PayloadSchemaSource(paths.typesIndex, path.join(paths.stateDir, "payload-schemas.json")),
+    payloadSchemas: payloadSchemaSource,
   });
   // What POST / checks payloads against: the shapes of the code that runs. Requests
   // that come before the first build (senders retried through the 503) wait for it.

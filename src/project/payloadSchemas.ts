@@ -59,7 +59,7 @@ export function derivePayloadSchemas(typesIndex: string): DerivedPayloadSchemas 
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       // No DOM and no @types: only the language's own types, which payloads use.
-      lib: ["lib.es2022.d.ts"],
+      lib: ["lib.es5.d.ts", "lib.es2015.collection.d.ts", "lib.es2015.promise.d.ts", "lib.es2015.iterable.d.ts"],
       types: [],
     },
   });
