@@ -6,7 +6,8 @@
  * the journal, after the types changed).
  */
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runCli } from "./support/cli.js";
@@ -43,7 +44,6 @@ async function writeTypes(projectDir: string, source: string): Promise<void> {
 }
 
 async function handledPayloads(log: string): Promise<unknown[]> {
-  const { readFile } = await import("node:fs/promises");
   const text = await readFile(log, "utf8").catch(() => "");
   return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
 }
@@ -117,6 +117,22 @@ describe("dev: payloads checked against @letsgo/types", () => {
     assert.deepEqual(await handledPayloads(project.log), [], "the handler never saw it");
     const listed = await request(second.url, "GET", "/dlq");
     assert.equal(listed.body.messages[0].lastError, `InvalidMessageError: ${HEAVY}`);
+  });
+
+  it("keeps the app's generated packages/queue/payloadSchemas.ts current, only in a project whose @letsgo/queue imports it", async () => {
+    const project = await dev.project({ handler: RUNTIME_HANDLER });
+    await writeTypes(project.dir, TYPES_WITH_INTERFACE);
+    const queueDir = path.join(project.dir, "packages", "queue");
+    await mkdir(queueDir, { recursive: true });
+    await writeFile(path.join(queueDir, "index.ts"), 'export { enqueue } from "letsgo-worker/queue";\n');
+    const first = await dev.worker({ projectDir: project.dir, schedule: false });
+    await first.close();
+    assert.equal(existsSync(path.join(queueDir, "payloadSchemas.ts")), false, "not asked for: not written");
+
+    await writeFile(path.join(queueDir, "index.ts"), 'import { payloadSchemas } from "./payloadSchemas";\nexport { payloadSchemas };\n');
+    await dev.worker({ projectDir: project.dir, schedule: false });
+    const generated = await readFile(path.join(queueDir, "payloadSchemas.ts"), "utf8");
+    assert.match(generated, /"OrderNew": \{\n\s+"declaredAs": "OrderNewMessage"/);
   });
 
   it("the CLI's enqueue to dev is refused with the same text and exit code 1", async () => {
