@@ -15,7 +15,6 @@ import { workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
 import { projectFiles, type GuardedFile } from "./secretGuard.js";
-import { derivePayloadSchemas } from "../project/payloadSchemas.js";
 import { updatePayloadSchemasModule } from "../project/payloadSchemasModule.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
@@ -146,6 +145,8 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
   const paths = workerPaths(cwd);
   assertWorkerExists(paths);
   const externals = [...BASE_IMAGE_PROVIDES, ...external];
+  // The TypeScript checker loads here only: dev's process imports this module for workerBuildOptions and must not carry it.
+  const { derivePayloadSchemas } = await import("../project/payloadSchemas.js");
   const derived = derivePayloadSchemas(paths.typesIndex);
   await updatePayloadSchemasModule(paths, derived.schemas);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
