@@ -17,7 +17,7 @@ import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import { errorStack, firstLine } from "../runtime/errors.js";
 import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
-import type { FromChild, InvokeEvent, ToChild, WireRecord } from "./protocol.js";
+import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type InvokeEvent, type ToChild, type WireRecord } from "./protocol.js";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -44,6 +44,31 @@ interface InFlight {
 
 /** The invocation being handled, until its reply is sent. */
 let current: InFlight | null = null;
+
+/** The awsRequestId of the invocation running now: its output lines are tagged with it. */
+let outputRequestId: string | undefined;
+
+/**
+ * Tag each line the process writes during an invocation with its request id
+ * (OUTPUT_TAG, id, OUTPUT_TAG_END, then the line), as Lambda puts the request id
+ * on each log line, so dev files what a handler printed under the attempt that
+ * printed it; the parent strips the tag before showing the line.
+ */
+function tagOutput(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+  let atLineStart = true;
+  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) return write(chunk, encoding, callback);
+    let text = typeof chunk === "string" ? chunk : chunk.toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+    if (text === "") return write(chunk, encoding, callback);
+    if (outputRequestId !== undefined) {
+      const tag = `${OUTPUT_TAG}${outputRequestId}${OUTPUT_TAG_END}`;
+      text = (atLineStart ? tag : "") + text.replace(/\n(?=[^])/g, `\n${tag}`);
+    }
+    atLineStart = text.endsWith("\n");
+    return typeof encoding === "function" ? write(text, encoding) : write(text, "utf8", callback);
+  }) as typeof stream.write;
+}
 
 /** Keep each failed record's error for the reply; a scheduled run's error is the one the handler throws. */
 function onOutcome(outcome: RuntimeOutcome): void {
@@ -126,6 +151,8 @@ function noHandlerMessage(): string {
 }
 
 async function main(): Promise<void> {
+  tagOutput(process.stdout);
+  tagOutput(process.stderr);
   setOutcomeReporter(onOutcome);
   process.on("uncaughtException", crash("uncaughtException"));
   process.on("unhandledRejection", crash("unhandledRejection"));
@@ -152,6 +179,7 @@ async function main(): Promise<void> {
     const event = buildEvent(message.event, message.context);
     const invocation: InFlight = { id: message.id, event, replied: false, failures: new Map() };
     current = invocation;
+    outputRequestId = message.context.awsRequestId;
     void (async () => {
       let reply: Extract<FromChild, { t: "result" | "error" }>;
       try {
@@ -165,7 +193,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
       if (invocation.replied) return;
       invocation.replied = true;
-      if (current === invocation) current = null;
+      if (current === invocation) {
+        current = null;
+        outputRequestId = undefined;
+      }
       const cpu = process.cpuUsage(cpuAtArrival);
       send({ ...reply, ...recordErrors(invocation), busyMs: performance.now() - arrived, cpuMs: (cpu.user + cpu.system) / 1000 });
     })();

@@ -68,7 +68,8 @@ export type DevWorkerEvents = {
   "handler:exit": [{ reason: string; inFlight: number }];
   /** @letsgo/types declares fields no JSON message can carry (a Date...): said at start and when the types change. */
   "types:warnings": [{ file: string; warnings: string[] }];
-  "handler:output": [{ line: string; stream: "stdout" | "stderr" }];
+  /** A line a handler process printed; `requestId`: the invocation it printed it during (the attempt's requestId). */
+  "handler:output": [{ line: string; stream: "stdout" | "stderr"; requestId?: string }];
   /** A scheduled run's attempt ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */

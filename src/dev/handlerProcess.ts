@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FromChild, ToChild } from "./protocol.js";
+import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type ToChild } from "./protocol.js";
 
 /**
  * How an invocation ended. `errors` holds the errors the runtime reported for
@@ -43,7 +43,8 @@ export interface HandlerProcessOptions {
   functionTimeoutMs: number;
   /** Longest the user's module may take to load (Lambda's init phase allows 10 s). */
   initTimeoutMs: number;
-  onOutput: (line: string, stream: "stdout" | "stderr") => void;
+  /** A line the process printed; `requestId` is the invocation it printed it during, if any. */
+  onOutput: (line: string, stream: "stdout" | "stderr", requestId?: string) => void;
 }
 
 export interface Invocation {
@@ -311,8 +312,9 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
     stream.on("data", (chunk: string) => {
       const lines = (rest + chunk).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) {
-        this.options.onOutput(line, name);
+      for (const tagged of lines) {
+        const { line, requestId } = untag(tagged);
+        this.options.onOutput(line, name, requestId);
         if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
           // Lambda's words for a function killed over its memory, then what it means here.
           this.crashReason ??= `Runtime.ExitError: Runtime exited with error: signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`;
@@ -320,9 +322,19 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
       }
     });
     stream.on("end", () => {
-      if (rest) this.options.onOutput(rest, name);
+      if (rest) {
+        const { line, requestId } = untag(rest);
+        this.options.onOutput(line, name, requestId);
+      }
     });
   }
+}
+
+/** A line as printed, and the invocation it was printed during (child.ts tags them). */
+function untag(tagged: string): { line: string; requestId?: string } {
+  if (!tagged.startsWith(OUTPUT_TAG)) return { line: tagged };
+  const end = tagged.indexOf(OUTPUT_TAG_END);
+  return end === -1 ? { line: tagged } : { line: tagged.slice(end + 1), requestId: tagged.slice(1, end) };
 }
 
 function failure(error: string, durationMs: number): Extract<InvokeOutcome, { ok: false }> {

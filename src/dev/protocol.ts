@@ -50,3 +50,11 @@ export type FromChild =
   | ({ t: "error"; id: number; error: string; stack?: string; errors: Record<string, string>; stacks?: Record<string, string> } & Busy)
   /** An uncaught exception or unhandled rejection: the process takes no more work and exits (after failing the invocation in flight). */
   | { t: "crash"; error: string };
+
+/**
+ * A line the handler process writes during an invocation starts with
+ * OUTPUT_TAG, the invocation's awsRequestId, OUTPUT_TAG_END (ASCII record and
+ * unit separators, which no log line holds); the parent strips them.
+ */
+export const OUTPUT_TAG = "\u001e";
+export const OUTPUT_TAG_END = "\u001f";
