@@ -166,7 +166,7 @@ describe("dev worker", () => {
       ["too large", "POST", "/", JSON.stringify({ type: "A", payload: "x".repeat(2000) }), 413],
       ["together too large", "POST", "/", JSON.stringify([1, 2].map(() => ({ type: "A", payload: "x".repeat(600) }))), 413],
       ["unknown route", "GET", "/nope", undefined, 404],
-      ["wrong method", "GET", "/", undefined, 405],
+      ["wrong method", "PUT", "/", undefined, 405],
       ["wrong method on /dlq", "PUT", "/dlq", undefined, 405],
     ];
     for (const [name, method, path, body, status] of cases) {

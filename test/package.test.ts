@@ -32,7 +32,7 @@ describe("Package: npm pack of a clean checkout", { timeout: 240_000 }, () => {
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
     const report = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as Array<{ files: Array<{ path: string }> }>;
     const files = report[0]!.files.map((f) => f.path);
-    for (const needed of ["bin/letsgo-worker.js", "dist/cli/main.js", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/queue/index.js", "templates/init/packages/queue/index.ts"]) {
+    for (const needed of ["bin/letsgo-worker.js", "dist/cli/main.js", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/queue/index.js", "templates/init/packages/queue/index.ts", "dashboard/index.html", "dashboard/app.js", "dashboard/style.css", "dist/dev/payloadSchemaProcess.js"]) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
     assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("test/")), "sources and tests stay out");

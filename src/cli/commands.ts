@@ -10,6 +10,7 @@ import * as keys from "./keys.js";
 import * as dev from "./dev.js";
 import * as enqueue from "./enqueue.js";
 import * as dlq from "./dlq.js";
+import * as replay from "./replay.js";
 import * as schedule from "./schedule.js";
 import * as stripe from "./stripe.js";
 import * as build from "./build.js";
@@ -19,7 +20,7 @@ import * as logs from "./logs.js";
 import * as destroy from "./destroy.js";
 
 /** In the order a user meets them: set up, work locally, ship. */
-const COMMANDS = [init, addMessage, listMessages, keys, dev, enqueue, dlq, schedule, stripe, build, deploy, status, logs, destroy];
+const COMMANDS = [init, addMessage, listMessages, keys, dev, enqueue, dlq, replay, schedule, stripe, build, deploy, status, logs, destroy];
 
 /** One line each for `letsgo-worker --help`; each command's own --help says the rest. */
 const SUMMARIES: Record<string, string> = {
@@ -30,6 +31,7 @@ const SUMMARIES: Record<string, string> = {
   dev: "run the worker locally behind an SQS-like queue",
   enqueue: "send a message to the dev worker (or --aws)",
   dlq: "list, redrive or purge dead messages",
+  replay: "send a message from the dev worker's history again, edited or not",
   schedule: "check the schedule expression; `schedule run` fires it now",
   stripe: "send signed Stripe test events to the dev worker",
   build: "bundle the worker and build its Lambda container image",

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
-import { info, print, printJson, style, warn } from "./output.js";
+import { info, print, printJson, style, warn, readStdin } from "./output.js";
 
 interface EnqueueFlags extends AwsFlags {
   type?: string;
@@ -58,10 +58,4 @@ export function register(program: Command): void {
       queue.close();
     }
   });
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -62,3 +62,10 @@ export function printBug(error: unknown): void {
       `${style.dim(error instanceof Error ? (error.stack ?? error.message) : inspect(error))}\n`,
   );
 }
+
+/** All of standard input, as text (`--payload -`). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

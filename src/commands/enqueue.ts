@@ -138,7 +138,8 @@ export async function declaredMessageTypes(projectDir: string): Promise<string[]
   return source === undefined ? undefined : scanEnum(source, "MessageType")?.map((member) => member.value);
 }
 
-async function readPayload(options: EnqueueOptions): Promise<unknown> {
+/** A payload given as inline JSON, `@file.json` (relative to `baseDir`) or `-` (stdin), parsed. */
+export async function readPayload(options: Pick<EnqueueOptions, "payload" | "baseDir" | "readStdin">): Promise<unknown> {
   const spec = options.payload ?? "{}";
   let text: string;
   let from: string;

@@ -243,6 +243,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   const handler = worker.handler;
   const lines = [
     `${style.bold("letsgo-worker dev")}  ${style.cyan(worker.url)}`,
+    `  dashboard ${style.cyan(`${worker.url}/`)} ${style.dim("(messages and their attempts, DLQ, replay, send, schedule, Stripe)")}`,
     ...(worker.settingsWarning ?? "").split("\n").filter(Boolean).map((line, i) => style.yellow(i === 0 ? `  settings  ${line}` : `            ${line.trim()}`)),
     `  handler   ${rel} ${handler.loaded ? style.dim(`(loaded in ${handler.loadMs} ms)`) : style.red("(failed to load)")}` +
       (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),

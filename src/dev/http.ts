@@ -17,7 +17,12 @@ export interface Request {
 
 export interface Reply {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is instead of `body` (a page, a script): give its content-type in `headers`. */
+  raw?: string | Buffer;
+  /** Takes the response over (a stream of Server-Sent Events): the router writes nothing. */
+  stream?: (res: ServerResponse, req: IncomingMessage) => void;
   headers?: Record<string, string>;
 }
 
@@ -81,7 +86,8 @@ export class Router {
       if (retryAfter !== undefined) reply.headers = { "retry-after": String(retryAfter) };
     }
     if (!req.complete) req.resume(); // drain an unread body so the connection can be reused
-    const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+    if (reply.stream) return reply.stream(res, req);
+    const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
     res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
     res.end(method === "HEAD" ? undefined : text);
   }

@@ -32,6 +32,7 @@ export type { InvokeOutcome } from "./handlerProcess.js";
 
 /** What the pool uses of one handler process (a HandlerProcess; a fake in tests). */
 export interface PoolProcess extends EventEmitter<HandlerProcessEvents> {
+  readonly pid?: number;
   readonly isIdle: boolean;
   readonly isFree: boolean;
   readonly isDead: boolean;
@@ -146,6 +147,14 @@ export class HandlerInvoker extends EventEmitter<Events> implements Invoker {
   /** The files the current code loaded so far (outside node_modules); "modules" tells when this grows. */
   get modules(): string[] {
     return [...this.generationModules];
+  }
+
+  /** Each live process, for the dashboard: starting (its code loading), warm (idle), busy, or retiring (old code, finishing). */
+  processes(): Array<{ pid?: number; state: "starting" | "warm" | "busy" | "retiring" }> {
+    return [...this.all].map((proc) => ({
+      ...(proc.pid === undefined ? {} : { pid: proc.pid }),
+      state: !this.current.has(proc) ? "retiring" : proc.isIdle ? "warm" : proc.everReady ? "busy" : "starting",
+    }));
   }
 
   /** How many handler processes are alive (for /health and tests). */

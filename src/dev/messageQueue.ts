@@ -165,6 +165,11 @@ export class MessageQueue {
     return this.messages.get(id);
   }
 
+  /** Every message held, waiting, in flight or dead. */
+  all(): IterableIterator<QueueMessage> {
+    return this.messages.values();
+  }
+
   /** Enqueue records for new messages; the caller makes them durable, then `apply`s them. */
   prepareEnqueue(inputs: NewMessage[], now: number, delayMs: number, newId: () => string): QueueRecord[] {
     return inputs.map((input) => ({ k: "e", id: newId(), ty: input.type, b: input.body, t: now, v: now + delayMs, ...(input.attributes ? { a: input.attributes } : {}) }));

@@ -17,9 +17,9 @@ import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
-import { isDeploySetting, loadSettings, settingMs, type Settings } from "../project/settings.js";
+import { devShownSettings, isDeploySetting, loadSettings, settingMs, type Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
-import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
+import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./bundler.js";
 import { PayloadSchemaSource } from "./payloadSchemaSource.js";
 import { payloadSkeleton } from "../project/payloadSkeleton.js";
@@ -37,8 +37,18 @@ import { scanEnum } from "../project/scan.js";
 import { isReservedMessageType, ReservedMessageType } from "../runtime/messageTypes.js";
 import { missingEnvFileWarning, readSettingsSource } from "../project/settingsSource.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT } from "./poller.js";
-import type { QueueMessage } from "./messageQueue.js";
+import type { NewMessage, QueueMessage } from "./messageQueue.js";
 import { buildRouter } from "./routes.js";
+import { addDashboardRoutes } from "./dashboard.js";
+import { MessageHistory, type HistorySource } from "./history.js";
+import { fileQueuedMessages, recordHistory } from "./historyRecorder.js";
+import { HttpError } from "./http.js";
+import { IntakeError, parseIntake } from "./intake.js";
+import type { ScheduledRunOutcome } from "./scheduledRuns.js";
+import { listMessageTypes } from "../project/messages.js";
+import { STRIPE_EVENT_TYPES, type StripeEventType } from "../project/stripeEvents.js";
+import { signStripePayload } from "../runtime/stripeWebhook.js";
+import { buildStripeTestEvent } from "../stripe/testEvents.js";
 import { requestGuard } from "./requestGuard.js";
 import { ScheduledRuns } from "./scheduledRuns.js";
 import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
@@ -151,6 +161,12 @@ async function assemble(
   });
   life.add("journal", { close: () => store.close() });
   const queue = store.queue;
+  // Every message's story, for the dashboard; closed after the queue's last outcomes are in.
+  const history = new MessageHistory({ file: path.join(paths.stateDir, "history.json") });
+  await history.load();
+  fileQueuedMessages(history, queue.all());
+  recordHistory(emitter, history, queue);
+  life.add("message history", { close: () => history.close() });
 
   const entry = devEntry(paths);
   // --at-least-once: the share of handled messages delivered once more (batches are shuffled too, by the queue).
@@ -207,7 +223,7 @@ async function assemble(
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
     loadRetryMs: options.loadRetryMs,
     idleMs: options.handlerIdleMs,
-    onOutput: (line, stream) => emitter.emit("handler:output", { line, stream }),
+    onOutput: (line, stream, requestId) => emitter.emit("handler:output", requestId === undefined ? { line, stream } : { line, stream, requestId }),
   });
   life.add("handler processes", { stop: () => invoker.stop(graceMs), close: () => invoker.close(graceMs) });
   invoker.on("loaded", (info) => {
@@ -274,15 +290,36 @@ async function assemble(
   }, EXPIRY_CHECK_MS).unref();
   life.add("retention timer", { stop: () => clearInterval(expiryTimer) });
 
-  route = buildRouter(
+  const fileAccepted = (messages: NewMessage[], ids: string[], source: HistorySource, from?: string) => {
+    messages.forEach((message, i) => {
+      const stored = queue.get(ids[i]!);
+      history.accepted({ id: ids[i]!, type: message.type, body: message.body, ...(message.attributes ? { attributes: message.attributes } : {}), sentAt: stored?.sentAt ?? Date.now() }, source, from);
+    });
+  };
+  let restarts = 0;
+  emitter.on("handler:exit", () => restarts++);
+  const scheduleRuns: Array<ScheduledRunOutcome & { at: string }> = [];
+  emitter.on("schedule:ran", (run) => {
+    scheduleRuns.unshift({ ...run, at: new Date().toISOString() });
+    scheduleRuns.length = Math.min(scheduleRuns.length, 20);
+  });
+  const router = buildRouter(
     {
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
       payloadSchemas: async () => {
         if (!payloadSchemas) await firstBuild;
         return payloadSchemas;
       },
-      enqueue: (messages, delaySeconds) => store.enqueue(messages, delaySeconds),
-      enqueueOnce: (message, key) => store.enqueueOnce(message, key),
+      enqueue: async (messages, delaySeconds) => {
+        const ids = await store.enqueue(messages, delaySeconds);
+        fileAccepted(messages, ids, "send");
+        return ids;
+      },
+      async enqueueOnce(message, key) {
+        const result = await store.enqueueOnce(message, key);
+        if (!result.duplicate) fileAccepted([message], [result.messageId], "stripe");
+        return result;
+      },
       // Kept current by the settings watcher; without one, the project's local secret (stripe trigger signs with it).
       stripeSecret: () => settings.STRIPE_WEBHOOK_SECRET || localStripeSecret,
       stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
@@ -306,7 +343,70 @@ async function assemble(
       }),
     },
     requestGuard(host),
-  ).listener;
+  );
+  const dashboard = addDashboardRoutes(router, {
+    history,
+    stats: () => queue.stats(Date.now()),
+    counters: () => queue.counters,
+    processes: () => invoker.processes(),
+    restarts: () => restarts,
+    settings: () => devShownSettings(settings),
+    handler: () => handler,
+    async messageTypes() {
+      // Without a handlers map (a hand-written entry), the types file alone says what is declared.
+      const declared = await listMessageTypes(paths.root).catch(async () =>
+        (scanEnum(await readFile(paths.typesIndex, "utf8").catch(() => ""), "MessageType") ?? []).map((member) => ({ type: member.value, handled: false })),
+      );
+      return declared
+        .filter((info) => info.type !== ReservedMessageType.Stripe) // comes in only through POST /stripe, signed
+        .map((info) => ({
+          type: info.type,
+          handled: info.handled,
+          ...(payloadSchemas?.messages[info.type] ? { declaredAs: payloadSchemas.messages[info.type]!.declaredAs } : {}),
+          example: payloadSchemas ? payloadSkeleton(payloadSchemas, info.type) : {},
+        }));
+    },
+    schedule: () => ({
+      state: options.schedule === false ? "off" : schedule ? "on" : "none",
+      expression: settings.LETSGO_WORKER_SCHEDULE,
+      timezone: settings.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+      description: schedule?.schedule.describe() ?? null,
+      next: (schedule && options.schedule !== false ? schedule.schedule.nextN(new Date(Math.max(Date.now(), schedule.from.getTime()) - 1), 5) : []).map((fire) => ({
+        utc: fire.toISOString(),
+        local: formatLocalIso(fire.getTime(), settings.LETSGO_WORKER_SCHEDULE_TIMEZONE),
+      })),
+      runs: scheduleRuns,
+    }),
+    stripeEventTypes: STRIPE_EVENT_TYPES,
+    async replay(id, payload) {
+      const original = history.get(id)!;
+      if (payload === undefined && original.bodyBytes !== undefined) {
+        throw new HttpError(409, `${id}'s body (${original.bodyBytes} bytes) is longer than the history keeps: replay it with an edited payload instead.`);
+      }
+      const body = payload === undefined ? original.body : JSON.stringify({ type: original.type, payload });
+      let message: NewMessage | undefined;
+      try {
+        [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe: original.type === ReservedMessageType.Stripe });
+      } catch (error) {
+        // The checks POST / makes, with its answers (400, 413).
+        if (error instanceof IntakeError) throw new HttpError(error.status, error.message);
+        throw error;
+      }
+      const checked = { ...message!, ...(original.attributes ? { attributes: original.attributes as NewMessage["attributes"] } : {}) };
+      const ids = await store.enqueue([checked], 0);
+      fileAccepted([checked], ids, "replay", original.id);
+      return { messageId: ids[0]! };
+    },
+    async triggerStripe(type) {
+      const event = buildStripeTestEvent(type as StripeEventType);
+      const payload = JSON.stringify(event, null, 2);
+      const signature = signStripePayload(payload, settings.STRIPE_WEBHOOK_SECRET || localStripeSecret);
+      const response = await fetch(`${url}/stripe`, { method: "POST", body: payload, headers: { "content-type": "application/json", "stripe-signature": signature } });
+      return { status: response.status, body: await response.json() };
+    },
+  });
+  life.add("dashboard live updates", { stop: () => dashboard.close() });
+  route = router.listener;
 
   await invoker.start();
   mapping.start();

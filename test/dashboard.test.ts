@@ -1,0 +1,203 @@
+/**
+ * The dev dashboard in a real browser: Debian's chromium driven by
+ * playwright-core, against the real `letsgo-worker dev` (the CLI, as a child
+ * process) on a copy of the bundled example. A person's path through it: send
+ * a good and a failing message, watch the counts change without a reload, open
+ * the failing message's story (every attempt, the stack, the output), redrive
+ * it from the DLQ, replay a handled message with an edited payload (and see a
+ * bad edit refused with the types' words), run the schedule now, send a Stripe
+ * test event. Each view is saved as a screenshot (LETSGO_SCREENSHOTS, default
+ * .test-output/screenshots).
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { REPO_ROOT } from "./support/cli.js";
+import { startDevCli, type DevCli } from "./support/devServer.js";
+
+const CHROMIUM = process.env.LETSGO_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = path.resolve(REPO_ROOT, process.env.LETSGO_SCREENSHOTS ?? ".test-output/screenshots");
+/** Generous: two cores shared with other work. Every wait is for a state, never a fixed time. */
+const WAIT_MS = 60_000;
+
+describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
+  let projectDir: string;
+  let dev: DevCli;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) or set LETSGO_CHROMIUM.`);
+    projectDir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dashboard-"));
+    await cp(path.join(REPO_ROOT, "examples", "shop"), projectDir, { recursive: true });
+    await mkdir(SHOTS, { recursive: true });
+    // Two receives and 2 s of visibility: the failing order reaches the DLQ within seconds.
+    dev = await startDevCli(projectDir, ["--max-receive-count", "2", "--visibility-timeout", "2", "--function-timeout", "1", "--batching-window", "0"]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(dev.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await dev?.stop();
+    if (projectDir) await rm(projectDir, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const view = async (name: string) => {
+    await page.click(`.top nav a[data-view="${name}"]`);
+    await page.waitForSelector(`#view-${name}:not([hidden])`);
+  };
+  const numberIn = async (selector: string) => Number((await page.textContent(selector))!.replace(/,/g, ""));
+
+  let goodId = "";
+  let failingId = "";
+
+  it("serves the page from dev itself, and goes live over Server-Sent Events", async () => {
+    await page.waitForSelector("#live.on");
+    assert.equal(await page.title(), "letsgo-worker dev");
+    // The settings in force are shown.
+    await page.waitForSelector("#settings tr");
+    assert.match((await page.textContent("#settings"))!, /maxReceiveCount|LETSGO_WORKER_MAX_RECEIVE_COUNT|2/);
+  });
+
+  it("sends a good and a failing message from the Send form; the counts change without a reload", async () => {
+    const handledBefore = await numberIn("#stat-processed").catch(() => 0);
+    await view("send");
+    await page.waitForSelector('#send-type option[value="OrderNew"]', { state: "attached" });
+    await page.selectOption("#send-type", "OrderNew");
+    // The form starts from a payload that fits OrderNewMessage.
+    assert.deepEqual(JSON.parse(await page.inputValue("#send-payload")), { orderId: "", customerId: "", totalCents: 0 });
+    assert.match((await page.textContent("#send-declared"))!, /Checked against OrderNewMessage/);
+
+    await page.fill("#send-payload", JSON.stringify({ orderId: "o_good", customerId: "c_1", totalCents: 1999 }));
+    await page.click("#send-submit");
+    goodId = (await page.textContent("#send-result a"))!;
+    assert.match(goodId, /^[0-9a-f-]{36}$/);
+
+    await page.fill("#send-payload", JSON.stringify({ orderId: "o_bad", customerId: "c_1", totalCents: "heavy" }));
+    await page.click("#send-submit");
+    await page.waitForFunction(() => document.querySelector("#send-result")?.classList.contains("error"));
+    assert.match((await page.textContent("#send-result"))!, /payload\.totalCents: expected number, got "heavy" \(OrderNewMessage in @letsgo\/types\)/);
+
+    await page.fill("#send-payload", JSON.stringify({ orderId: "o_negative", customerId: "c_1", totalCents: -1 }));
+    await page.click("#send-submit");
+    await page.waitForFunction((previous) => document.querySelector("#send-result a")?.textContent !== previous, goodId);
+    failingId = (await page.textContent("#send-result a"))!;
+    await shot("send");
+
+    await view("overview");
+    // Pushed by the server: handled grows, and the failing order lands in the DLQ, with no reload.
+    await page.waitForFunction((before) => Number(document.querySelector("#stat-processed")!.textContent!.replace(/,/g, "")) > before, handledBefore);
+    await page.waitForFunction(() => Number(document.querySelector("#stat-dead")!.textContent) >= 1);
+    assert.equal(await page.textContent("#dlq-count"), String(await numberIn("#stat-dead")));
+    await shot("overview");
+  });
+
+  it("finds the failing message by id prefix and shows its story: each attempt, the error, the stack and the output", async () => {
+    await view("messages");
+    await page.fill("#filter-q", failingId.slice(0, 8));
+    await page.waitForSelector(`#message-rows tr[data-id="${failingId}"] .status.dead`);
+    // Only that message is left once the search has applied.
+    await page.waitForFunction(() => document.querySelectorAll("#message-rows tr").length === 1);
+    await page.click(`#message-rows tr[data-id="${failingId}"] a`);
+    await page.waitForSelector("#view-message:not([hidden])");
+    await page.waitForFunction(() => document.querySelectorAll("#story-attempts li.attempt").length === 2);
+    const attempts = page.locator("#story-attempts li.attempt");
+    for (let i = 0; i < 2; i++) {
+      const text = (await attempts.nth(i).textContent())!;
+      assert.match(text, new RegExp(`Attempt ${i + 1}`));
+      assert.match(text, /Error: Order o_negative has an invalid total: -1/);
+    }
+    // The stack is source-mapped to the handler's TypeScript.
+    assert.match((await attempts.nth(0).locator("pre.stack").textContent())!, /orderNewHandler\.ts:\d+/);
+    assert.match((await page.textContent("#story-body"))!, /"totalCents": -1/);
+    await shot("message-story");
+  });
+
+  it("redrives it from the DLQ: it leaves the DLQ as a new message", async () => {
+    await view("dlq");
+    const row = page.locator(`#dlq-rows tr[data-id="${failingId}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent())!, /invalid total: -1/);
+    await shot("dlq");
+    await row.locator("button.redrive").click();
+    await page.waitForFunction(() => /Redriven 1/.test(document.querySelector("#dlq-result")!.textContent ?? ""));
+    await row.waitFor({ state: "detached" });
+    const newId = (await page.locator("#dlq-result a").nth(1).getAttribute("title"))!;
+    assert.notEqual(newId, failingId, "a redrive is a new message, as in SQS");
+  });
+
+  it("replays a handled message with an edited payload, refuses an edit the types do not allow, and shows the new run", async () => {
+    await page.goto(`${dev.url}/#message/${goodId}`);
+    await page.waitForFunction(() => document.querySelector("#story-attempts")?.textContent?.includes("handled"));
+    assert.match((await page.textContent("#story-attempts"))!, /Order o_good for c_1: \$19\.99/, "the handler's output, filed under its attempt");
+
+    await page.fill("#replay-payload", JSON.stringify({ orderId: "o_replayed", customerId: 7, totalCents: 500 }));
+    await page.click("#replay-edited");
+    await page.waitForFunction(() => document.querySelector("#replay-result")?.classList.contains("error"));
+    assert.match((await page.textContent("#replay-result"))!, /payload\.customerId: expected string, got 7/);
+
+    await page.fill("#replay-payload", JSON.stringify({ orderId: "o_replayed", customerId: "c_2", totalCents: 500 }));
+    await page.click("#replay-edited");
+    await page.waitForSelector("#replay-result a");
+    await page.click("#replay-result a");
+    await page.waitForFunction(() => /Order o_replayed for c_2: \$5\.00/.test(document.querySelector("#story-attempts")?.textContent ?? ""));
+    assert.match((await page.textContent("#story-facts"))!, /replay of/);
+  });
+
+  it("runs the schedule now and lists the run", async () => {
+    await view("schedule");
+    assert.match((await page.textContent("#schedule-facts"))!, /rate\(1 hour\)/);
+    assert.equal(await page.locator("#schedule-next li").count(), 5);
+    const runsBefore = await page.locator("#schedule-runs tr td.ok").count();
+    await page.click("#run-now");
+    await page.waitForFunction(() => /Ran in \d+ ms: done/.test(document.querySelector("#schedule-result")?.textContent ?? ""));
+    await page.waitForFunction((before) => document.querySelectorAll("#schedule-runs tr td.ok").length > before, runsBefore);
+    await shot("schedule");
+  });
+
+  it("sends a signed Stripe test event, which is enqueued and handled", async () => {
+    await view("stripe");
+    await page.waitForSelector('#stripe-type option[value="customer.subscription.created"]', { state: "attached" });
+    await page.selectOption("#stripe-type", "customer.subscription.created");
+    await page.click("#stripe-send");
+    await page.waitForSelector("#stripe-result a");
+    const id = (await page.textContent("#stripe-result a"))!;
+    await page.click("#stripe-result a");
+    await page.waitForFunction(() => document.querySelector("#story-facts .status")?.textContent === "handled");
+    assert.match((await page.textContent("#story-facts"))!, /letsgo:stripe/);
+    assert.match((await page.textContent("#story-id"))!, new RegExp(id));
+    await shot("stripe");
+  });
+
+  it("is keyboard-usable: / focuses the search, the views are links, the purge asks first", async () => {
+    await view("overview");
+    await page.keyboard.press("/");
+    await page.waitForSelector("#view-messages:not([hidden])");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "filter-q");
+    await page.fill("#filter-q", "");
+    await view("dlq");
+    await page.focus("#purge");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#purge-dialog[open]");
+    await page.keyboard.press("Escape"); // cancel: nothing purged
+    await page.waitForSelector("#purge-dialog[open]", { state: "detached" });
+    assert.doesNotMatch((await page.textContent("#dlq-result"))!, /Purged/);
+  });
+
+  it("reads in dark mode too", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await view("messages");
+    await page.waitForSelector("#message-rows tr[data-id]");
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, "rgb(17, 20, 24)");
+    await shot("messages-dark");
+  });
+});
