@@ -19,6 +19,11 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { REPO_ROOT } from "./support/cli.js";
 import { startDevCli, type DevCli } from "./support/devServer.js";
 
+// The functions given to page.waitForFunction/evaluate run in the page, where these exist;
+// declared here (not with the DOM lib) so the rest of the tests keep Node's types alone.
+declare const document: any;
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
 const CHROMIUM = process.env.LETSGO_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = path.resolve(REPO_ROOT, process.env.LETSGO_SCREENSHOTS ?? ".test-output/screenshots");
 /** Generous: two cores shared with other work. Every wait is for a state, never a fixed time. */
