@@ -104,6 +104,23 @@ describe("Function: bundleWorker", () => {
     assert.deepEqual(Object.keys(bundle.payloadSchemas.messages).sort(), ["OrderNew", "letsgo:contact", "letsgo:stripe", "letsgo:tenant:deleted", "letsgo:tenant:new"]);
   });
 
+  it("warns about declared fields JSON cannot carry, and rewrites the app's shapes when the types moved on", async (t) => {
+    const dir = await tempDir(t);
+    const project = path.join(dir, "project");
+    await scaffoldWorker(project);
+    const typesFile = path.join(project, "packages/types/index.ts");
+    const { readFile } = await import("node:fs/promises");
+    await writeFile(typesFile, (await readFile(typesFile, "utf8")).replace("orderId: string;", "orderId: string;\n    dueAt: Date;"));
+
+    const bundle = await bundleWorker({ cwd: project });
+
+    assert.ok(bundle.warnings.some((w) => /^packages\/types\/index\.ts: OrderNewMessage\.payload\.dueAt is a Date, which cannot travel in a JSON message/.test(w)), bundle.warnings.join("\n"));
+    assert.ok(bundle.warnings.some((w) => /^packages\/queue\/payloadSchemas\.ts did not match packages\/types\/index\.ts and was rewritten: rebuild and redeploy your app/.test(w)), bundle.warnings.join("\n"));
+    assert.match(await readFile(path.join(project, "packages/queue/payloadSchemas.ts"), "utf8"), /"dueAt"/);
+    const again = await bundleWorker({ cwd: project });
+    assert.ok(!again.warnings.some((w) => /was rewritten/.test(w)), "current now: no warning");
+  });
+
   it("bundles a handler that sends follow-ups with @letsgo/queue (packages/queue, no npm install), leaving the SQS client to the base image", async (t) => {
     // Prepare
     const dir = await tempDir(t);

@@ -148,7 +148,8 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
   // The TypeScript checker loads here only: dev's process imports this module for workerBuildOptions and must not carry it.
   const { derivePayloadSchemas } = await import("../project/payloadSchemas.js");
   const derived = derivePayloadSchemas(paths.typesIndex);
-  await updatePayloadSchemasModule(paths, derived.schemas);
+  // The app's copy of the shapes follows the types; when it had fallen behind, the app itself needs a rebuild to check with them.
+  const appShapesRewritten = await updatePayloadSchemasModule(paths, derived.schemas);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build(
@@ -183,7 +184,13 @@ export async function bundleWorker({ cwd, external = [], minify = true }: Bundle
     fileName: BUNDLE_FILE,
     sourceMapName: SOURCE_MAP_FILE,
     external: externals,
-    warnings: [...derived.warnings.map((warning) => `${path.relative(paths.root, paths.typesIndex)}: ${warning}`), ...result.warnings.map((warning) => formatWarning(toProblem(warning)))],
+    warnings: [
+      ...derived.warnings.map((warning) => `${path.relative(paths.root, paths.typesIndex)}: ${warning}`),
+      ...(appShapesRewritten
+        ? [`${path.relative(paths.root, paths.payloadSchemasModule)} did not match packages/types/index.ts and was rewritten: rebuild and redeploy your app, whose enqueue() checks payloads with it.`]
+        : []),
+      ...result.warnings.map((warning) => formatWarning(toProblem(warning))),
+    ],
     payloadSchemas: derived.schemas,
     inputs,
     loaded: await projectFiles(paths.root, Object.keys(result.metafile.inputs)),
