@@ -174,6 +174,12 @@ describe("dev: the message history", () => {
     assert.equal(body.type, "customer.created");
     assert.equal((await story(worker.url, body.messageId)).source, "stripe");
     assert.equal((await fetch(`${worker.url}/api/stripe/trigger?type=nope`, { method: "POST" })).status, 400);
+    // The verified event replays as it was; edited, it would be a forged Stripe event: refused as POST / refuses one.
+    const asIs = await fetch(`${worker.url}/api/replay?id=${body.messageId}`, { method: "POST" });
+    assert.equal(asIs.status, 201);
+    const edited = await fetch(`${worker.url}/api/replay?id=${body.messageId}`, { method: "POST", body: JSON.stringify({ payload: { id: "evt_forged", type: "invoice.paid", created: 1, livemode: true, data: { object: {} } } }) });
+    assert.equal(edited.status, 400);
+    assert.match(((await edited.json()) as { error: string }).error, /only through POST \/stripe, where Stripe's signature is checked/);
 
     const types = (await request(worker.url, "GET", "/api/types")).body.types;
     assert.deepEqual(types.find((t: { type: string }) => t.type === "OrderNew"), { type: "OrderNew", handled: false, declaredAs: "OrderNewMessage", example: { orderId: "" } });

@@ -386,7 +386,9 @@ async function assemble(
       const body = payload === undefined ? original.body : JSON.stringify({ type: original.type, payload });
       let message: NewMessage | undefined;
       try {
-        [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe: original.type === ReservedMessageType.Stripe });
+        // A Stripe event replays as it was verified; an edited one would be a forged event, refused as POST / refuses it.
+        const verifiedStripe = original.type === ReservedMessageType.Stripe && payload === undefined;
+        [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe });
       } catch (error) {
         // The checks POST / makes, with its answers (400, 413).
         if (error instanceof IntakeError) throw new HttpError(error.status, error.message);
