@@ -135,6 +135,34 @@ describe("dev: payloads checked against @letsgo/types", () => {
     assert.match(generated, /"OrderNew": \{\n\s+"declaredAs": "OrderNewMessage"/);
   });
 
+  it("starts and answers on types that once hung it: the recursive JSON type is checked, a type too large to derive is said and left unchecked", async () => {
+    const project = await dev.project({ handler: RUNTIME_HANDLER });
+    const codes = Array.from({ length: 40 }, (_, i) => `"c${i}"`).join(" | ");
+    await writeTypes(
+      project.dir,
+      `export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+export interface SyncMessage { type: "Sync"; payload: { data: Json; tags?: Json[] } }
+type Code = ${codes};
+export interface BigMessage { type: "Big"; payload: { code: \`\${Code}-\${Code}-\${Code}\` } }
+`,
+    );
+    const worker = await dev.worker({ projectDir: project.dir, schedule: false });
+    let text = "";
+    const identity = (t: string) => t;
+    const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style: { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity }, projectDir: project.dir, watching: false });
+    worker.emit("ready", { url: worker.url });
+    detach();
+    assert.match(text, /BigMessage\.payload \(more than [\d,]+ shapes\): too large to check at run time/);
+
+    assert.equal((await post(worker.url, { type: "Sync", payload: { data: { a: [1, "x", null, { b: true }] } } })).status, 201);
+    const missing = await post(worker.url, { type: "Sync", payload: { tags: [] } });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error, "payload.data: expected Json, got nothing (SyncMessage in @letsgo/types)");
+    assert.equal((await post(worker.url, { type: "Big", payload: { code: 5 } })).status, 201, "left unchecked, as the banner says");
+    const cached = JSON.parse(await readFile(path.join(project.dir, "apps", "worker", ".letsgo", "payload-schemas.json"), "utf8"));
+    assert.ok(JSON.stringify(cached).length < 20_000, "the shapes are a few named definitions, not an expansion");
+  });
+
   it("the CLI's enqueue to dev is refused with the same text and exit code 1", async () => {
     const project = await dev.project({ handler: RUNTIME_HANDLER });
     await writeTypes(project.dir, TYPES_WITH_INTERFACE);

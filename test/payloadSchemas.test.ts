@@ -139,7 +139,8 @@ const TABLE: Array<[string, string, unknown, string | undefined]> = [
 
   ["discriminated union", "Event", { kind: "key", key: "a" }, undefined],
   ["discriminated union, the matching member's problem", "Event", { kind: "click", x: 1 }, "payload.y: expected number, got nothing"],
-  ["union, no member matches", "Event", { kind: "scroll" }, 'payload: expected { kind: "click"; x: number; y: number } | { kind: "key"; key: string }, got an object'],
+  ["union, no member's discriminant matches: said of the discriminant", "Event", { kind: "scroll" }, 'payload.kind: expected "click" | "key", got "scroll"'],
+  ["union, no member matches, no discriminant given", "Event", { x: 1 }, 'payload: expected { kind: "click"; x: number; y: number } | { kind: "key"; key: string }, got an object'],
 
   ["Partial & Pick", "Mapped", { id: "c_1" }, undefined],
   ["Partial & Pick, required from Pick", "Mapped", { email: "a@b" }, "payload.id: expected string, got nothing"],

@@ -18,7 +18,7 @@ import type { DerivedPayloadSchemas } from "../project/payloadSchemas.js";
 import { VERSION } from "../version.js";
 
 /** Bumped when the derivation changes what it writes for the same types. */
-const DERIVATION_VERSION = 1;
+const DERIVATION_VERSION = 2;
 
 interface CacheFile {
   tool: string;

@@ -9,8 +9,17 @@
  *
  *   payload.totalCents: expected number, got "heavy"
  *
+ * The verdict is the checker's: a payload passes exactly when TypeScript would
+ * accept it written as a literal (extra fields allowed), under the JSON rules in
+ * the README (test/payloadOracle.test.ts holds the two side by side).
+ *
  * Dependency-free: it is bundled into the worker's image.
  */
+import { MAX_JSON_DEPTH } from "./messageRules.js";
+import { describeShape, describeValue, pathTo } from "./payloadShapeText.js";
+import { keyFits, stringFits, type CaseMapping } from "./stringShapes.js";
+
+export { describeShape } from "./payloadShapeText.js";
 
 /** What one value must be. Compact keys: the shapes travel in every bundle. */
 export type Shape =
@@ -21,18 +30,57 @@ export type Shape =
   | { k: "null" }
   | { k: "never" }
   | { k: "literal"; v: string | number | boolean }
-  /** A template literal type (`order_${string}`) as a regular expression; `d` is how it reads in TypeScript. */
+  /** A template literal type (`order_${string}`): the texts around its holes; `d` is how it reads in TypeScript. */
+  | { k: "tpl"; texts: string[]; holes: Shape[]; d: string }
+  /** Uppercase<T>, Lowercase<T>, Capitalize<T>, Uncapitalize<T> of a string type. */
+  | { k: "case"; m: CaseMapping; of: Shape; d: string }
+  /** Only as a template's hole (`${bigint}`): the digits of a bigint. */
+  | { k: "bigint" }
+  /** A template literal as a regular expression, as versions before the `tpl` shape wrote it. */
   | { k: "pattern"; re: string; d: string }
   | { k: "array"; of: Shape }
-  /** `req` leading items are required; a rest element, if any, types the items after `items`. */
-  | { k: "tuple"; items: Shape[]; req: number; rest?: Shape }
-  /** Properties as [name, shape, optional]; `index` types the keys not listed (`[key: string]: T`). */
-  | { k: "object"; props: Array<[string, Shape, boolean]>; index?: Shape }
+  /**
+   * `items` lead, the first `req` of them required; a rest element, if any,
+   * types the items between them and the `tail` (`[string, ...number[], boolean]`).
+   */
+  | { k: "tuple"; items: Shape[]; req: number; rest?: Shape; tail?: Shape[] }
+  | ObjectShape
   | { k: "union"; of: Shape[] }
-  /** A named type of `defs` (interfaces, and the recursive types that need a name). */
+  /** A named type of `defs` (interfaces, aliases, and recursive types). */
   | { k: "ref"; name: string }
   /** A type JSON cannot carry (Date, bigint, Map, a function...): `d` is the type, `fix` what to declare instead. */
   | { k: "unsendable"; d: string; fix: string };
+
+export interface ObjectShape {
+  k: "object";
+  /**
+   * Properties as [name, shape, optional]; optional also when its type admits
+   * undefined, or every object has it. A fourth item (1) marks one part's own
+   * field of an intersection, held as the checker holds a part: without the
+   * weak-type rule below it.
+   */
+  props: Array<[string, Shape, boolean] | [string, Shape, boolean, 1]>;
+  /** Index signatures as [key, value]: every key of the value that `key` covers must fit `value`. */
+  keys?: Array<[Shape, Shape]>;
+  /** A type whose properties are all optional: an object with fields, none of them its own, is refused. */
+  weak?: true;
+  /** A mapped type adding `?` (Partial<T>): the checker takes `{}` for it without looking further. */
+  empty?: true;
+  /**
+   * An intersection (`A & B`). The checker relates a value to each part on its
+   * own, without the weak-type rule below, then the fields to the whole: what
+   * comes through an index signature is held to no weak-type rule at any depth.
+   * `loose` says which primitives and arrays a weak type admits there.
+   */
+  meet?: true;
+  loose?: { prims?: string; items?: Shape[] };
+  /** Primitives the type admits through their methods ("s" string, "n" number, "b" boolean): `{}`, `{ length?: number }`. */
+  prims?: string;
+  /** Arrays the type admits (`object`, `{}`, `{ [n: number]: T }`): each item must fit all of these. */
+  items?: Shape[];
+  /** Earlier versions' string index signature, over the keys not in `props`. */
+  index?: Shape;
+}
 
 /** One message type's payload, and where it was declared (for error texts). */
 export interface MessagePayloadShape {
@@ -51,8 +99,16 @@ export interface PayloadSchemas {
   defs: Record<string, Shape>;
 }
 
+type Defs = PayloadSchemas["defs"];
+
 /** At most this many problems are listed for one payload; checking stops after one more. */
 const MAX_LISTED_PROBLEMS = 5;
+
+/**
+ * Values are checked to this depth: past every door's limit (MAX_JSON_DEPTH),
+ * so whatever a door lets in is checked to its leaves.
+ */
+const MAX_CHECKED_DEPTH = MAX_JSON_DEPTH + 2;
 
 /**
  * What is wrong with `message.payload` for its `type`, as one line, or
@@ -63,180 +119,254 @@ export function payloadProblem(schemas: PayloadSchemas | undefined, type: string
   const declared = schemas && Object.hasOwn(schemas.messages, type) ? schemas.messages[type] : undefined;
   if (!declared) return undefined;
   // The common case first: a walk that only answers yes or no, allocating nothing.
-  if (matches(declared.payload, payload, schemas!.defs, 0)) return undefined;
+  if (walk(declared.payload, payload, schemas!.defs, 0, false, undefined, undefined)) return undefined;
   const problems: string[] = [];
-  check(declared.payload, toJsonValue(payload), "payload", schemas!.defs, problems, 0);
-  if (problems.length === 0) return undefined; // e.g. a Date where a string is declared: sent as its ISO string
+  const value = toJsonValue(payload);
+  if (walk(declared.payload, value, schemas!.defs, 0, false, "payload", problems) || problems.length === 0) return undefined; // e.g. a Date sent as its ISO string
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join("; ");
   const more = problems.length > MAX_LISTED_PROBLEMS ? "; and more" : "";
   return `${listed}${more} (${declared.declaredAs} in @letsgo/types)`;
 }
 
-/** Guards against a malformed schema or a pathological value: deeper than JSON can nest here. */
-const MAX_DEPTH = 64;
-
-function check(shape: Shape, value: unknown, path: string, defs: PayloadSchemas["defs"], problems: string[], depth: number): void {
-  if (problems.length > MAX_LISTED_PROBLEMS || depth > MAX_DEPTH) return;
-  const fail = () => problems.push(`${path}: expected ${describeShape(shape, defs)}, got ${describeValue(value)}`);
-  switch (shape.k) {
-    case "any":
-      return;
-    case "string":
-      if (typeof value !== "string") fail();
-      return;
-    case "number":
-      if (typeof value !== "number" || !Number.isFinite(value)) fail();
-      return;
-    case "boolean":
-      if (typeof value !== "boolean") fail();
-      return;
-    case "null":
-      if (value !== null) fail();
-      return;
-    case "never":
-      if (value !== undefined) fail();
-      return;
-    case "literal":
-      if (value !== shape.v) fail();
-      return;
-    case "pattern":
-      if (typeof value !== "string" || !compiled(shape.re).test(value)) fail();
-      return;
-    case "unsendable":
-      if (value !== undefined) problems.push(`${path}: ${shape.d} cannot travel in a JSON message (it would arrive as ${arrivesAs(shape.d)}); ${shape.fix}`);
-      else fail();
-      return;
-    case "ref": {
-      const target = defs[shape.name];
-      // Not even an object: say the type's name, not its fields.
-      if (target?.k === "object" && !isPlainObject(value)) return void fail();
-      if (target) check(target, value, path, defs, problems, depth + 1);
-      return;
-    }
-    case "array":
-      if (!Array.isArray(value)) return void fail();
-      for (let i = 0; i < value.length; i++) check(shape.of, value[i], `${path}[${i}]`, defs, problems, depth + 1);
-      return;
-    case "tuple": {
-      if (!Array.isArray(value)) return void fail();
-      const max = shape.rest ? Infinity : shape.items.length;
-      if (value.length < shape.req || value.length > max) {
-        const count = shape.req === max ? `${max}` : max === Infinity ? `at least ${shape.req}` : `${shape.req} to ${max}`;
-        problems.push(`${path}: expected ${describeShape(shape, defs)} (${count} items), got ${value.length} items`);
-        return;
-      }
-      for (let i = 0; i < value.length; i++) {
-        const item = i < shape.items.length ? shape.items[i]! : shape.rest!;
-        check(item, value[i], `${path}[${i}]`, defs, problems, depth + 1);
-      }
-      return;
-    }
-    case "object": {
-      if (!isPlainObject(value)) return void fail();
-      const listed = new Set<string>();
-      for (const [name, propShape, optional] of shape.props) {
-        listed.add(name);
-        const item = Object.hasOwn(value, name) ? value[name] : undefined;
-        if (item === undefined) {
-          if (!optional) problems.push(`${pathTo(path, name)}: expected ${describeShape(propShape, defs)}, got nothing`);
-          continue;
-        }
-        check(propShape, item, pathTo(path, name), defs, problems, depth + 1);
-      }
-      if (shape.index && shape.index.k !== "any") {
-        for (const [name, item] of Object.entries(value)) {
-          if (!listed.has(name) && item !== undefined) check(shape.index, item, pathTo(path, name), defs, problems, depth + 1);
-        }
-      }
-      return;
-    }
-    case "union": {
-      if (shape.of.some((member) => fits(member, value, defs, depth))) return;
-      // One object member left once the literal fields (discriminants) are matched:
-      // its own problems say more than the whole union does.
-      const candidates = shape.of.filter((member) => sameKind(member, value, defs));
-      if (candidates.length === 1 && isPlainObject(value)) return check(candidates[0]!, value, path, defs, problems, depth + 1);
-      const discriminated = candidates.filter((member) => literalsMatch(member, value, defs));
-      if (discriminated.length === 1) return check(discriminated[0]!, value, path, defs, problems, depth + 1);
-      return void fail();
-    }
-  }
-}
-
-const patterns = new Map<string, RegExp>();
-
-function compiled(source: string): RegExp {
-  let pattern = patterns.get(source);
-  if (!pattern) patterns.set(source, (pattern = new RegExp(source)));
-  return pattern;
-}
-
-function fits(shape: Shape, value: unknown, defs: PayloadSchemas["defs"], depth: number): boolean {
-  return matches(shape, value, defs, depth + 1);
-}
-
-/** Whether `value` fits `shape`: check() without the paths and texts, for the common case and for union members. */
-function matches(shape: Shape, value: unknown, defs: PayloadSchemas["defs"], depth: number): boolean {
-  if (depth > MAX_DEPTH) return true;
+/**
+ * Whether `value` fits `shape`. Without `problems` it answers yes or no and
+ * stops at the first misfit; with them it also says what and where (`path`),
+ * up to MAX_LISTED_PROBLEMS + 1.
+ */
+function walk(shape: Shape, value: unknown, defs: Defs, depth: number, loose: boolean, path: string | undefined, problems: string[] | undefined): boolean {
+  // No closure here: walk runs once per value, on the hot path of every message.
   switch (shape.k) {
     case "any":
       return true;
     case "string":
-      return typeof value === "string";
+      return typeof value === "string" || misfit(shape, value, defs, path, problems);
     case "number":
-      return typeof value === "number" && Number.isFinite(value);
+      return (typeof value === "number" && Number.isFinite(value)) || misfit(shape, value, defs, path, problems);
     case "boolean":
-      return typeof value === "boolean";
+      return typeof value === "boolean" || misfit(shape, value, defs, path, problems);
     case "null":
-      return value === null;
+      return value === null || misfit(shape, value, defs, path, problems);
     case "never":
-    case "unsendable":
-      return value === undefined;
+      return value === undefined || misfit(shape, value, defs, path, problems);
     case "literal":
-      return value === shape.v;
+      return value === shape.v || misfit(shape, value, defs, path, problems);
+    case "tpl":
+    case "case":
     case "pattern":
-      return typeof value === "string" && compiled(shape.re).test(value);
-    case "ref": {
-      const target = defs[shape.name];
-      return target === undefined || matches(target, value, defs, depth + 1);
-    }
-    case "array":
-      if (!Array.isArray(value)) return false;
-      for (let i = 0; i < value.length; i++) if (!matches(shape.of, value[i], defs, depth + 1)) return false;
-      return true;
-    case "tuple": {
-      if (!Array.isArray(value) || value.length < shape.req || (!shape.rest && value.length > shape.items.length)) return false;
-      for (let i = 0; i < value.length; i++) if (!matches(i < shape.items.length ? shape.items[i]! : shape.rest!, value[i], defs, depth + 1)) return false;
-      return true;
-    }
-    case "object": {
-      if (!isPlainObject(value)) return false;
-      const props = shape.props;
-      for (let i = 0; i < props.length; i++) {
-        const [name, propShape, optional] = props[i]!;
-        const item = Object.hasOwn(value, name) ? value[name] : undefined;
-        if (item === undefined ? !optional : !matches(propShape, item, defs, depth + 1)) return false;
-      }
-      if (shape.index && shape.index.k !== "any") {
-        for (const name in value) {
-          if (!Object.hasOwn(value, name) || props.some(([listed]) => listed === name)) continue;
-          const item = value[name];
-          if (item !== undefined && !matches(shape.index, item, defs, depth + 1)) return false;
-        }
-      }
-      return true;
-    }
-    case "union":
-      for (const member of shape.of) if (matches(member, value, defs, depth + 1)) return true;
+      return (typeof value === "string" && stringFits(shape, value)) || misfit(shape, value, defs, path, problems);
+    case "bigint":
+      return misfit(shape, value, defs, path, problems);
+    case "unsendable":
+      if (value === undefined) return true;
+      problems?.push(`${path}: ${shape.d} cannot travel in a JSON message (it would arrive as ${arrivesAs(shape.d)}); ${shape.fix}`);
       return false;
+    case "ref": {
+      const target = resolve(shape, defs);
+      if (!target) return true; // a name this schema does not define: nothing to hold the value to
+      // Not even the right kind of value: say the type's name, not its fields.
+      if (problems && target.k === "object" && !kindFits(target, value, loose)) return misfit(shape, value, defs, path, problems);
+      return walk(target, value, defs, depth, loose, path, problems);
+    }
+    case "array":
+      if (!Array.isArray(value)) return misfit(shape, value, defs, path, problems);
+      return itemsFit(shape.of, value, defs, depth, loose, path, problems);
+    case "tuple":
+      if (!Array.isArray(value)) return misfit(shape, value, defs, path, problems);
+      return tupleFits(shape, value, defs, depth, loose, path, problems);
+    case "object":
+      if (!kindFits(shape, value, loose)) return misfit(shape, value, defs, path, problems);
+      return objectFits(shape, value, defs, depth, loose, path, problems);
+    case "union": {
+      const reported = problems?.length;
+      if (unionFits(shape.of, value, defs, depth, loose, path, problems)) return true;
+      return problems?.length !== reported ? false : misfit(shape, value, defs, path, problems); // unionFits may have said it better
+    }
+    default:
+      return true; // a shape from a newer version of the tool: checked there, not here
   }
 }
 
-/** Whether `value` is of the member's JSON kind (object, array, string...), whatever its contents. */
-function sameKind(shape: Shape, value: unknown, defs: PayloadSchemas["defs"]): boolean {
-  const resolved = shape.k === "ref" ? defs[shape.name] : shape;
-  if (!resolved) return false;
-  switch (resolved.k) {
+function misfit(shape: Shape, value: unknown, defs: Defs, path: string | undefined, problems: string[] | undefined): false {
+  problems?.push(`${path}: expected ${describeShape(shape, defs)}, got ${describeValue(value)}`);
+  return false;
+}
+
+/** A ref's shape (following refs to refs a few steps, never forever). */
+function resolve(shape: Extract<Shape, { k: "ref" }>, defs: Defs): Shape | undefined {
+  let target: Shape | undefined = Object.hasOwn(defs, shape.name) ? defs[shape.name] : undefined;
+  for (let hops = 0; target?.k === "ref" && hops < 16; hops++) target = Object.hasOwn(defs, target.name) ? defs[target.name] : undefined;
+  return target?.k === "ref" ? undefined : target;
+}
+
+function tooDeep(path: string | undefined, problems: string[] | undefined): false {
+  problems?.push(`${path}: nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; flatten it`);
+  return false;
+}
+
+function itemsFit(item: Shape, value: unknown[], defs: Defs, depth: number, loose: boolean, path: string | undefined, problems: string[] | undefined): boolean {
+  if (depth >= MAX_CHECKED_DEPTH) return tooDeep(path, problems);
+  let ok = true;
+  for (let i = 0; i < value.length; i++) {
+    if (walk(item, value[i], defs, depth + 1, loose, problems && `${path}[${i}]`, problems)) continue;
+    if (!problems || problems.length > MAX_LISTED_PROBLEMS) return false;
+    ok = false;
+  }
+  return ok;
+}
+
+function tupleFits(shape: Extract<Shape, { k: "tuple" }>, value: unknown[], defs: Defs, depth: number, loose: boolean, path: string | undefined, problems: string[] | undefined): boolean {
+  if (depth >= MAX_CHECKED_DEPTH) return tooDeep(path, problems);
+  const tail = shape.tail ?? [];
+  const min = shape.req + tail.length;
+  const max = shape.rest ? Infinity : shape.items.length;
+  if (value.length < min || value.length > max) {
+    const count = min === max ? `${max}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    problems?.push(`${path}: expected ${describeShape(shape, defs)} (${count} items), got ${value.length} items`);
+    return false;
+  }
+  // Where each item goes, as the checker places them: the leading items, then from the end the tail, the rest between.
+  let ok = true;
+  for (let i = 0; i < value.length; i++) {
+    const fromEnd = value.length - 1 - i;
+    const item = i < shape.items.length ? shape.items[i]! : fromEnd < tail.length ? tail[tail.length - 1 - fromEnd]! : shape.rest!;
+    if (walk(item, value[i], defs, depth + 1, loose, problems && `${path}[${i}]`, problems)) continue;
+    if (!problems || problems.length > MAX_LISTED_PROBLEMS) return false;
+    ok = false;
+  }
+  return ok;
+}
+
+/** Whether a value is of a kind the object type admits at all: an object, or a primitive or array it takes. */
+function kindFits(shape: ObjectShape, value: unknown, loose: boolean): boolean {
+  if (isPlainObject(value)) return true;
+  const admitted = loose && shape.loose ? shape.loose : shape;
+  if (Array.isArray(value)) return admitted.items !== undefined;
+  const kind = typeof value === "string" ? "s" : typeof value === "number" ? "n" : typeof value === "boolean" ? "b" : "";
+  return kind !== "" && (admitted.prims?.includes(kind) ?? false);
+}
+
+/** An object type against a value of a kind it admits (kindFits). */
+function objectFits(shape: ObjectShape, value: unknown, defs: Defs, depth: number, loose: boolean, path: string | undefined, problems: string[] | undefined): boolean {
+  if (!isPlainObject(value)) {
+    if (!Array.isArray(value)) return true;
+    let ok = true;
+    for (const item of (loose && shape.loose ? shape.loose : shape).items!) {
+      if (itemsFit(item, value, defs, depth, loose || shape.meet === true, path, problems)) continue;
+      if (!problems) return false;
+      ok = false;
+    }
+    return ok;
+  }
+  if (depth >= MAX_CHECKED_DEPTH) return tooDeep(path, problems);
+  if (shape.empty && isEmpty(value)) return true;
+  // Through an intersection's index signatures the checker relates each part on its own, with no weak-type rule below.
+  const viaIndex = loose || shape.meet === true;
+  let ok = true;
+  const props = shape.props;
+  for (let i = 0; i < props.length; i++) {
+    const [name, propShape, optional, partwise] = props[i]!;
+    const item = Object.hasOwn(value, name) ? value[name] : undefined;
+    if (item === undefined) {
+      if (optional) continue;
+      if (!problems) return false;
+      problems.push(`${pathTo(path!, name)}: expected ${describeShape(propShape, defs)}, got nothing`);
+      ok = false;
+    } else if (!walk(propShape, item, defs, depth + 1, loose || partwise === 1, problems && pathTo(path!, name), problems)) {
+      if (!problems || problems.length > MAX_LISTED_PROBLEMS) return false;
+      ok = false;
+    }
+  }
+  if (shape.weak && !loose && !sharesAField(shape, value)) {
+    problems?.push(`${path}: expected ${describeShape(shape, defs)}, got an object with none of its fields`);
+    return false;
+  }
+  const keys = shape.keys;
+  if (keys) {
+    for (const name in value) {
+      if (!Object.hasOwn(value, name) || value[name] === undefined) continue;
+      for (let i = 0; i < keys.length; i++) {
+        const [key, itemShape] = keys[i]!;
+        if (itemShape.k === "any" || !keyFits(key, name)) continue;
+        if (walk(itemShape, value[name], defs, depth + 1, viaIndex, problems && pathTo(path!, name), problems)) continue;
+        if (!problems || problems.length > MAX_LISTED_PROBLEMS) return false;
+        ok = false;
+      }
+    }
+  }
+  if (shape.index && shape.index.k !== "any") {
+    for (const name in value) {
+      if (!Object.hasOwn(value, name) || value[name] === undefined || props.some(([listed]) => listed === name)) continue;
+      if (walk(shape.index, value[name], defs, depth + 1, viaIndex, problems && pathTo(path!, name), problems)) continue;
+      if (!problems || problems.length > MAX_LISTED_PROBLEMS) return false;
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** The checker's weak-type rule: an object with no fields passes; one with fields needs one of the type's. */
+function sharesAField(shape: ObjectShape, value: Record<string, unknown>): boolean {
+  let hasFields = false;
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue;
+    hasFields = true;
+    if (shape.props.some(([listed]) => listed === name)) return true;
+  }
+  return !hasFields;
+}
+
+function unionFits(members: Shape[], value: unknown, defs: Defs, depth: number, loose: boolean, path: string | undefined, problems: string[] | undefined): boolean {
+  for (let i = 0; i < members.length; i++) if (walk(members[i]!, value, defs, depth, loose, undefined, undefined)) return true;
+  if (!problems) return false;
+  // No member fits. Point at the member the value was meant to be, if one can be told:
+  // the only one of its kind, or the only object whose discriminants (unit-typed fields) it matches.
+  const candidates = members.filter((member) => sameKind(member, value, defs));
+  if (candidates.length === 1 && (isPlainObject(value) || Array.isArray(value))) return walk(candidates[0]!, value, defs, depth, loose, path, problems);
+  if (!isPlainObject(value)) return false;
+  const objects = candidates.map((member) => asObject(member, defs)).filter((member): member is ObjectShape => member !== undefined);
+  const discriminated = objects.filter((member) => discriminantsMatch(member, value, defs));
+  if (discriminated.length === 1) return walk(discriminated[0]!, value, defs, depth, loose, path, problems);
+  // None matches: the discriminant itself is what is wrong, if the members share one.
+  const shared = discriminated.length === 0 ? sharedDiscriminant(objects, defs) : undefined;
+  if (shared && value[shared] !== undefined) {
+    const allowed: Shape = { k: "union", of: objects.map((member) => member.props.find(([name]) => name === shared)![1]) };
+    problems.push(`${pathTo(path!, shared)}: expected ${describeShape(allowed, defs)}, got ${describeValue(value[shared])}`);
+    return false;
+  }
+  return false;
+}
+
+/** A unit type: one value or a few (a literal, null, or a union of them), the mark of a discriminant. */
+function isUnit(shape: Shape): boolean {
+  return shape.k === "literal" || shape.k === "null" || (shape.k === "union" && shape.of.every((member) => member.k === "literal" || member.k === "null"));
+}
+
+function discriminantsMatch(shape: ObjectShape, value: Record<string, unknown>, defs: Defs): boolean {
+  let found = false;
+  for (const [name, prop, optional] of shape.props) {
+    if (!isUnit(prop)) continue;
+    const item = value[name];
+    if (item === undefined ? !optional : !walk(prop, item, defs, 0, false, undefined, undefined)) return false;
+    found ||= item !== undefined;
+  }
+  return found;
+}
+
+function sharedDiscriminant(objects: ObjectShape[], defs: Defs): string | undefined {
+  if (objects.length < 2) return undefined;
+  void defs;
+  return objects[0]!.props.find(([name, prop]) => isUnit(prop) && objects.every((member) => member.props.some(([other, otherProp]) => other === name && isUnit(otherProp))))?.[0];
+}
+
+function asObject(shape: Shape, defs: Defs): ObjectShape | undefined {
+  const resolved = shape.k === "ref" ? resolve(shape, defs) : shape;
+  return resolved?.k === "object" ? resolved : undefined;
+}
+
+/** Whether `value` is of the member's JSON kind (object, array), whatever its contents. */
+function sameKind(shape: Shape, value: unknown, defs: Defs): boolean {
+  const resolved = shape.k === "ref" ? resolve(shape, defs) : shape;
+  switch (resolved?.k) {
     case "object":
       return isPlainObject(value);
     case "array":
@@ -247,75 +377,13 @@ function sameKind(shape: Shape, value: unknown, defs: PayloadSchemas["defs"]): b
   }
 }
 
-/** For an object member: every literal-typed property the value has agrees with it. */
-function literalsMatch(shape: Shape, value: unknown, defs: PayloadSchemas["defs"]): boolean {
-  const resolved = shape.k === "ref" ? defs[shape.name] : shape;
-  if (resolved?.k !== "object" || !isPlainObject(value)) return false;
-  const literals = resolved.props.filter(([, prop]) => prop.k === "literal");
-  return literals.length > 0 && literals.every(([name, prop]) => value[name] === (prop as { v: unknown }).v);
-}
-
-/** How a shape reads in an error: as TypeScript would write it, short. */
-export function describeShape(shape: Shape, defs: PayloadSchemas["defs"] = {}, depth = 0): string {
-  switch (shape.k) {
-    case "any":
-      return "any";
-    case "string":
-    case "number":
-    case "boolean":
-    case "null":
-    case "never":
-      return shape.k;
-    case "literal":
-      return JSON.stringify(shape.v);
-    case "pattern":
-      return `a string like ${shape.d}`;
-    case "unsendable":
-      return shape.d;
-    case "ref":
-      return shape.name.replace(/#\d+$/, "");
-    case "array": {
-      const item = describeShape(shape.of, defs, depth + 1);
-      return shape.of.k === "union" ? `(${item})[]` : `${item}[]`;
-    }
-    case "tuple": {
-      const items = shape.items.map((item, i) => `${describeShape(item, defs, depth + 1)}${i >= shape.req ? "?" : ""}`);
-      if (shape.rest) items.push(`...${describeShape({ k: "array", of: shape.rest }, defs, depth + 1)}`);
-      return `[${items.join(", ")}]`;
-    }
-    case "object":
-      if (depth > 1 || shape.props.length === 0) return "object";
-      return `{ ${shape.props.map(([name, prop, optional]) => `${name}${optional ? "?" : ""}: ${describeShape(prop, defs, depth + 1)}`).join("; ")} }`;
-    case "union": {
-      // As TypeScript prints them: numbers in order, null last.
-      const ordered = [...shape.of].sort((a, b) => rank(a) - rank(b) || (a.k === "literal" && b.k === "literal" && typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : 0));
-      const members = ordered.map((member) => describeShape(member, defs, depth + 1));
-      return members.length > 8 ? `${members.slice(0, 8).join(" | ")} | … (${members.length} in all)` : members.join(" | ");
-    }
-  }
-}
-
-function rank(shape: Shape): number {
-  return shape.k === "null" ? 1 : 0;
-}
-
-/** How a value reads in an error: JSON for scalars (cut short), its kind for the rest. */
-function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return value.length > 40 ? `${JSON.stringify(value.slice(0, 40)).slice(0, -1)}…"` : JSON.stringify(value);
-  return String(value);
-}
-
 function arrivesAs(typeName: string): string {
   return typeName === "Date" ? "a string" : typeName === "Map" || typeName === "Set" ? "{}" : "something else, or not at all";
 }
 
-/** A property's path: `payload.items[2].sku`, or `payload["a-b"]` for names that are not identifiers. */
-function pathTo(path: string, name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const name in value) if (Object.hasOwn(value, name)) return false;
+  return true;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -336,7 +404,7 @@ function toJsonValue(value: unknown): unknown {
 }
 
 function hasToJsonInside(value: object, depth: number): boolean {
-  if (depth > MAX_DEPTH) return false;
+  if (depth > MAX_CHECKED_DEPTH) return false;
   for (const item of Array.isArray(value) ? value : Object.values(value)) {
     if (typeof item !== "object" || item === null) continue;
     if (typeof (item as { toJSON?: unknown }).toJSON === "function" || hasToJsonInside(item, depth + 1)) return true;
