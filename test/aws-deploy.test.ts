@@ -54,11 +54,11 @@ describe("deploy against moto: the function's world is the one dev gives its han
     await deploy();
     const fn = (await client((c) => new LambdaClient(c)).send(new GetFunctionCommand({ FunctionName: NAME }))).Configuration!;
     const { loadSettings } = await import("../src/project/settings.ts");
-    const { handlerEnv } = await import("../src/dev/worker.ts");
+    const { handlerWorldEnv } = await import("../src/dev/handlerWorld.ts");
     const { MANAGED_VARIABLES } = await import("../src/aws/environment.ts");
     const { settings, extra } = await loadSettings(project.dir);
     // Act: what dev would give its handler for the same project.
-    const dev = handlerEnv(settings, extra, "http://127.0.0.1:3002");
+    const dev = handlerWorldEnv(settings, extra, { url: "http://127.0.0.1:3002", taskRoot: "/var/task" });
     // Assess: Lambda's own variables against the function deploy made.
     assert.equal(dev.AWS_LAMBDA_FUNCTION_NAME, fn.FunctionName);
     assert.equal(dev.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, String(fn.MemorySize));

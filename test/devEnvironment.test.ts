@@ -45,7 +45,7 @@ describe("dev handler environment", () => {
     assert.equal(env.AWS_LAMBDA_FUNCTION_NAME, "letsgo-staging-worker");
     assert.equal(env.AWS_REGION, "us-west-2");
     assert.equal(env.LETSGO_LOCAL_QUEUE_URL, worker.url);
-    assert.equal(env.PATH, process.env.PATH, "the rest of the environment is inherited");
+    assert.match(env.PATH ?? "", /:\/usr\/local\/bin:\/usr\/bin\/:\/bin:\/opt\/bin$/, "Lambda's PATH, not the shell's");
     // Exactly deploy's definition for the settings part.
     const { settings, extra } = { settings: worker.settings, extra: { MY_SERVICE_URL: "https://example.test" } };
     for (const [key, value] of Object.entries(handlerEnvironment(settings, extra))) assert.equal(env[key], value, key);
@@ -60,6 +60,8 @@ import v8 from "node:v8";
 export async function handler(event, context) {
   writeFileSync(__LOG__, JSON.stringify({
     env: process.env,
+    cwd: process.cwd(),
+    bundle: new URL(import.meta.url).pathname,
     contextKeys: Object.keys(context).sort(),
     context: { ...context, remaining: context.getRemainingTimeInMillis() },
     timezoneOffset: new Date().getTimezoneOffset(),
@@ -69,14 +71,16 @@ export async function handler(event, context) {
 }
 `;
 
-/** Lambda's context for the Node.js runtime, as AWS documents it (functions besides getRemainingTimeInMillis aside). */
+/** Lambda's context for the Node.js 22 runtime: as AWS documents it, plus the legacy succeed / fail / done that runtime still gives. */
 const LAMBDA_CONTEXT_KEYS = [
-  "awsRequestId", "callbackWaitsForEmptyEventLoop", "clientContext", "functionName", "functionVersion", "getRemainingTimeInMillis",
-  "identity", "invokedFunctionArn", "logGroupName", "logStreamName", "memoryLimitInMB",
+  "awsRequestId", "callbackWaitsForEmptyEventLoop", "clientContext", "done", "fail", "functionName", "functionVersion", "getRemainingTimeInMillis",
+  "identity", "invokedFunctionArn", "logGroupName", "logStreamName", "memoryLimitInMB", "succeed",
 ];
 
 interface Probe {
   env: Record<string, string | undefined>;
+  cwd: string;
+  bundle: string;
   contextKeys: string[];
   context: Record<string, unknown>;
   timezoneOffset: number;
@@ -113,7 +117,7 @@ describe("dev handler's world is Lambda's", () => {
     useShell();
     const { seen, settings } = await probe();
     const { lambdaRuntimeVariables } = await import("../src/project/handlerEnvironment.js");
-    for (const [key, value] of Object.entries(lambdaRuntimeVariables(settings))) assert.equal(seen.env[key], value, key);
+    for (const [key, value] of Object.entries(lambdaRuntimeVariables(settings, undefined, seen.cwd))) assert.equal(seen.env[key], value, key);
     // Field by field against what deploy names the function and Lambda documents.
     assert.equal(seen.env.TZ, ":UTC");
     assert.equal(seen.timezoneOffset, 0, "dates are UTC, whatever the developer's TZ");
@@ -123,7 +127,8 @@ describe("dev handler's world is Lambda's", () => {
     assert.equal(seen.env.AWS_REGION, settings.LETSGO_WORKER_REGION);
     assert.equal(seen.env.AWS_DEFAULT_REGION, settings.LETSGO_WORKER_REGION);
     assert.match(seen.env.AWS_EXECUTION_ENV ?? "", /^AWS_Lambda_nodejs\d+\.x$/);
-    assert.equal(seen.env.LAMBDA_TASK_ROOT, "/var/task");
+    assert.equal(seen.env.LAMBDA_TASK_ROOT, seen.cwd, "the handler runs in its task root, as in Lambda");
+    assert.ok(seen.bundle.startsWith(`${seen.cwd}/`), "which holds its bundle");
     assert.equal(seen.env._HANDLER, "index.handler");
     assert.equal(seen.env.AWS_LAMBDA_LOG_STREAM_NAME, seen.context.logStreamName, "one log stream, in the environment and the context");
     assert.equal(seen.env.MY_TZ, "kept", "the user's own .env keys stay");
@@ -155,7 +160,7 @@ describe("dev banner: the handler's world", () => {
     const project = await dev.project({ handler: ENV_HANDLER, env: { AWS_PROFILE: "mine", TZ: "Europe/Paris", MY_VAR: "kept" } });
     const identity = (text: string) => text;
     const style = { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity };
-    const banner = async (options: { atLeastOnce?: boolean; awsCredentials?: boolean }) => {
+    const banner = async (options: { atLeastOnce?: boolean; awsCredentials?: boolean; passEnv?: string[] }) => {
       const worker = await dev.worker({ projectDir: project.dir, watch: false, ...options });
       let text = "";
       const detach = attachConsole(worker, { json: false, out: (t) => (text += t), style, projectDir: project.dir, watching: false });
@@ -166,13 +171,15 @@ describe("dev banner: the handler's world", () => {
     };
 
     const plain = await banner({});
-    assert.ok(plain.some((l) => /^ {2}env {7}as Lambda's: TZ=:UTC, .*no AWS credentials.*--aws-credentials passes yours/.test(l)), plain.join("\n"));
+    assert.ok(plain.some((l) => /^ {2}env {7}as Lambda's: its variables \(TZ=:UTC, .*none of your shell's.*no AWS credentials.*--aws-credentials passes yours/.test(l)), plain.join("\n"));
+    assert.ok(!plain.some((l) => l.includes("--pass-env")), "no shell variables: no line about them");
     assert.ok(plain.includes("  env       apps/worker/.env sets AWS_PROFILE, TZ, which Lambda reserves: left out, as deploy leaves them out"), plain.join("\n"));
     assert.ok(plain.some((l) => l.startsWith("  delivery  in order, once; SQS delivers at least once, in any order: --at-least-once")), plain.join("\n"));
     const major = Number(process.versions.node.split(".")[0]);
     assert.equal(plain.some((l) => l.startsWith("  node      this is Node")), major !== 22, "the Node warning shows exactly when the majors differ");
 
-    const opted = await banner({ atLeastOnce: true, awsCredentials: true });
+    const opted = await banner({ atLeastOnce: true, awsCredentials: true, passEnv: ["DATABASE_URL", "DB_*"] });
+    assert.ok(opted.includes("  env       from your shell too (--pass-env): DATABASE_URL, DB_*, which a deployed function would not have"), opted.join("\n"));
     assert.ok(opted.some((l) => /your AWS credentials \(--aws-credentials\)/.test(l)), opted.join("\n"));
     assert.ok(opted.some((l) => l.startsWith("  delivery  as SQS may: 10% of handled messages delivered once more, batches in shuffled order")), opted.join("\n"));
   });

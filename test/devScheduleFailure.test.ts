@@ -49,6 +49,7 @@ describe("dev worker failed scheduled runs", () => {
       [3, 3, false, undefined, dead.id],
     ]);
     const executionId = runs[0]!.executionId;
+    assert.match(executionId, /^[0-9a-f]{16}$/, "an id as EventBridge Scheduler's execution id, not a UUID");
     assert.ok(runs.every((r) => r.executionId === executionId && r.trigger === "schedule"), "every attempt runs the same event");
     const events = await scheduledRuns(project.log);
     assert.deepEqual(events.map((e: any) => e.id), [executionId, executionId, executionId]);
@@ -65,6 +66,8 @@ describe("dev worker failed scheduled runs", () => {
     assert.deepEqual(record.requestPayload, events[0]);
     assert.equal(record.responseContext.functionError, "Unhandled");
     assert.match(record.responsePayload.errorMessage, /scheduled on purpose/);
+    assert.ok(Array.isArray(record.responsePayload.trace) && record.responsePayload.trace.length > 1, "the stack's lines, as the Node.js runtime reports an error");
+    assert.match(record.responsePayload.trace[0], /scheduled on purpose/);
     assert.deepEqual(scheduledEventInBody(entry.body), events[0], "the runtime recognises it as a failed run");
     assert.equal((await request(worker.url, "GET", "/stats")).body.dead, 1);
 
@@ -117,8 +120,13 @@ describe("Function: scheduledRunFailureRecord", () => {
     assert.deepEqual(body("ScheduledRunError: Scheduled run failed: Error: x").responsePayload, {
       errorType: "ScheduledRunError",
       errorMessage: "Scheduled run failed: Error: x",
+      trace: [],
     });
-    assert.deepEqual(body("Task timed out after 1.00 seconds").responsePayload, { errorType: "Error", errorMessage: "Task timed out after 1.00 seconds" });
+    assert.deepEqual(body("Task timed out after 1.00 seconds").responsePayload, { errorType: "Error", errorMessage: "Task timed out after 1.00 seconds", trace: [] });
+    const traced = JSON.parse(
+      scheduledRunFailureRecord({ origin: { deployment: "main", region: "eu-west-1" }, event: {}, requestId: "r", attempts: 1, error: "Error: x", stack: "Error: x\n    at run (index.ts:3:9)", at: 0 }),
+    );
+    assert.deepEqual(traced.responsePayload.trace, ["Error: x", "    at run (index.ts:3:9)"]);
     assert.equal(body("x").requestContext.functionArn, "arn:aws:lambda:eu-west-1:000000000000:function:letsgo-main-worker:$LATEST");
   });
 });

@@ -13,6 +13,7 @@ interface DevFlags {
   json?: boolean;
   verbose?: boolean;
   awsCredentials?: boolean;
+  passEnv?: string[];
   atLeastOnce?: boolean;
   [flag: string]: unknown;
 }
@@ -59,6 +60,10 @@ export function register(program: Command): void {
     .option(
       "--aws-credentials",
       "give handlers your AWS credentials (AWS_* variables, ~/.aws). Default: none, as a deployed function has only its role's; without this the AWS SDK in a handler finds no credentials",
+    )
+    .option(
+      "--pass-env <names...>",
+      "give handlers these variables of your shell too (names, or PREFIX_* patterns; repeat or separate with commas). Default: none: a handler's environment is what Lambda gives the function, plus apps/worker/.env",
     );
   // The settings table says which settings dev takes as flags; loadSettings checks their values.
   for (const { key, flag, unit } of devFlagSettings()) command.option(`--${flag} <${unit}>`, `override ${key}`);
@@ -70,10 +75,12 @@ export function register(program: Command): void {
     const overrides: Record<string, string | undefined> = {};
     for (const { key, name } of devFlagSettings()) overrides[key] = flags[name] as string | undefined;
 
+    const { parsePassEnv } = await import("../dev/handlerWorld.js");
+    const passEnv = parsePassEnv(flags.passEnv ?? []);
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), atLeastOnce: Boolean(flags.atLeastOnce) });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, atLeastOnce: Boolean(flags.atLeastOnce) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildLambdaContext, processLogStream } from "../events/lambdaContext.js";
+import { buildLambdaContext, newTraceHeader, processLogStream } from "../events/lambdaContext.js";
 import { buildScheduledEvent } from "../events/scheduledEvent.js";
 import { buildSqsEvent, buildSqsRecord } from "../events/sqs.js";
 import { errorStack, firstLine } from "../runtime/errors.js";
@@ -19,7 +19,7 @@ import { setOutcomeReporter, type RuntimeOutcome } from "../runtime/outcomes.js"
 import { describeLoadError } from "./loadError.js";
 import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type InvokeEvent, type ToChild, type WireRecord } from "./protocol.js";
 
-type Handler = (event: unknown, context: unknown) => unknown;
+type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
 const bundle = process.argv[2]!;
 const entry = process.argv[3] ?? bundle;
@@ -150,6 +150,31 @@ function noHandlerMessage(): string {
   return `${entry} does not export a \`handler\` function: ${fix}`;
 }
 
+/**
+ * One invocation as Node.js 22's runtime runs it: it ends with the first of
+ * the handler's promise settling, its callback (third argument) being called,
+ * or the context's legacy succeed / fail / done.
+ */
+function runHandler(handler: Handler, event: unknown, input: ToChild["context"]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const complete = (error: unknown, result: unknown) => (error === undefined || error === null ? resolve(result) : reject(error));
+    const context = Object.assign(buildLambdaContext(input), {
+      succeed: (result?: unknown) => complete(null, result),
+      fail: (error: unknown) => complete(error ?? new Error("handler failed"), undefined),
+      done: (error?: unknown, result?: unknown) => complete(error, result),
+    });
+    try {
+      const returned = handler(event, context, complete);
+      if (returned && typeof (returned as PromiseLike<unknown>).then === "function") (returned as PromiseLike<unknown>).then(resolve, reject);
+      // A callback-style handler that neither returns a promise nor calls back is ended by Lambda when
+      // its event loop empties; here it runs into the function timeout (the workers this tool scaffolds never are one).
+      else if (handler.length < 3) resolve(returned);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   tagOutput(process.stdout);
   tagOutput(process.stderr);
@@ -175,7 +200,8 @@ async function main(): Promise<void> {
     if (message.t !== "invoke") return;
     const arrived = performance.now();
     const cpuAtArrival = process.cpuUsage();
-    const context = buildLambdaContext(message.context);
+    // Set for each invocation, as Lambda sets it from the invocation's trace header.
+    process.env._X_AMZN_TRACE_ID = newTraceHeader();
     const event = buildEvent(message.event, message.context);
     const invocation: InFlight = { id: message.id, event, replied: false, failures: new Map() };
     current = invocation;
@@ -183,7 +209,7 @@ async function main(): Promise<void> {
     void (async () => {
       let reply: Extract<FromChild, { t: "result" | "error" }>;
       try {
-        const response = await handler(event, context);
+        const response = await runHandler(handler, event, message.context);
         reply = { t: "result", id: message.id, response: response ?? null, errors: {} };
       } catch (error) {
         reply = { t: "error", id: message.id, error: errorLine(error), ...withStack(error), errors: {} };

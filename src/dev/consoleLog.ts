@@ -296,7 +296,8 @@ function lambdaWorldLines(worker: DevWorker, style: ConsoleOptions["style"]): st
   const credentials = world.awsCredentials
     ? style.yellow("your AWS credentials (--aws-credentials), where the function would have its role's")
     : "no AWS credentials, as a function has only its role's (--aws-credentials passes yours)";
-  const lines = [`  env       as Lambda's: TZ=:UTC, AWS_LAMBDA_* and AWS_REGION, heap sized from the memory setting · ${credentials}`];
+  const lines = [`  env       as Lambda's: its variables (TZ=:UTC, AWS_LAMBDA_*, AWS_REGION...) and apps/worker/.env, none of your shell's; heap sized from the memory setting · ${credentials}`];
+  if (world.passEnv.length > 0) lines.push(style.yellow(`  env       from your shell too (--pass-env): ${world.passEnv.join(", ")}, which a deployed function would not have`));
   lines.push(
     world.atLeastOnce
       ? style.yellow(`  delivery  as SQS may: ${Math.round(world.atLeastOnce.duplicateShare * 100)}% of handled messages delivered once more, batches in shuffled order (--at-least-once)`)

@@ -45,6 +45,8 @@ export interface DevWorkerOptions {
   duplicateShare?: number;
   /** Give handlers the developer's AWS credentials (AWS_* variables, ~/.aws); default: none, as Lambda gives only the function's role. */
   awsCredentials?: boolean;
+  /** Shell variables (names or PREFIX_* patterns) handlers also get (--pass-env); default none: the handler's environment is Lambda's. */
+  passEnv?: readonly string[];
 }
 
 export type DevWorkerEvents = {
@@ -99,6 +101,8 @@ export interface DevSchedule {
 export interface LambdaWorld {
   /** Handlers get the developer's AWS credentials (--aws-credentials). */
   awsCredentials: boolean;
+  /** Shell variables handlers also get (--pass-env). */
+  passEnv: readonly string[];
   /** Keys of apps/worker/.env that Lambda reserves, left out of the handler's environment as deploy leaves them out. */
   reservedEnvKeys: string[];
   /** --at-least-once: the share of handled messages delivered again, and batches shuffled; null when off. */

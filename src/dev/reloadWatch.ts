@@ -22,7 +22,7 @@ export interface ReloadWatchOptions {
   invoker: Pick<HandlerInvoker, "reload" | "modules" | "on" | "off">;
   emitter: EventEmitter<DevWorkerEvents>;
   /** The handler processes' environment for these variables of the user's own (and `settings` as they are now). */
-  handlerEnv(extra: Record<string, string>): NodeJS.ProcessEnv;
+  handlerEnv(extra: Record<string, string>): Record<string, string>;
 }
 
 export function watchForReloads({ options, paths, settings, extra, invoker, emitter, handlerEnv }: ReloadWatchOptions): { ready: Promise<void>; close(): void } {

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { workerFunctionArn, type EventOrigin } from "../events/origin.js";
-import { buildScheduledEvent } from "../events/scheduledEvent.js";
+import { buildScheduledEvent, newExecutionId } from "../events/scheduledEvent.js";
 import { SCHEDULED_RUN_TYPE } from "../runtime/messageTypes.js";
 import type { NewMessage } from "./messageQueue.js";
 import type { HandlerInvoker } from "./invoker.js";
@@ -72,7 +72,7 @@ export class ScheduledRuns {
   private async runWithRetries(due: Date): Promise<void> {
     const delays = this.options.retryDelaysMs ?? DEFAULT_SCHEDULED_RETRY_DELAYS_MS;
     const maxAttempts = delays.length + 1;
-    const run = { trigger: "schedule" as const, scheduledTime: due, executionId: randomUUID(), requestId: randomUUID(), maxAttempts };
+    const run = { trigger: "schedule" as const, scheduledTime: due, executionId: newExecutionId(), requestId: randomUUID(), maxAttempts };
     const firstAttemptAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       const outcome = await runScheduledHandler(this.options.context, { ...run, attempt });
@@ -88,6 +88,7 @@ export class ScheduledRuns {
         requestId: run.requestId,
         attempts: attempt,
         error,
+        ...(outcome.stack ? { stack: outcome.stack } : {}),
         at: firstAttemptAt,
       });
       const deadLetterId = await this.options.deadLetter({ type: SCHEDULED_RUN_TYPE, body }, attempt, error, firstAttemptAt, outcome.stack);
@@ -123,6 +124,8 @@ export interface FailureRecordInput {
   attempts: number;
   /** "Name: message", as the handler process reports errors. */
   error: string;
+  /** The error's stack, when there is one: Lambda's error response carries its lines as `trace`. */
+  stack?: string;
   at: number;
 }
 
@@ -140,7 +143,8 @@ export function scheduledRunFailureRecord(input: FailureRecordInput): string {
     },
     requestPayload: input.event,
     responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
-    responsePayload: named ? { errorType: named[1], errorMessage: named[2] } : { errorType: "Error", errorMessage: input.error },
+    // As the Node.js runtime reports a function error: type, message and the stack's lines.
+    responsePayload: { ...(named ? { errorType: named[1], errorMessage: named[2] } : { errorType: "Error", errorMessage: input.error }), trace: input.stack?.split("\n") ?? [] },
   });
 }
 
@@ -195,7 +199,7 @@ export interface ScheduledAttempt {
 
 /** Run the scheduled handler once, now. Never throws: the outcome says how it went. */
 export async function runScheduledHandler(context: ScheduledRunContext, run: ScheduledAttempt): Promise<ScheduledRunOutcome> {
-  const { trigger, scheduledTime, executionId = randomUUID(), requestId = randomUUID(), attempt = 1, maxAttempts = 1 } = run;
+  const { trigger, scheduledTime, executionId = newExecutionId(), requestId = randomUUID(), attempt = 1, maxAttempts = 1 } = run;
   const base = { trigger, executionId, scheduledTime: scheduledTime.toISOString(), attempt, maxAttempts };
   const unavailable = context.unavailable();
   if (unavailable !== undefined) return { ...base, ok: false, durationMs: 0, error: unavailable };

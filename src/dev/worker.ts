@@ -11,16 +11,16 @@ import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
-import { functionRegion, handlerEnvironment, isLambdaReservedKey, lambdaRuntimeVariables, withoutAmbientAwsCredentials } from "../project/handlerEnvironment.js";
+import { functionRegion } from "../project/handlerEnvironment.js";
 import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { devShownSettings, isDeploySetting, loadSettings, settingMs, type Settings } from "../project/settings.js";
-import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./bundler.js";
+import { handlerWorldEnv, reservedEnvKeys } from "./handlerWorld.js";
 import { PayloadSchemaSource } from "./payloadSchemaSource.js";
 import { payloadSkeleton } from "../project/payloadSkeleton.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
@@ -181,8 +181,11 @@ async function assemble(
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => route(req, res));
   const port = await listen(server, options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
   const url = `http://${urlHost(host)}:${port}`;
+  // The handler processes run in a task root holding their bundle, as a function runs in /var/task.
+  const taskRoot = path.join(paths.stateDir, "bundle");
   // The handler processes' environment for the user's own variables (at start, and after .env changes).
-  const envFor = (own: Record<string, string>) => handlerEnv(settings, own, url, { awsCredentials: options.awsCredentials });
+  const envFor = (own: Record<string, string>) =>
+    handlerWorldEnv(settings, own, { url, taskRoot, awsCredentials: options.awsCredentials, passEnv: options.passEnv ?? [] });
   let serverClosed: Promise<void> | undefined;
   life.add("HTTP server", { stop: () => void (serverClosed = closeServer(server)), close: () => serverClosed });
 
@@ -192,7 +195,7 @@ async function assemble(
     entry,
     typesIndex: paths.typesIndex,
     workerPackageJson: paths.workerPackageJson,
-    outDir: path.join(paths.stateDir, "bundle"),
+    outDir: taskRoot,
     payloadSchemas: payloadSchemaSource,
   });
   // What POST / checks payloads against: the shapes of the code that runs. Requests
@@ -217,7 +220,7 @@ async function assemble(
   const invoker = new HandlerInvoker({
     entry,
     build,
-    cwd: paths.worker,
+    cwd: taskRoot,
     env: envFor(extra),
     memoryMb: settings.LETSGO_WORKER_MEMORY,
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
@@ -449,6 +452,7 @@ async function assemble(
     handler,
     lambdaWorld: {
       awsCredentials: options.awsCredentials === true,
+      passEnv: options.passEnv ?? [],
       atLeastOnce: options.atLeastOnce ? { duplicateShare } : null,
       reservedEnvKeys: reservedEnvKeys(extra),
       localNodeMajor: Number(process.versions.node.split(".")[0]),
@@ -494,32 +498,3 @@ function deadInfo(message: QueueMessage, attempts: number) {
   return { id: message.id, type: message.type, attempts, error: message.lastError ?? "no result", ...(message.lastErrorStack === undefined ? {} : { stack: message.lastErrorStack }) };
 }
 
-/**
- * What the handler process sees, as in Lambda: the handler's settings and the
- * user's .env keys exactly as deploy gives them to the function (keys Lambda
- * reserves left out, as deploy leaves them out), and Lambda's own variables (TZ
- * UTC, the function's name, region, memory, log group...). From the developer's
- * shell it keeps the rest (PATH, HOME, ...) but not TZ, not deploy settings, and
- * no AWS identity unless `awsCredentials` (--aws-credentials): in Lambda the
- * handler has the function's role. LETSGO_LOCAL_QUEUE_URL points at this dev worker.
- */
-export function handlerEnv(settings: Settings, extra: Record<string, string>, url: string, { awsCredentials = false } = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (isDeploySetting(key) || key === "TZ" || (!awsCredentials && key.startsWith("AWS_"))) continue;
-    env[key] = value;
-  }
-  for (const [key, value] of Object.entries(handlerEnvironment(settings, extra))) if (!isLambdaReservedKey(key)) env[key] = value;
-  // A handler's enqueue() reaches this dev worker, never a deployed queue named in the developer's shell.
-  delete env[QUEUE_URL_ENV];
-  env[LOCAL_QUEUE_URL_ENV] = url;
-  Object.assign(env, lambdaRuntimeVariables(settings));
-  if (!awsCredentials) Object.assign(env, withoutAmbientAwsCredentials());
-  env.LETSGO_WORKER_LOCAL = "1";
-  return env;
-}
-
-/** Keys of apps/worker/.env that Lambda reserves: deploy leaves them out of the function, and dev out of the handler. */
-export function reservedEnvKeys(extra: Record<string, string>): string[] {
-  return Object.keys(extra).filter(isLambdaReservedKey).sort();
-}

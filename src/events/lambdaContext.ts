@@ -35,6 +35,16 @@ export function buildLambdaContext(input: LambdaContextInput): LambdaContext {
   };
 }
 
+/**
+ * An X-Ray trace header as Lambda sets _X_AMZN_TRACE_ID for each invocation of
+ * a function without active tracing: `Root=1-<epoch seconds, hex>-<96 random
+ * bits, hex>;Parent=<64 random bits, hex>;Sampled=0`.
+ */
+export function newTraceHeader(nowMs = Date.now()): string {
+  const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, "0");
+  return `Root=1-${seconds}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+}
+
 let logStream: string | undefined;
 
 /**

@@ -4,7 +4,7 @@
  * EventBridge Scheduler fills in; the local worker builds the same object with
  * `buildScheduledEvent`. One shape, defined here, in both places.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { ScheduledEvent } from "../runtime/types.js";
 import { originAccount, workerScheduleArn, type EventOrigin } from "./origin.js";
 
@@ -50,16 +50,21 @@ export interface ScheduledEventInput {
   origin: EventOrigin;
   /** When the run was due (epoch ms or Date). */
   scheduledTime: number | Date;
-  /** Default: a new UUID, like the scheduler's execution id. */
+  /** Default: a new one (newExecutionId). */
   executionId?: string;
 }
 
 export function buildScheduledEvent(input: ScheduledEventInput): ScheduledEvent {
   return scheduledEventShape(input.origin, {
-    id: input.executionId ?? randomUUID(),
+    id: input.executionId ?? newExecutionId(),
     time: formatScheduledTime(input.scheduledTime),
     scheduleArn: workerScheduleArn(input.origin),
   });
+}
+
+/** An id as EventBridge Scheduler's <aws.scheduler.execution-id>: 16 hex digits ("d32c5kddcf5bb8c3" in its docs' style). */
+export function newExecutionId(): string {
+  return randomBytes(8).toString("hex");
 }
 
 /** ISO 8601 UTC to the second, as the scheduler writes scheduled-time ("2026-01-01T10:00:00Z"). */

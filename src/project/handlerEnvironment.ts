@@ -10,6 +10,7 @@
  * describe the infrastructure and are in neither.
  */
 import os from "node:os";
+import path from "node:path";
 import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { resourceNames } from "./names.js";
 import { SETTING_KEYS, isDeploySetting, type Settings } from "./settings.js";
@@ -22,14 +23,17 @@ export function isLambdaReservedKey(key: string): boolean {
 }
 
 /**
- * What Lambda's runtime sets in every function's environment (AWS's
- * "Defined runtime environment variables"), for this worker's function, as dev
- * gives its handler processes. Not here: AWS_LAMBDA_LOG_STREAM_NAME (one per
- * process: the handler process sets it), _X_AMZN_TRACE_ID (per invocation,
- * X-Ray), AWS_LAMBDA_RUNTIME_API, and the role's credentials (see
- * withoutAmbientAwsCredentials).
+ * What Lambda sets in a Node.js container-image function's environment, for
+ * this worker's function (AWS's "Defined runtime environment variables", the
+ * reserved ones and the unreserved defaults), as dev gives its handler
+ * processes. `taskRoot` is where the code is: /var/task in Lambda, the folder
+ * holding the bundle under dev; /var/lang/bin, where Lambda's node is, is the
+ * local node's folder. Not here: AWS_LAMBDA_LOG_STREAM_NAME (one per process:
+ * the handler process sets it), _X_AMZN_TRACE_ID (per invocation: likewise),
+ * AWS_LAMBDA_RUNTIME_API (dev's processes take invocations over IPC), and the
+ * role's credentials (see withoutAmbientAwsCredentials).
  */
-export function lambdaRuntimeVariables(settings: Settings, region = functionRegion(settings)): Record<string, string> {
+export function lambdaRuntimeVariables(settings: Settings, region = functionRegion(settings), taskRoot = "/var/task"): Record<string, string> {
   const names = resourceNames(settings.LETSGO_DEPLOYMENT);
   return {
     TZ: ":UTC",
@@ -41,9 +45,13 @@ export function lambdaRuntimeVariables(settings: Settings, region = functionRegi
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.LETSGO_WORKER_MEMORY),
     AWS_LAMBDA_LOG_GROUP_NAME: names.logGroup,
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    LAMBDA_TASK_ROOT: "/var/task",
+    LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: "/var/runtime",
     _HANDLER: "index.handler",
+    LANG: "en_US.UTF-8",
+    PATH: [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"].join(path.delimiter),
+    LD_LIBRARY_PATH: ["/var/lang/lib", "/lib64", "/usr/lib64", "/var/runtime", "/var/runtime/lib", taskRoot, `${taskRoot}/lib`, "/opt/lib"].join(":"),
+    NODE_PATH: [`/opt/nodejs/node${DEPLOYED_NODE_MAJOR}/node_modules`, "/opt/nodejs/node_modules", "/var/runtime/node_modules"].join(":"),
   };
 }
 

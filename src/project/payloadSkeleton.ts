@@ -47,6 +47,11 @@ function skeleton(shape: Shape, defs: PayloadSchemas["defs"], depth: number): un
       const first = shape.of.find((member) => member.k !== "null") ?? shape.of[0]!;
       return skeleton(first, defs, depth + 1);
     }
+    case "all": {
+      // An array part wins (an object part's fields would not survive on an array); else the parts' fields together.
+      const parts = shape.of.map((member) => skeleton(member, defs, depth + 1));
+      return parts.find(Array.isArray) ?? Object.assign({}, ...parts.filter((part) => typeof part === "object" && part !== null));
+    }
     case "ref": {
       const target = defs[shape.name];
       return target ? skeleton(target, defs, depth + 1) : null;

@@ -167,7 +167,16 @@ export class ShapeDeriver {
       if (others.some((member) => !this.admits(primitive, member, false))) return { k: "never" };
       return this.shapeOf(primitive, depth + 1);
     }
+    // An array or a lib type among the parts (`[string] & { extra?: 1 }`): each part on its own, as the checker relates them.
+    if (type.types.some((member) => !this.isPlainObjectType(member))) return { k: "all", of: type.types.map((member) => this.shapeOf(member, depth + 1)) };
     return this.objectShape(type, depth);
+  }
+
+  /** An object type of the project's (no array or tuple, no lib type): its fields merge with others'. */
+  private isPlainObjectType(type: ts.Type): boolean {
+    if (!(type.flags & ts.TypeFlags.Object) || this.checker.isArrayType(type) || this.checker.isTupleType(type)) return false;
+    const symbol = type.getSymbol();
+    return !symbol || !this.fromDefaultLib(symbol);
   }
 
   /** A template literal type: its texts, and what each hole takes. */
@@ -252,7 +261,7 @@ export class ShapeDeriver {
       // has there, so absent passes exactly when that fits, whatever the `?`.
       const inherited = checker.getPropertyOfType(this.probe.empty, name);
       const optional = inherited
-        ? this.admits(checker.getTypeOfSymbol(inherited), propertyType)
+        ? this.admits(checker.getTypeOfSymbol(inherited), propertyType, !partwise)
         : // Optional also when its type admits undefined (JSON drops undefined, so absent is how it arrives).
           (property.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(propertyType);
       this.site = `${site}.${name}`;

@@ -46,6 +46,8 @@ export type Shape =
   | { k: "tuple"; items: Shape[]; req: number; rest?: Shape; tail?: Shape[] }
   | ObjectShape
   | { k: "union"; of: Shape[] }
+  /** An intersection whose parts do not merge into one object (an array and an object): the value must fit each part, as the checker relates them on their own. */
+  | { k: "all"; of: Shape[] }
   /** A named type of `defs` (interfaces, aliases, and recursive types). */
   | { k: "ref"; name: string }
   /** A type JSON cannot carry (Date, bigint, Map, a function...): `d` is the type, `fix` what to declare instead. */
@@ -176,6 +178,9 @@ function walk(shape: Shape, value: unknown, defs: Defs, depth: number, loose: bo
     case "object":
       if (!kindFits(shape, value, loose)) return misfit(shape, value, defs, path, problems);
       return objectFits(shape, value, defs, depth, loose, path, problems);
+    case "all":
+      for (const member of shape.of) if (!walk(member, value, defs, depth, true, path, problems)) return false;
+      return true;
     case "union": {
       const reported = problems?.length;
       if (unionFits(shape.of, value, defs, depth, loose, path, problems)) return true;

@@ -40,6 +40,8 @@ export function describeShape(shape: Shape, defs: PayloadSchemas["defs"] = {}, d
     case "object":
       if (depth > 1 || shape.props.length === 0) return shape.props.length === 0 && !shape.keys && !shape.index ? "{}" : "object";
       return `{ ${shape.props.filter((prop) => prop.length === 3).map(([name, prop, optional]) => `${name}${optional ? "?" : ""}: ${describeShape(prop, defs, depth + 1)}`).join("; ")} }`;
+    case "all":
+      return shape.of.map((member) => describeShape(member, defs, depth + 1)).join(" & ");
     case "union": {
       // As TypeScript prints them: numbers in order, null last.
       const ordered = [...shape.of].sort((a, b) => rank(a) - rank(b) || (a.k === "literal" && b.k === "literal" && typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : 0));

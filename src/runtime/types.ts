@@ -18,6 +18,8 @@ export interface SqsRecord {
   attributes: SqsRecordAttributes;
   messageAttributes: Record<string, SqsMessageAttribute>;
   md5OfBody: string;
+  /** SQS's MD5 of the message attributes, when there are any. */
+  md5OfMessageAttributes?: string;
   eventSource: string;
   eventSourceARN: string;
   awsRegion: string;
@@ -83,6 +85,12 @@ export interface LambdaContext {
   identity?: unknown;
   /** A mobile client's context, for mobile SDK invocations only: undefined here. */
   clientContext?: unknown;
+  /** Node.js 22's legacy completions, as its runtime gives them: end the invocation with `result`... */
+  succeed?(result?: unknown): void;
+  /** ...or fail it with `error`... */
+  fail?(error: unknown): void;
+  /** ...or either, callback style. */
+  done?(error?: unknown, result?: unknown): void;
 }
 
 /** Handles one message type. Throw to have the message retried (and, in the end, dead-lettered). */
