@@ -38,6 +38,17 @@ describe("MessageQueue: retention", () => {
     assert.equal(queue.stats(5_000).expired, 3);
   });
 
+  it("never delivers a message past the retention, whenever the periodic expiry last ran: the receive drops it, as SQS's does", () => {
+    const { queue, enqueue, records } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 3, retentionMs: 1_000 });
+    const [old, fresh] = [...enqueue(["Old"], 0), ...enqueue(["Fresh"], 500)];
+    const { batch, expired } = queue.receive(1_000, 10);
+    assert.deepEqual(batch.map((d) => d.id), [fresh]);
+    assert.deepEqual(expired.map((m) => m.id), [old]);
+    assert.deepEqual(records.at(-1), { k: "o", ids: [old] }, "journalled, so a restart does not bring it back");
+    assert.equal(queue.get(old!), undefined);
+    assert.equal(queue.stats(1_000).expired, 1);
+  });
+
   it("replays an expiry from the journal", () => {
     const { queue, enqueue, records } = makeQueue({ visibilityTimeoutMs: 100, maxReceiveCount: 3, retentionMs: 10 });
     enqueue(["A", "B"], 0);

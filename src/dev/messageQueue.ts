@@ -207,14 +207,20 @@ export class MessageQueue {
    * least one). A message already received `maxReceiveCount` times goes to the
    * dead-letter queue instead, as SQS's redrive policy does.
    */
-  receive(now: number, max: number, maxBytes = Infinity): { batch: Delivery[]; dead: QueueMessage[] } {
+  receive(now: number, max: number, maxBytes = Infinity): { batch: Delivery[]; dead: QueueMessage[]; expired: QueueMessage[] } {
     this.tick(now);
     const dead: QueueMessage[] = [];
-    const { shuffle } = this.options;
+    const expired: QueueMessage[] = [];
+    const { shuffle, retentionMs = Infinity } = this.options;
     const candidates: QueueMessage[] = [];
     const wanted = shuffle ? max * SHUFFLE_SPAN : max;
     this.ready.scan((msg) => {
       if (candidates.length >= wanted) return false;
+      // Past the retention period: SQS never delivers it, whenever the periodic expiry would have run.
+      if (now - msg.sentAt >= retentionMs) {
+        expired.push(msg);
+        return true;
+      }
       if (msg.receiveCount >= this.options.maxReceiveCount) {
         const err = msg.lastError ?? `received ${msg.receiveCount} times without being deleted`;
         this.commit({ k: "x", id: msg.id, t: now, err, ...(msg.lastErrorStack === undefined ? {} : { st: msg.lastErrorStack }) });
@@ -250,7 +256,11 @@ export class MessageQueue {
       this.commit({ k: "r", ids: batch.map((d) => d.id), t: now, v: now + this.options.visibilityTimeoutMs });
       for (const delivery of batch) if (delivery.receiveCount > 1) this.counters.redelivered++;
     }
-    return { batch, dead };
+    if (expired.length > 0) {
+      this.commit({ k: "o", ids: expired.map((m) => m.id) });
+      this.counters.expired += expired.length;
+    }
+    return { batch, dead, expired };
   }
 
   /**

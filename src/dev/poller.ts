@@ -65,6 +65,8 @@ type Events = {
   failed: [FailedOutcome];
   /** Moved to the DLQ on receive: its last attempt ended without a result (e.g. the worker stopped). */
   dead: [{ message: QueueMessage; attempts: number }];
+  /** Found past the retention period by a receive, and dropped. */
+  expired: [{ message: QueueMessage; now: number }];
   /**
    * An invocation ended after its messages' visibility timeout, and a message had
    * meanwhile been received again or dead-lettered: its result does not count
@@ -170,8 +172,9 @@ export class EventSourceMapping extends EventEmitter<Events> {
         break;
       }
       this.windowStart = null;
-      const { batch, dead } = this.queue.receive(now, this.options.batchSize, this.options.maxBatchBytes);
+      const { batch, dead, expired } = this.queue.receive(now, this.options.batchSize, this.options.maxBatchBytes);
       for (const message of dead) this.emit("dead", { message, attempts: message.receiveCount });
+      for (const message of expired) this.emit("expired", { message, now });
       if (batch.length > 0) this.run(batch);
       // A full batch still waiting keeps the clock running: the processes are not keeping up.
       if (this.queue.readyCount < this.options.batchSize) this.waitingSince = null;

@@ -278,6 +278,7 @@ async function assemble(
     }
   });
   mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
+  mapping.on("expired", ({ message, now }) => emitter.emit("message:expired", expiredInfo(message, now)));
   mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
   mapping.on("duplicated", (outcome) => emitter.emit("message:duplicated", outcome));
 
@@ -285,7 +286,7 @@ async function assemble(
   // said once the caller listens, at "ready"), then every EXPIRY_CHECK_MS.
   const expire = () => {
     const now = Date.now();
-    return queue.expire(now).map((m) => ({ id: m.id, type: m.type, ageSeconds: Math.round((now - m.sentAt) / 1000), dead: m.state === "dead" }));
+    return queue.expire(now).map((m) => expiredInfo(m, now));
   };
   const expiredWhileStopped = expire();
   const expiryTimer = setInterval(() => {
@@ -492,6 +493,10 @@ function handlerHealth(invoker: HandlerInvoker, handler: DevWorker["handler"]): 
   const at = invoker.nextLoadAttemptAt;
   const retry = at === undefined ? "" : `; trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s, or at once when a file is saved`;
   return `failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}${retry}`;
+}
+
+function expiredInfo(message: QueueMessage, now: number) {
+  return { id: message.id, type: message.type, ageSeconds: Math.round((now - message.sentAt) / 1000), dead: message.state === "dead" };
 }
 
 function deadInfo(message: QueueMessage, attempts: number) {
