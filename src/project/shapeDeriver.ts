@@ -241,6 +241,7 @@ export class ShapeDeriver {
     // and its fields to the merged ones. A name in several parts is held to each part's type too:
     // `{ a: any } & { a?: "x" }` merges to any, yet holds `a` to "x".
     const parts = type.isIntersection() ? type.types.filter((part) => part.flags & ts.TypeFlags.Object) : [type];
+    const absentIfLoose: string[] = [];
     const counts = new Map<string, number>();
     if (parts.length > 1) for (const part of parts) for (const p of checker.getPropertiesOfType(part)) counts.set(p.getName(), (counts.get(p.getName()) ?? 0) + 1);
     const sources: Array<[ts.Symbol, boolean]> = checker.getPropertiesOfType(type).map((p) => [p, false]);
@@ -264,6 +265,8 @@ export class ShapeDeriver {
         ? this.admits(checker.getTypeOfSymbol(inherited), propertyType, !partwise)
         : // Optional also when its type admits undefined (JSON drops undefined, so absent is how it arrives).
           (property.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(propertyType);
+      // Below an intersection the weak-type rule is off, and what every object has may fit where it did not.
+      if (inherited && !optional && !partwise && this.admits(checker.getTypeOfSymbol(inherited), propertyType, false)) absentIfLoose.push(name);
       this.site = `${site}.${name}`;
       if (inherited) this.quiet++;
       try {
@@ -281,6 +284,7 @@ export class ShapeDeriver {
     }
     this.site = site;
     const shape: ObjectShape = { k: "object", props };
+    if (absentIfLoose.length > 0) shape.absentIfLoose = absentIfLoose;
     if (keys.length > 0) shape.keys = keys;
     if (this.isWeak(type)) shape.weak = true;
     if (isPartialMappedType(type)) shape.empty = true;

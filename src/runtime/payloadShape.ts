@@ -62,6 +62,8 @@ export interface ObjectShape {
    * weak-type rule below it.
    */
   props: Array<[string, Shape, boolean] | [string, Shape, boolean, 1]>;
+  /** Fields every object has (toString...) that may be absent only below an intersection, where the weak-type rule is off. */
+  absentIfLoose?: string[];
   /** Index signatures as [key, value]: every key of the value that `key` covers must fit `value`. */
   keys?: Array<[Shape, Shape]>;
   /** A type whose properties are all optional: an object with fields, none of them its own, is refused. */
@@ -272,7 +274,7 @@ function objectFits(shape: ObjectShape, value: unknown, defs: Defs, depth: numbe
     const [name, propShape, optional, partwise] = props[i]!;
     const item = Object.hasOwn(value, name) ? value[name] : undefined;
     if (item === undefined) {
-      if (optional) continue;
+      if (optional || (loose && shape.absentIfLoose?.includes(name))) continue;
       if (!problems) return false;
       problems.push(`${pathTo(path!, name)}: expected ${describeShape(propShape, defs)}, got nothing`);
       ok = false;
