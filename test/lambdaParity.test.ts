@@ -11,6 +11,7 @@
  *   (generated attributes, seeded), and on the records dev hands the handler.
  */
 import assert from "node:assert/strict";
+import { EventEmitter, once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { SendMessageCommand, SQSClient, CreateQueueCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
@@ -132,13 +133,16 @@ export function handler(event, context) {
       env: { LETSGO_WORKER_MAX_RECEIVE_COUNT: 1 },
     });
     const worker = await dev.worker({ projectDir: project.dir, schedule: false });
+    // Every outcome, by message id, from before the first send: one can come before post() returns.
+    const outcomes = new Map<string, string>();
+    const settled = new EventEmitter();
+    worker.on("message:handled", (o: { id: string }) => void (outcomes.set(o.id, "handled"), settled.emit(o.id)));
+    worker.on("message:failed", (o: { id: string; error: string }) => void (outcomes.set(o.id, o.error), settled.emit(o.id)));
     const outcome = async (how: string) => {
       const sent = await post(worker.url, { type: "Complete", payload: { how } });
-      const id = sent.body.messageIds[0];
-      return Promise.race([
-        waitForEvent<{ id: string }>(worker, "message:handled", (o) => o.id === id).then(() => "handled"),
-        waitForEvent<{ id: string; error: string }>(worker, "message:failed", (o) => o.id === id).then((o) => o.error),
-      ]);
+      const id: string = sent.body.messageIds[0];
+      if (!outcomes.has(id)) await once(settled, id);
+      return outcomes.get(id)!;
     };
     assert.equal(await outcome("succeed"), "handled");
     assert.match(await outcome("fail"), /failed through context\.fail/);
