@@ -6,7 +6,7 @@
  * each value, as a literal, to the payload type (./support/payloadOracle.ts).
  * - 10,000 generated values (500 generated types × 20 values near their edges,
  *   ./support/payloadCases.ts), from a fresh seed each run: the seed is printed,
- *   and LETSGO_ORACLE_SEED=<seed> replays a run;
+ *   LETSGO_ORACLE_SEED=<seed> replays a run, LETSGO_ORACLE_TYPES=<n> runs more;
  * - a fixed corpus: every construct by hand, and the cases reported in issue 20;
  * - the string rules (numbers, bigints, numeric keys) against the checker's own
  *   functions, on generated strings.
@@ -19,7 +19,8 @@ import { isBigIntText, isNumericKey } from "../src/runtime/stringShapes.js";
 import { payloadCaseArbitrary } from "./support/payloadCases.js";
 import { compareWithTypeScript, describeDisagreement, type OracleRun, type PayloadCase } from "./support/payloadOracle.js";
 
-const GENERATED_TYPES = 500;
+/** LETSGO_ORACLE_TYPES runs more (a longer search for disagreements); CI runs the default. */
+const GENERATED_TYPES = Number(process.env.LETSGO_ORACLE_TYPES ?? 500);
 const VALUES_PER_TYPE = 20;
 
 function assertAgreement(run: OracleRun, where: string): void {

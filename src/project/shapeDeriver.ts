@@ -325,8 +325,15 @@ export class ShapeDeriver {
     if (pairs.has(target)) return true;
     seen.set(source, pairs.add(target));
     const parts = target.isIntersection() ? target.types : [target];
-    // The parts of an intersection are related on their own, without the weak-type rule below.
-    return parts.every((part) => this.partAdmits(source, part, weakRule && parts.length === 1, seen));
+    // The parts of an intersection are related on their own, without the weak-type rule below...
+    if (!parts.every((part) => this.partAdmits(source, part, weakRule && parts.length === 1, seen))) return false;
+    // ...then, for an object (an array, a function), its fields to the merged ones, with the rule.
+    if (!target.isIntersection() || !weakRule || !(source.flags & ts.TypeFlags.Object)) return true;
+    return checker.getPropertiesOfType(target).every((property) => {
+      const own = propertyOf(checker, source, property);
+      const declared = checker.getTypeOfSymbol(property);
+      return own ? this.admits(checker.getTypeOfSymbol(own), declared, true, seen) : (property.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(declared);
+    });
   }
 
   /** The checker's structural relation of `source` to one object type, fields admitting undefined optional. */
