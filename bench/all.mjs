@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Every benchmark, one after the other: CLI start-up, the app-side queue
- * import, dev against its peers and goals, an open dashboard, the payload checks, the image. Each prints its machine
+ * import, dev against its peers and goals, an open dashboard, the payload checks
+ * and their derivation, the image. Each prints its machine
  * and command. --quick: fewer runs and rounds, a smoke run; --rounds N goes to
  * bench/peers.mjs. A benchmark that fails is reported and the others still run.
  *
@@ -23,6 +24,7 @@ const benches = [
   ["bench/peers.mjs", ...peersArgs],
   ["bench/dashboard.mjs", ...(flags.quick ? ["--rounds", "2", "--seconds", "3"] : [])],
   ["bench/payloadCheck.mjs", ...(flags.quick ? ["--rounds", "1", "--seconds", "3", "--cold-runs", "6"] : [])],
+  ["bench/payloadDerive.mjs", ...quickRuns(2)],
   ["--import", "tsx", "bench/image.ts", ...quickRuns(3)],
 ];
 const failed = [];
