@@ -106,7 +106,7 @@ describe("Function: createWorkerHandler (SQS batches)", () => {
     { name: "a JSON body that is not an object", body: "[1,2]", reason: "missing-type", error: /"type"/ },
     { name: "a message without a type", body: JSON.stringify({ payload: {} }), reason: "missing-type", error: /"type"/ },
     { name: "a message whose type is not a string", body: JSON.stringify({ type: 7 }), reason: "missing-type", error: /"type"/ },
-    { name: "a message type with no handler", body: JSON.stringify(order("x")).replace("OrderNew", "OrderGone"), reason: "unknown-type", error: /No handler for message type "OrderGone"/ },
+    { name: "a message type with no handler", body: JSON.stringify(order("x")).replace("OrderNew", "OrderGone"), reason: "unknown-type", error: /No handler for "OrderGone": register one in the handlers map of apps\/worker\/src\/handlers\/index.ts/ },
     { name: "a type that only exists on Object.prototype", body: JSON.stringify({ type: "toString", payload: {} }), reason: "unknown-type", error: /No handler/ },
   ];
   for (const { name, body, reason, error } of invalidBodies) {

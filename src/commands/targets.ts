@@ -6,7 +6,9 @@ import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { readRunningWorker } from "../dev/runningWorker.js";
 import { ProjectError, UsageError } from "../errors.js";
+import { anotherProjectText, projectName } from "../project/identity.js";
 import { workerPaths } from "../project/paths.js";
+import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
 import { loadSettings } from "../project/settings.js";
 import { callDevWorker } from "./devWorkerApi.js";
 
@@ -39,6 +41,13 @@ export function checkTargetFlags(flags: TargetFlags): void {
  */
 export async function devWorkerUrl(projectDir: string, url?: string): Promise<string> {
   const paths = workerPaths(projectDir);
+  // No project here, and no worker named: whatever answers on the default port may be anyone's.
+  if (url === undefined && !existsSync(paths.worker) && !process.env[LOCAL_QUEUE_URL_ENV]) {
+    throw new ProjectError(
+      `No letsgo-worker project in ${paths.root} (no apps/worker): nothing was sent. ` +
+        `Pass --cwd <project> to reach that project's dev worker, or --url <http://...> to name one.`,
+    );
+  }
   const chosen = url ?? (await readRunningWorker(paths.stateDir))?.url ?? (await loadSettings(projectDir)).settings.LETSGO_LOCAL_QUEUE_URL;
   await checkServesProject(chosen, paths.root);
   return chosen;
@@ -57,12 +66,9 @@ async function checkServesProject(url: string, root: string): Promise<void> {
   } catch {
     return;
   }
-  const serves = (reply.body as { project?: { root?: unknown } } | null)?.project?.root;
-  if (typeof serves !== "string" || samePath(serves, root)) return;
-  throw new ProjectError(
-    `The dev worker at ${url} runs another project (${serves}), not ${root}: nothing was sent. ` +
-      `Start this project's worker with \`letsgo-worker dev --cwd ${root}\` (it picks another port with --port), and its commands find it.`,
-  );
+  const serves = (reply.body as { project?: { root?: unknown; name?: unknown } } | null)?.project;
+  if (typeof serves?.root !== "string" || samePath(serves.root, root)) return;
+  throw new ProjectError(anotherProjectText(url, { root: serves.root, ...(typeof serves.name === "string" ? { name: serves.name } : {}) }, { name: projectName(root), root }));
 }
 
 function samePath(a: string, b: string): boolean {

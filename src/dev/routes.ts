@@ -5,11 +5,15 @@ import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "./messageQueue.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 import type { EnqueueOnceResult, Redriven } from "./store.js";
+import { anotherProjectText, type ProjectIdentity } from "../project/identity.js";
+import { PROJECT_HEADER } from "../queue/constants.js";
 import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** What the routes need from the worker. */
 export interface QueueService {
+  /** The project this worker runs, and its URL: requests naming another project (PROJECT_HEADER) are refused. */
+  identity: ProjectIdentity & { url: string };
   maxMessageSize: number;
   /** What payloads are checked against (from @letsgo/types), once known; undefined checks nothing. */
   payloadSchemas(): Promise<PayloadSchemas | undefined>;
@@ -68,7 +72,15 @@ export function deadMessageView(m: QueueMessage): DeadMessageView {
 
 export function buildRouter(service: QueueService, guard?: RequestGuard): Router {
   const router = new Router(guard);
+  /** A request from another project's app (two projects, one default port): refused whole, in the CLI's words. */
+  const refuseAnotherProject = (headers: Record<string, string | string[] | undefined>) => {
+    const sender = headers[PROJECT_HEADER];
+    if (typeof sender !== "string" || sender === "" || sender === service.identity.name) return;
+    const { url, name, root } = service.identity;
+    throw new HttpError(409, anotherProjectText(url, { name, root }, { name: sender }));
+  };
   router.add("POST", "/", async (request) => {
+    refuseAnotherProject(request.headers);
     // Room for JSON escaping of SQS-shaped bodies; the real limits are checked per message.
     const raw = await request.body(service.maxMessageSize * 2 + 64 * 1024);
     const delaySeconds = intakeChecked(() => parseDelaySeconds(request.query.get("delaySeconds")));
@@ -100,6 +112,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     return stripe.handle(request);
   };
   router.add("POST", "/stripe", async (request) => {
+    refuseAnotherProject(request.headers);
     const raw = await request.body(service.maxMessageSize + 64 * 1024);
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { ProjectError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
 import { functionRegion } from "../project/handlerEnvironment.js";
+import { projectName } from "../project/identity.js";
 import { DEPLOYED_NODE_MAJOR } from "../image/dockerfile.js";
 import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
@@ -307,8 +308,10 @@ async function assemble(
     scheduleRuns.unshift({ ...run, at: new Date().toISOString() });
     scheduleRuns.length = Math.min(scheduleRuns.length, 20);
   });
+  const identity = { name: projectName(paths.root), root: paths.root, url };
   const router = buildRouter(
     {
+      identity,
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
       payloadSchemas: async () => {
         if (!payloadSchemas) await firstBuild;
@@ -343,7 +346,7 @@ async function assemble(
         handlerProcesses: invoker.processCount,
         pid: process.pid,
         // Clients of a project check they reached that project's worker.
-        project: { root: paths.root, deployment: settings.LETSGO_DEPLOYMENT },
+        project: { name: identity.name, root: paths.root, deployment: settings.LETSGO_DEPLOYMENT },
       }),
     },
     requestGuard(host),
@@ -412,6 +415,15 @@ async function assemble(
     },
   });
   life.add("dashboard live updates", { stop: () => dashboard.close() });
+  // The record first: once /health answers 200, this project's commands find this worker.
+  const forget = await recordRunningWorker(paths.stateDir, {
+    url,
+    pid: process.pid,
+    root: paths.root,
+    deployment: settings.LETSGO_DEPLOYMENT,
+    startedAt: new Date().toISOString(),
+  });
+  life.add("running-worker record", { close: forget });
   route = router.listener;
 
   await invoker.start();
@@ -462,14 +474,6 @@ async function assemble(
     stats: () => queue.stats(Date.now()),
     close: () => life.close(),
   });
-  const forget = await recordRunningWorker(paths.stateDir, {
-    url,
-    pid: process.pid,
-    root: paths.root,
-    deployment: settings.LETSGO_DEPLOYMENT,
-    startedAt: new Date().toISOString(),
-  });
-  life.add("running-worker record", { close: forget });
   // After the caller has its listeners on (the console): what expired while dev was stopped is reported too.
   setImmediate(() => {
     emitter.emit("ready", { url });

@@ -109,10 +109,25 @@ export function derivePayloadSchemas(typesIndex: string, limits = DERIVATION_LIM
     messages[messageType] = { declaredAs: exported.name, payload };
   }
   const warnings = [...new Set(deriver.warnings)];
+  const types = [...new Set([...messageTypeEnumValues(checker, moduleSymbol), ...Object.keys(messages)])].sort();
   if (unchecked.length > 0) {
     warnings.push(`${unchecked.join(", ")}: too large to check at run time, so ${unchecked.length === 1 ? "it is" : "they are"} not checked; simplify the type or split it into named interfaces.`);
   }
-  return { schemas: { v: 1, messages, defs: usedDefs(messages, deriver.defs) }, warnings, files };
+  return { schemas: { v: 1, messages, defs: usedDefs(messages, deriver.defs), types }, warnings, files };
+}
+
+/** The string values of the exported `MessageType` enum: the types the project declares, interface or not. */
+function messageTypeEnumValues(checker: ts.TypeChecker, moduleSymbol: ts.Symbol): string[] {
+  const exported = checker.getExportsOfModule(moduleSymbol).find((symbol) => symbol.getName() === "MessageType");
+  const symbol = exported && exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Enum)) return [];
+  const values: string[] = [];
+  symbol.exports?.forEach((member) => {
+    const declaration = member.valueDeclaration;
+    const value = declaration && ts.isEnumMember(declaration) ? checker.getConstantValue(declaration) : undefined;
+    if (typeof value === "string") values.push(value);
+  });
+  return values;
 }
 
 function probeTypes(checker: ts.TypeChecker, probe: ts.SourceFile): ProbeTypes {

@@ -10,6 +10,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import { projectName } from "./identity.js";
 import type { WorkerPaths } from "./paths.js";
 
 /** How packages/queue/index.ts imports the module. */
@@ -27,10 +28,11 @@ export function renderPayloadSchemasModule(schemas: PayloadSchemas): string {
 }
 
 /** Write the module if the project's @letsgo/queue imports it and it would change; true when written. */
-export async function updatePayloadSchemasModule(paths: Pick<WorkerPaths, "queueIndex" | "payloadSchemasModule">, schemas: PayloadSchemas): Promise<boolean> {
+export async function updatePayloadSchemasModule(paths: Pick<WorkerPaths, "root" | "queueIndex" | "payloadSchemasModule">, schemas: PayloadSchemas): Promise<boolean> {
   const queueIndex = await readFile(paths.queueIndex, "utf8").catch(() => "");
   if (!queueIndex.includes(`"${PAYLOAD_SCHEMAS_IMPORT}"`)) return false;
-  const text = renderPayloadSchemasModule(schemas);
+  // The project's name goes with it: the app names its project to a dev worker (see identity.ts).
+  const text = renderPayloadSchemasModule({ ...schemas, project: projectName(paths.root) });
   if ((await readFile(paths.payloadSchemasModule, "utf8").catch(() => undefined)) === text) return false;
   await writeFile(paths.payloadSchemasModule, text);
   return true;

@@ -26,3 +26,6 @@ export const MAX_DELAY_SECONDS = 900;
 
 /** SendMessageBatch takes at most 10 entries, together no larger than one message may be. */
 export const MAX_BATCH_ENTRIES = 10;
+
+/** The header the app's @letsgo/queue names its project in, so a dev worker refuses another project's messages. */
+export const PROJECT_HEADER = "x-letsgo-project";

@@ -4,7 +4,7 @@
  * takes a request whole or not at all, so a refused request (400, 413) is
  * reported as a content failure and the sender finds the entry at fault.
  */
-import { MAX_DELAY_SECONDS } from "./constants.js";
+import { MAX_DELAY_SECONDS, PROJECT_HEADER } from "./constants.js";
 import type { DevTarget } from "./target.js";
 import { TransportError, type Transport } from "./transport.js";
 import type { CheckedAttributes } from "./validate.js";
@@ -12,7 +12,8 @@ import type { CheckedAttributes } from "./validate.js";
 /** A dev worker answers in milliseconds; a minute means it is stuck, and the attempt is retried. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export function devTransport(target: DevTarget): Transport {
+/** `project`: the sender's project, named to the dev worker (PROJECT_HEADER), which refuses another project's messages. */
+export function devTransport(target: DevTarget, project?: string): Transport {
   const description = `the dev worker at ${target.url}`;
   return {
     description,
@@ -22,7 +23,7 @@ export function devTransport(target: DevTarget): Transport {
       try {
         response = await fetch(`${target.url}/${query}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...(project ? { [PROJECT_HEADER]: project } : {}) },
           // With attributes, the SQS-shaped body dev also takes: each record's body and messageAttributes as Lambda's records carry them.
           body: entries.some((entry) => entry.attributes)
             ? JSON.stringify({ Records: entries.map((entry) => ({ body: entry.body, messageAttributes: lambdaAttributes(entry.attributes ?? {}) })) })

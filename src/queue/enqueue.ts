@@ -44,8 +44,10 @@ export interface QueueClientOptions {
   /** More SQSClient settings, e.g. `{ profile }` or `{ credentials }`. */
   sqs?: SqsClientConfig;
   /**
-   * Payload shapes to check each message against before it is sent (derived
-   * from @letsgo/types by letsgo-worker). A dev worker checks them anyway.
+   * What the project declares, generated from @letsgo/types by letsgo-worker
+   * (packages/queue/payloadSchemas.ts): each message's type must be one of its
+   * types and its payload fit its shape, and the project's name goes to a dev
+   * worker, which refuses another project's messages.
    */
   payloadSchemas?: PayloadSchemas;
 }
@@ -72,7 +74,7 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
     const key = JSON.stringify(chosen);
     let transport = transports.get(key);
     if (!transport) {
-      transport = chosen.kind === "sqs" ? sqsTransport(chosen, options.sqs) : devTransport(chosen);
+      transport = chosen.kind === "sqs" ? sqsTransport(chosen, options.sqs) : devTransport(chosen, options.payloadSchemas?.project);
       transports.set(key, transport);
     }
     return transport;

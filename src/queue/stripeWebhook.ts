@@ -14,6 +14,7 @@ import type { Logger } from "../runtime/log.js";
 import { ReservedMessageType } from "../runtime/messageTypes.js";
 import type { StripeEvent, StripeMessage } from "../runtime/stripeDispatcher.js";
 import { enqueue as enqueueDefault } from "./enqueue.js";
+import { PROJECT_HEADER } from "./constants.js";
 import { resolveQueueTarget } from "./target.js";
 import { EnqueueError, MessageValidationError, QueueError } from "./errors.js";
 
@@ -39,6 +40,8 @@ export interface StripeWebhookHandlerOptions {
   maxBodyBytes?: number;
   /** Where failures are logged. Default: JSON lines at LETSGO_LOG_LEVEL. */
   logger?: Logger;
+  /** The app's project, named to a dev worker, which refuses another project's deliveries (the scaffold's @letsgo/queue sets it). */
+  project?: string;
 }
 
 export type WebHandler = (request: Request) => Promise<Response>;
@@ -86,7 +89,7 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
 
     let result: StripeEnqueueResult;
     try {
-      result = send ? normalise(await send(stripeMessage(event))) : await deliverByTargetRule(event, body, request.headers.get("stripe-signature")!);
+      result = send ? normalise(await send(stripeMessage(event))) : await deliverByTargetRule(event, body, request.headers.get("stripe-signature")!, options.project);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log().error("stripe webhook not enqueued", {
@@ -121,14 +124,14 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
 }
 
 /** SQS: enqueue the message. The dev worker: forward the signed delivery to its POST /stripe. */
-async function deliverByTargetRule(event: StripeEvent, body: Uint8Array, signature: string): Promise<StripeEnqueueResult> {
+async function deliverByTargetRule(event: StripeEvent, body: Uint8Array, signature: string, project?: string): Promise<StripeEnqueueResult> {
   const target = resolveQueueTarget();
   if (target.kind === "sqs") return normalise(await enqueueDefault(stripeMessage(event)));
   let response: Response;
   try {
     response = await fetch(`${target.url}/stripe`, {
       method: "POST",
-      headers: { "content-type": "application/json", "stripe-signature": signature },
+      headers: { "content-type": "application/json", "stripe-signature": signature, ...(project ? { [PROJECT_HEADER]: project } : {}) },
       body,
       signal: AbortSignal.timeout(30_000),
     });

@@ -3,7 +3,7 @@
  * target: the same code, so the same messages, for the dev worker and SQS. A
  * call whose messages fail any check sends nothing.
  */
-import { MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../runtime/messageRules.js";
+import { MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, unknownTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { MessageValidationError } from "./errors.js";
 import { payloadProblem, type PayloadSchemas } from "../runtime/payloadShape.js";
@@ -115,6 +115,8 @@ export function checkMessage(value: unknown, index: number, label: string, maxMe
   if (typeProblem) throw fail(`.type ${typeProblem}.`);
   const reserved = reservedTypeProblem(type as string);
   if (reserved) throw fail(`.type ${reserved}.`);
+  const unknown = unknownTypeProblem(type as string, payloadSchemas);
+  if (unknown) throw fail(`.type ${unknown}`);
   const problem = nonJson(message.payload, "payload", []);
   if (problem) throw fail(`.${problem}`);
   // The text dev's POST / and the runtime give for the same payload; which message, when there are several.

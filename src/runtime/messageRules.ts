@@ -28,6 +28,19 @@ export function reservedTypeProblem(type: string): string | undefined {
 }
 
 /**
+ * Why a project would not take `type`: it does not declare it (`types`, from
+ * the generated payload shapes: its MessageType enum and message interfaces),
+ * and no handler could be waiting for it. Undefined when it does, when the
+ * type is one of the runtime's own, or when the project's types are not known.
+ */
+export function unknownTypeProblem(type: string, declared: { types?: readonly string[] } | undefined): string | undefined {
+  if (!declared?.types || declared.types.includes(type) || RUNTIME_TYPES.has(type)) return undefined;
+  const some = declared.types.filter((t) => !t.startsWith(RESERVED_MESSAGE_TYPE_PREFIX));
+  const listed = some.length === 0 ? "none of its own yet" : some.slice(0, 8).map((t) => `"${t}"`).join(", ") + (some.length > 8 ? ", …" : "");
+  return `"${type}" is not a message type of this project (packages/types declares ${listed}): add it, its payload and its handler with \`npx letsgo-worker add-message ${type}\`, or fix the name.`;
+}
+
+/**
  * How deep a message may nest. SQS sets no such limit, but a body nested
  * thousands deep overflows the stack of whatever walks it; no real payload
  * comes near this.

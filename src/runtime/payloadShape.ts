@@ -101,6 +101,10 @@ export interface PayloadSchemas {
   messages: Record<string, MessagePayloadShape>;
   /** Named shapes that `ref` points to. */
   defs: Record<string, Shape>;
+  /** Every message type the project declares (its MessageType enum and its message interfaces): the app's enqueue() refuses others. */
+  types?: string[];
+  /** The project's name (its root package.json's): the app names it to a dev worker, which refuses another project's messages. */
+  project?: string;
 }
 
 type Defs = PayloadSchemas["defs"];

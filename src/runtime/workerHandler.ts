@@ -12,6 +12,7 @@ import { isScheduledEvent } from "./messageTypes.js";
 import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
 import { installedPayloadSchemas, payloadProblem } from "./payloadShape.js";
+import { unknownTypeProblem } from "./messageRules.js";
 import { scheduledEventInBody } from "./redrivenRun.js";
 import { secretsLoader } from "./secrets.js";
 import type {
@@ -125,9 +126,12 @@ async function handleRecord(
     fields.messageType = message.type;
     const handle = Object.hasOwn(handlers, message.type) ? handlers[message.type] : undefined;
     if (typeof handle !== "function") {
+      // In the user's terms: a type the project never declared, or one declared whose handler was never registered.
+      const undeclared = unknownTypeProblem(message.type, installedPayloadSchemas());
       throw new InvalidMessageError(
         "unknown-type",
-        `No handler for message type "${message.type}": register one in the handlers map passed to createWorkerHandler.`,
+        undeclared ??
+          `No handler for "${message.type}": register one in the handlers map of apps/worker/src/handlers/index.ts (\`npx letsgo-worker add-message ${message.type}\` writes and registers one for a new type).`,
       );
     }
     // A payload that does not match its declared type fails here, before the

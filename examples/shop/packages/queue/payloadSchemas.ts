@@ -48,7 +48,7 @@ export const payloadSchemas: PayloadSchemas = {
                   {
                     "k": "any"
                   },
-                  false
+                  true
                 ],
                 [
                   "previous_attributes",
@@ -57,7 +57,12 @@ export const payloadSchemas: PayloadSchemas = {
                   },
                   true
                 ]
-              ]
+              ],
+              "weak": true,
+              "loose": {
+                "prims": "snb",
+                "items": []
+              }
             },
             false
           ],
@@ -79,9 +84,16 @@ export const payloadSchemas: PayloadSchemas = {
             true
           ]
         ],
-        "index": {
-          "k": "any"
-        }
+        "keys": [
+          [
+            {
+              "k": "string"
+            },
+            {
+              "k": "any"
+            }
+          ]
+        ]
       }
     },
     "letsgo:contact": {
@@ -111,9 +123,16 @@ export const payloadSchemas: PayloadSchemas = {
             false
           ]
         ],
-        "index": {
-          "k": "any"
-        }
+        "keys": [
+          [
+            {
+              "k": "string"
+            },
+            {
+              "k": "any"
+            }
+          ]
+        ]
       }
     },
     "letsgo:tenant:new": {
@@ -129,9 +148,16 @@ export const payloadSchemas: PayloadSchemas = {
             false
           ]
         ],
-        "index": {
-          "k": "any"
-        }
+        "keys": [
+          [
+            {
+              "k": "string"
+            },
+            {
+              "k": "any"
+            }
+          ]
+        ]
       }
     },
     "letsgo:tenant:deleted": {
@@ -147,9 +173,16 @@ export const payloadSchemas: PayloadSchemas = {
             false
           ]
         ],
-        "index": {
-          "k": "any"
-        }
+        "keys": [
+          [
+            {
+              "k": "string"
+            },
+            {
+              "k": "any"
+            }
+          ]
+        ]
       }
     },
     "OrderNew": {
@@ -204,5 +237,14 @@ export const payloadSchemas: PayloadSchemas = {
       }
     }
   },
-  "defs": {}
+  "defs": {},
+  "types": [
+    "FollowUp",
+    "OrderNew",
+    "letsgo:contact",
+    "letsgo:stripe",
+    "letsgo:tenant:deleted",
+    "letsgo:tenant:new"
+  ],
+  "project": "shop"
 };

@@ -12,14 +12,18 @@
  * message declared in @letsgo/types; `add-message` keeps that list current.
  */
 import type { WorkerMessage } from "@letsgo/types";
-import { createQueueClient, type Enqueue } from "letsgo-worker/queue";
+import { createQueueClient, createStripeWebhookHandler as createWebhookHandler, type Enqueue, type StripeWebhookHandlerOptions } from "letsgo-worker/queue";
 import { payloadSchemas } from "./payloadSchemas";
 
 /**
- * Payloads are checked against their interfaces in @letsgo/types before they
- * are sent (payloadSchemas.ts is generated from them by letsgo-worker), so a
- * bad one is refused here, with the field and the type it should have.
+ * Checked against @letsgo/types before anything is sent (payloadSchemas.ts is
+ * generated from them by letsgo-worker): a type the project does not declare,
+ * or a payload that does not fit its interface, is refused here, saying what
+ * to fix. Locally, the dev worker of another project is refused too.
  */
 export const enqueue: Enqueue<WorkerMessage> = createQueueClient<WorkerMessage>({ payloadSchemas }).enqueue;
 
-export { createStripeWebhookHandler, EnqueueError, MessageValidationError, toNodeHandler } from "letsgo-worker/queue";
+/** Stripe's webhooks for your API, forwarded to this project's dev worker locally, enqueued to SQS when deployed. */
+export const createStripeWebhookHandler = (options: StripeWebhookHandlerOptions = {}) => createWebhookHandler({ project: payloadSchemas.project, ...options });
+
+export { EnqueueError, MessageValidationError, toNodeHandler } from "letsgo-worker/queue";
