@@ -25,6 +25,7 @@ const benches = [
   ["bench/dashboard.mjs", ...(flags.quick ? ["--rounds", "2", "--seconds", "3"] : [])],
   ["bench/payloadCheck.mjs", ...(flags.quick ? ["--rounds", "1", "--seconds", "3", "--cold-runs", "6"] : [])],
   ["bench/payloadDerive.mjs", ...quickRuns(2)],
+  ["bench/typecheck.mjs", ...quickRuns(2)],
   ["--import", "tsx", "bench/image.ts", ...quickRuns(3)],
 ];
 const failed = [];

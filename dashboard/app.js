@@ -105,6 +105,7 @@ function showOverview(o) {
   $("handler-state").textContent = handler.loaded
     ? `Code loaded${handler.loadMs !== undefined ? ` in ${handler.loadMs} ms` : ""} · ${o.restarts} unexpected exit${o.restarts === 1 ? "" : "s"} this run`
     : `Code not loaded: ${handler.error ?? "loading…"}`;
+  renderTypes(o.types);
   $("processes").replaceChildren(
     ...(o.processes.length
       ? o.processes.map((p) => h("tr", {}, h("td", { class: "mono" }, p.pid ?? "–"), h("td", {}, p.state), h("td", { class: "num" }, p.rssMb !== undefined ? `${p.rssMb} MB` : "–")))
@@ -113,6 +114,23 @@ function showOverview(o) {
   if ($("settings").childElementCount === 0) {
     $("settings").replaceChildren(...Object.entries(o.settings).map(([key, value]) => h("tr", {}, h("td", { class: "mono" }, key), h("td", { class: "mono" }, String(value)))));
   }
+}
+
+/** The latest type check of the worker: its errors, as `tsc` would print them, while delivery goes on. */
+function renderTypes(types) {
+  const box = $("types-state");
+  if (!types || types.state === "off") return box.replaceChildren(h("p", { class: "dim" }, "Not checked (dev runs with --no-typecheck)."));
+  if (types.state === "failed") return box.replaceChildren(h("p", { class: "warn" }, `The type check could not run: ${types.error}`));
+  const result = types.state === "checked" ? types.result : types.last;
+  const checking = types.state === "checking" ? " · checking again…" : "";
+  if (!result) return box.replaceChildren(h("p", { class: "dim" }, "Checking the worker's types…"));
+  if (result.total === 0) return box.replaceChildren(h("p", { class: "dim" }, `No type errors (${result.compiler}, ${result.ms} ms)${checking}`));
+  const more = result.total - result.errors.length;
+  box.replaceChildren(
+    h("p", { class: "bad" }, `${result.total} type error${result.total === 1 ? "" : "s"} in ${result.tsconfig}: messages still run on the code as it is; build and deploy refuse it.${checking}`),
+    h("ul", { class: "type-errors mono" }, ...result.errors.map((e) => h("li", {}, `${e.file}:${e.line}:${e.column} TS${e.code} ${e.message}`))),
+  );
+  if (more > 0) box.append(h("p", { class: "dim" }, `… and ${more} more (npx tsc --noEmit -p ${result.tsconfig})`));
 }
 
 function connect() {

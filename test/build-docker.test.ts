@@ -276,6 +276,29 @@ describe("Command: build, without a Docker engine", () => {
     assert.equal(result.stdout, "");
   });
 
+  it("refuses a worker with a type error, naming the file, the line and the error; --no-typecheck builds anyway", async (t) => {
+    // Prepare: a handler reading a field its message type does not have (issue 21: this used to ship without a word).
+    const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-typeerror-"));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const { handlerFile } = await scaffoldWorker(dir);
+    await setHandlerBody(handlerFile, "console.log(message.payload.customerId);");
+    const noEngine = { DOCKER_HOST: `unix://${path.join(dir, "nobody.sock")}` };
+
+    // Act
+    const refused = await runCli(["build", "--cwd", dir], { env: noEngine });
+    const skipped = await runCli(["build", "--cwd", dir, "--no-typecheck"], { env: noEngine });
+
+    // Assess: refused before any engine is asked; skipping goes on to the engine (absent here).
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /The build refused: apps\/worker\/tsconfig\.json has 1 type error \(typescript [\d.]+/);
+    assert.match(refused.stderr, /apps\/worker\/src\/handlers\/orderNewHandler\.ts:\d+:\d+ TS2339 Property 'customerId' does not exist on type/);
+    assert.match(refused.stderr, /--no-typecheck/);
+    assert.doesNotMatch(refused.stderr, /No Docker engine/);
+    assert.equal(skipped.code, 1);
+    assert.match(skipped.stderr, /No Docker engine answered/);
+    assert.doesNotMatch(skipped.stderr, /type error/);
+  });
+
   it("says to run init when there is no apps/worker", async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-build-empty-"));
     t.after(() => rm(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -196,6 +196,26 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.keyboard.press("Escape"); // cancel: nothing purged
     await page.waitForSelector("#purge-dialog[open]", { state: "detached" });
     assert.doesNotMatch((await page.textContent("#dlq-result"))!, /Purged/);
+  });
+
+  it("shows a type error in the worker while delivery goes on, and that it is gone once fixed", async () => {
+    await view("overview");
+    await page.waitForFunction(() => /No type errors/.test(document.querySelector("#types-state")?.textContent ?? ""));
+    const handlerFile = path.join(projectDir, "apps/worker/src/handlers/orderNewHandler.ts");
+    const original = await readFile(handlerFile, "utf8");
+    await writeFile(handlerFile, original.replace("const { orderId, customerId, totalCents } = message.payload;", "const { orderId, customerId, totalCents } = message.payload;\n  console.log(message.payload.couponCode);"));
+    await page.waitForSelector("#types-state ul.type-errors li");
+    const errors = (await page.textContent("#types-state"))!;
+    assert.match(errors, /1 type error in apps\/worker\/tsconfig\.json: messages still run/);
+    assert.match(errors, /apps\/worker\/src\/handlers\/orderNewHandler\.ts:\d+:\d+ TS2339 Property 'couponCode' does not exist/);
+    assert.doesNotMatch(errors, /null|undefined/);
+    await shot("overview-type-error");
+    // Delivery goes on with the code as it is.
+    const sent = await fetch(dev.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "OrderNew", payload: { orderId: "o_typed", customerId: "c", totalCents: 1 } }) });
+    const [id] = ((await sent.json()) as { messageIds: string[] }).messageIds;
+    await dev.waitForLine((line) => line.event === "message:handled" && line.id === id);
+    await writeFile(handlerFile, original);
+    await page.waitForFunction(() => /No type errors/.test(document.querySelector("#types-state")?.textContent ?? ""));
   });
 
   it("reads in dark mode too", async () => {

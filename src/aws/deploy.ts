@@ -47,6 +47,8 @@ export interface DeployOptions extends AwsCommandOptions {
   planOnly?: boolean;
   /** Docker engine for build and push (and the --image check's fallback); default: DOCKER_HOST or the local socket. */
   docker?: Docker;
+  /** Type-check the worker before building its image (default true; --no-typecheck). */
+  typecheck?: boolean;
   onProgress?: (event: DeployProgress) => void;
 }
 
@@ -123,6 +125,7 @@ async function localImage(options: DeployOptions, target: DeployTarget) {
     baseImage: options.baseImage,
     platform: options.platform,
     docker,
+    ...(options.typecheck === false ? { typecheck: false } : {}),
     onProgress: (event) => options.onProgress?.({ kind: "build", message: event.message }),
   });
   return { docker, built };

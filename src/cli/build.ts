@@ -8,6 +8,7 @@ interface BuildFlags {
   baseImage?: string;
   json?: boolean;
   quiet?: boolean;
+  typecheck: boolean;
 }
 
 export function register(program: Command): void {
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option("--deployment <name>", "deployment name (default: LETSGO_DEPLOYMENT in apps/worker/.env)")
     .option("--platform <platform>", "linux/arm64 or linux/amd64 (default: from LETSGO_WORKER_ARCHITECTURE; another one warns: the function would not run it)")
     .option("--base-image <ref>", "base image (default public.ecr.aws/lambda/nodejs:22)")
+    .option("--no-typecheck", "build without type-checking apps/worker first (by default type errors refuse the build)")
     .option("--json", "print {reference, tag, imageId, sizes, warnings, ...} as JSON")
     .option("-q, --quiet", "do not show build progress")
     .action(async (flags: BuildFlags) => {
@@ -32,6 +34,7 @@ export function register(program: Command): void {
         deployment: flags.deployment,
         platform: flags.platform === undefined ? undefined : parsePlatform(flags.platform),
         baseImage: flags.baseImage,
+        typecheck: flags.typecheck,
         onProgress: flags.quiet ? undefined : (event) => info(style.dim(event.message)),
       });
       // On stderr whatever the output mode (and in --json's `warnings` too).

@@ -19,6 +19,7 @@ interface DeployFlags extends AwsFlags {
   baseImage?: string;
   platform?: string;
   json?: boolean;
+  typecheck: boolean;
 }
 
 export function register(program: Command): void {
@@ -40,6 +41,7 @@ export function register(program: Command): void {
       .option("--skip-architecture-check", "with --image: do not read the image's architecture (when neither the registry nor the local engine can tell)")
       .option("--base-image <ref>", "base image of the build (default public.ecr.aws/lambda/nodejs:22)")
       .option("--platform <platform>", "platform of the build, linux/arm64 or linux/amd64: the default, LETSGO_WORKER_ARCHITECTURE's, is the only one the function runs")
+      .option("--no-typecheck", "build the image without type-checking apps/worker first (the plan says so; by default type errors refuse the deploy)")
       .option("--json", "print the plan and the outcome as JSON"),
   ).action(async (flags: DeployFlags) => {
     const { prepareDeploy } = await import("../aws/deploy.js");
@@ -52,6 +54,7 @@ export function register(program: Command): void {
       baseImage: flags.baseImage,
       platform: flags.platform === undefined ? undefined : parsePlatform(flags.platform),
       planOnly: flags.dryRun,
+      typecheck: flags.typecheck,
       onProgress: (event) => {
         if (event.kind !== "step") return info(style.dim(event.message));
         const label = `${event.resource} ${event.name}`;

@@ -14,6 +14,7 @@ interface DevFlags {
   verbose?: boolean;
   awsCredentials?: boolean;
   passEnv?: string[];
+  typecheck: boolean;
   atLeastOnce?: boolean;
   [flag: string]: unknown;
 }
@@ -61,6 +62,7 @@ export function register(program: Command): void {
       "--aws-credentials",
       "give handlers your AWS credentials (AWS_* variables, ~/.aws). Default: none, as a deployed function has only its role's; without this the AWS SDK in a handler finds no credentials",
     )
+    .option("--no-typecheck", "do not type-check the worker in the background after each change (by default errors are shown; delivery goes on either way)")
     .option(
       "--pass-env <names...>",
       "give handlers these variables of your shell too (names, or PREFIX_* patterns; repeat or separate with commas). Default: none: a handler's environment is what Lambda gives the function, plus apps/worker/.env",
@@ -80,7 +82,7 @@ export function register(program: Command): void {
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, atLeastOnce: Boolean(flags.atLeastOnce) });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, typecheck: flags.typecheck, atLeastOnce: Boolean(flags.atLeastOnce) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

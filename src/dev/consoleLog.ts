@@ -13,6 +13,8 @@ import { recoveryLines } from "./recoveryReport.js";
 import { printable as p, printableLines } from "./printable.js";
 import { stackLinesToShow } from "./stackFrames.js";
 import type { DevWorker } from "./worker.js";
+import type { TypesChecked } from "./devWorkerTypes.js";
+import { formatTypeError } from "../project/typecheck.js";
 
 export interface ConsoleOptions {
   json: boolean;
@@ -81,6 +83,26 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
   const ms = (value: number) => `${Math.round(value)}ms`;
   const rel = (file: string) => path.relative(options.projectDir, file) || file;
 
+  // Type checks: errors each time there are some, "no errors" once at first and once when they are gone.
+  let typeErrorsShown: boolean | undefined;
+  const typesLines = (o: TypesChecked): string[] => {
+    if ("failed" in o) return [style.yellow(`! types     the type check could not run: ${p(o.failed)}`)];
+    if (o.ok) {
+      const was = typeErrorsShown;
+      typeErrorsShown = false;
+      if (was === false) return [];
+      return [was ? style.green(`✓ types     no errors now ${style.dim(`(${ms(o.ms)})`)}`) : style.dim(`  types     no errors (${ms(o.ms)}, ${o.compiler}); checked again after each change`)];
+    }
+    typeErrorsShown = true;
+    const shown = o.errors.slice(0, 5).map((error) => style.red(`    ${p(formatTypeError(error))}`));
+    const more = o.total > shown.length ? [style.dim(`    … and ${o.total - shown.length} more: npx tsc --noEmit -p ${o.tsconfig ?? "apps/worker/tsconfig.json"}`)] : [];
+    return [
+      `${style.red("✗")} types     ${o.total} type error${o.total === 1 ? "" : "s"} ${style.dim("(delivery goes on with the code as it is; build and deploy refuse it)")}`,
+      ...shown,
+      ...more,
+    ];
+  };
+
   const handledLine = summedUnderLoad(write, (count, byType) => {
     const types = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${p(type)} ${thousands(n)}`);
     return `${style.green("✓")} ${thousands(count)} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
@@ -113,6 +135,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:load-error": (o) => json("handler:load-error", o),
         "handler:exit": (o) => json("handler:exit", o),
         "types:warnings": (o) => json("types:warnings", { ...o, file: rel(o.file) }),
+        "types:checked": (o) => json("types:checked", o),
         "handler:output": (o) => json("handler:output", o),
         "schedule:ran": (o) => json("schedule:ran", o),
         "stripe:received": (o) => json("stripe:received", o),
@@ -164,6 +187,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             ),
           ),
         "types:warnings": (o) => write(style.yellow(o.warnings.map((warning: string) => `! ${rel(o.file)}: ${p(warning)}`).join("\n"))),
+        "types:checked": (o: TypesChecked) => typesLines(o).forEach(write),
         "handler:exit": (o) =>
           write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {

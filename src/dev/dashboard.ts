@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { HttpError, type Router } from "./http.js";
 import type { HistoryEntry, HistorySummary, MessageHistory } from "./history.js";
 import type { QueueStats } from "./messageQueue.js";
+import type { TypesState } from "./typeChecks.js";
 
 /** What the dashboard reads from the running worker. */
 export interface DashboardSource {
@@ -30,6 +31,8 @@ export interface DashboardSource {
   restarts(): number;
   settings(): Record<string, unknown>;
   handler(): { loaded: boolean; loadMs?: number; error?: string };
+  /** The latest background type check of the worker. */
+  types(): TypesState;
   /** Message types the project declares, each with a payload that fits it. */
   messageTypes(): Promise<Array<{ type: string; declaredAs?: string; handled: boolean; example: unknown }>>;
   schedule(): Record<string, unknown>;
@@ -160,6 +163,7 @@ class LiveHub {
       processes: this.processesWithMemory(),
       restarts: this.source.restarts(),
       handler: this.source.handler(),
+      types: this.source.types(),
       settings: this.source.settings(),
       historySize: this.source.history.size,
     };

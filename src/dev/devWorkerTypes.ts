@@ -4,6 +4,8 @@
  * worker.ts so that a part worker.ts wires up can name them without importing
  * the worker itself.
  */
+import type { TypeDiagnostic } from "../project/typecheck.js";
+import type { TypesState } from "./typeChecks.js";
 import type { EventEmitter } from "node:events";
 import type { SettingKey, Settings } from "../project/settings.js";
 import type { JournalState, ReplayResult } from "./journal.js";
@@ -47,7 +49,14 @@ export interface DevWorkerOptions {
   awsCredentials?: boolean;
   /** Shell variables (names or PREFIX_* patterns) handlers also get (--pass-env); default none: the handler's environment is Lambda's. */
   passEnv?: readonly string[];
+  /** Type-check the worker in the background after each build (default true; --no-typecheck). */
+  typecheck?: boolean;
 }
+
+/** What a background type check found: `errors` (the first MAX_SHOWN_ERRORS of `total`), or `failed` when it could not run. */
+export type TypesChecked =
+  | { ok: boolean; total: number; errors: TypeDiagnostic[]; ms: number; compiler: string; tsconfig?: string }
+  | { failed: string };
 
 export type DevWorkerEvents = {
   ready: [{ url: string }];
@@ -70,6 +79,8 @@ export type DevWorkerEvents = {
   "handler:exit": [{ reason: string; inFlight: number }];
   /** @letsgo/types declares fields no JSON message can carry (a Date...): said at start and when the types change. */
   "types:warnings": [{ file: string; warnings: string[] }];
+  /** A background type check of the worker ended (after a build): its errors, or why it could not run. */
+  "types:checked": [TypesChecked];
   /** A line a handler process printed; `requestId`: the invocation it printed it during (the attempt's requestId). */
   "handler:output": [{ line: string; stream: "stdout" | "stderr"; requestId?: string }];
   /** A scheduled run's attempt ended (on the schedule, or asked for with POST /schedule); `next` is the next fire time. */
@@ -129,6 +140,8 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly payloadTypes: { file: string; checked: string[]; warnings: string[] };
   /** How loading the user's code went, latest first. */
   readonly handler: { loaded: boolean; loadMs?: number; error?: string };
+  /** The latest background type check of the worker ({ state: "off" } with --no-typecheck). */
+  types(): TypesState;
   /** Where the handler's world differs from Lambda's because of this machine or the user's choice (the banner says it). */
   readonly lambdaWorld: LambdaWorld;
   stats(): QueueStats;

@@ -22,6 +22,7 @@ import { devShownSettings, isDeploySetting, loadSettings, settingMs, type Settin
 import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./bundler.js";
 import { handlerWorldEnv, reservedEnvKeys } from "./handlerWorld.js";
+import { BackgroundTypeChecks, type TypesState } from "./typeChecks.js";
 import { PayloadSchemaSource } from "./payloadSchemaSource.js";
 import { payloadSkeleton } from "../project/payloadSkeleton.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
@@ -55,7 +56,7 @@ import { ScheduledRuns } from "./scheduledRuns.js";
 import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
 import { openQueueStore } from "./store.js";
 import { watchForReloads } from "./reloadWatch.js";
-import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions } from "./devWorkerTypes.js";
+import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, TypesChecked } from "./devWorkerTypes.js";
 
 export type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, LambdaWorld } from "./devWorkerTypes.js";
 
@@ -205,9 +206,12 @@ async function assemble(
   const payloadTypes: DevWorker["payloadTypes"] = { file: paths.typesIndex, checked: [], warnings: [] };
   let firstBuilt!: () => void;
   const firstBuild = new Promise<void>((resolve) => (firstBuilt = resolve));
+  const typeChecks = new BackgroundTypeChecks(paths.root, options.typecheck !== false, (state) => emitter.emit("types:checked", typesChecked(state)));
+  life.add("type checks", { stop: () => typeChecks.close() });
   const build = async () => {
     const result = await bundler.build().finally(firstBuilt);
     if (result.ok) {
+      typeChecks.request();
       payloadSchemas = result.payloadSchemas.schemas;
       payloadTypes.checked = Object.keys(payloadSchemas.messages);
       const { warnings } = result.payloadSchemas;
@@ -359,6 +363,7 @@ async function assemble(
     restarts: () => restarts,
     settings: () => devShownSettings(settings),
     handler: () => handler,
+    types: () => typeChecks.state,
     async messageTypes() {
       // Without a handlers map (a hand-written entry), the types file alone says what is declared.
       const declared = await listMessageTypes(paths.root).catch(async () =>
@@ -463,6 +468,7 @@ async function assemble(
     // The handler has loaded by now, so the types have been read: the example fits them.
     exampleMessage: exampleFitting(shown.exampleMessage, payloadSchemas),
     handler,
+    types: () => typeChecks.state,
     lambdaWorld: {
       awsCredentials: options.awsCredentials === true,
       passEnv: options.passEnv ?? [],
@@ -497,6 +503,13 @@ function handlerHealth(invoker: HandlerInvoker, handler: DevWorker["handler"]): 
   const at = invoker.nextLoadAttemptAt;
   const retry = at === undefined ? "" : `; trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s, or at once when a file is saved`;
   return `failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}${retry}`;
+}
+
+/** A type check's outcome as the "types:checked" event says it. */
+function typesChecked(state: TypesState): TypesChecked {
+  if (state.state === "failed") return { failed: state.error };
+  const result = state.state === "checked" ? state.result : { errors: [], total: 0, ms: 0, compiler: "none" };
+  return { ok: result.total === 0, total: result.total, errors: result.errors, ms: result.ms, compiler: result.compiler, ...(result.tsconfig ? { tsconfig: result.tsconfig } : {}) };
 }
 
 function expiredInfo(message: QueueMessage, now: number) {

@@ -8,6 +8,7 @@ import type Docker from "dockerode";
 import { loadSettings } from "../project/settings.js";
 import { resourceNames } from "../project/names.js";
 import { workerPaths } from "../project/paths.js";
+import { TypeCheckFailedError, typecheckWorker } from "../project/typecheck.js";
 import { VERSION } from "../version.js";
 import { bundleWorker } from "./bundle.js";
 import { contentHash, contextFiles, contextTar } from "./context.js";
@@ -18,7 +19,7 @@ import { assertNoSecrets } from "./secretGuard.js";
 import { readImageInstalls } from "./workerPackage.js";
 
 export interface BuildProgress {
-  phase: "bundle" | "base-image" | "build";
+  phase: "typecheck" | "bundle" | "base-image" | "build";
   message: string;
 }
 
@@ -33,6 +34,8 @@ export interface BuildImageOptions {
   onProgress?: (event: BuildProgress) => void;
   /** An engine to use instead of the one at DOCKER_HOST / the default socket. */
   docker?: Docker;
+  /** Type-check the worker first and refuse on errors (default true; --no-typecheck). */
+  typecheck?: boolean;
 }
 
 export interface BuiltImage {
@@ -57,6 +60,8 @@ export interface BuiltImage {
   installed: Record<string, string>;
   /** esbuild's warnings, and a platform the function (LETSGO_WORKER_ARCHITECTURE) would not run. */
   warnings: string[];
+  /** The type check before the bundle: how long it took and which compiler; "skipped" with --no-typecheck. */
+  typecheck: { ms: number; compiler: string } | "skipped";
 }
 
 export async function buildImage(options: BuildImageOptions): Promise<BuiltImage> {
@@ -69,7 +74,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   const platformWarning = platformMismatchWarning(platform, functionArchitecture);
   const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
 
-  // Bundle first: code mistakes show up without needing Docker.
+  // Types, then the bundle: code mistakes show up without needing Docker.
+  const typecheck = options.typecheck === false ? "skipped" : await checkTypes(paths.root, progress);
   const installed = await readImageInstalls(paths.workerPackageJson);
   progress({ phase: "bundle", message: `Bundling ${paths.entry}` });
   const bundle = await bundleWorker({ cwd: paths.root, external: Object.keys(installed) });
@@ -117,6 +123,18 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     skipped,
     installed,
     // Returned, not shown as progress: the caller prints them even when progress is off.
-    warnings: [...(platformWarning ? [platformWarning] : []), ...bundle.warnings],
+    warnings: [...(platformWarning ? [platformWarning] : []), ...bundle.warnings, ...(typecheck === "skipped" ? [TYPECHECK_SKIPPED] : [])],
+    typecheck,
   };
+}
+
+/** What a build without its type check says, wherever it is shown (the deploy plan too). */
+export const TYPECHECK_SKIPPED = "type check skipped (--no-typecheck): type errors in the worker would ship";
+
+async function checkTypes(root: string, progress: (event: BuildProgress) => void): Promise<{ ms: number; compiler: string }> {
+  progress({ phase: "typecheck", message: "Type-checking apps/worker" });
+  const result = await typecheckWorker(root);
+  if (result.total > 0) throw new TypeCheckFailedError(result, "The build");
+  progress({ phase: "typecheck", message: `Types: no errors (${(result.ms / 1000).toFixed(1)} s, ${result.compiler})` });
+  return { ms: result.ms, compiler: result.compiler };
 }
