@@ -223,6 +223,17 @@ $("message-filter").addEventListener("submit", (event) => event.preventDefault()
 
 let storyId = "";
 
+/** dev only: the waiting message is tried again now, not when its visibility timeout ends. */
+async function retryNow(id) {
+  try {
+    await api("POST", `/retry?messageId=${encodeURIComponent(id)}`);
+    say($("replay-result"), "Retried: its next attempt runs now.");
+  } catch (error) {
+    say($("replay-result"), error.message, true);
+  }
+  await loadStory(id).catch(() => {});
+}
+
 async function loadStory(id) {
   storyId = id;
   let data;
@@ -242,6 +253,12 @@ async function loadStory(id) {
     ["sent", dateTime(m.sentAt)],
     ["came from", m.from ? [m.source, " of ", messageLink(m.from)] : m.source],
     ...(m.copies?.length ? [["copies", m.copies.flatMap((copy, i) => [i ? ", " : "", messageLink(copy)])]] : []),
+    ...(m.retry
+      ? [
+          ["next attempt", [`${dateTime(Date.parse(m.retry.nextAttemptAt))} (attempt ${m.retry.attempts + 1} of ${m.retry.maxAttempts}) `, h("button", { type: "button", id: "retry-now", onclick: () => retryNow(m.id) }, "Retry now")]],
+          ["dead-letter queue", `by ${dateTime(Date.parse(m.retry.deadLetterAt))} if it keeps failing`],
+        ]
+      : []),
   ];
   $("story-facts").replaceChildren(...facts.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]));
   $("story-body").textContent = m.message !== undefined ? JSON.stringify(m.message, null, 2) : m.body;

@@ -10,12 +10,11 @@
  * .test-output/screenshots).
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { copyExample, launchBrowser } from "./support/browser.js";
 import { REPO_ROOT } from "./support/cli.js";
 import { startDevCli, type DevCli } from "./support/devServer.js";
 
@@ -24,7 +23,6 @@ import { startDevCli, type DevCli } from "./support/devServer.js";
 declare const document: any;
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 
-const CHROMIUM = process.env.LETSGO_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = path.resolve(REPO_ROOT, process.env.LETSGO_SCREENSHOTS ?? ".test-output/screenshots");
 /** Generous: two cores shared with other work. Every wait is for a state, never a fixed time. */
 const WAIT_MS = 60_000;
@@ -36,13 +34,11 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
   let page: Page;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) or set LETSGO_CHROMIUM.`);
-    projectDir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dashboard-"));
-    await cp(path.join(REPO_ROOT, "examples", "shop"), projectDir, { recursive: true });
+    projectDir = await copyExample("letsgo-dashboard-");
     await mkdir(SHOTS, { recursive: true });
     // Two receives and 2 s of visibility: the failing order reaches the DLQ within seconds.
     dev = await startDevCli(projectDir, ["--max-receive-count", "2", "--visibility-timeout", "2", "--function-timeout", "1", "--batching-window", "0"]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(WAIT_MS);
     await page.goto(dev.url);

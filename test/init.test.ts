@@ -99,16 +99,20 @@ describe("Command: init", () => {
     }
   });
 
-  for (const [what, flags, message] of [
+  for (const [what, flags, message, expectedCode] of [
     ["an invalid deployment name", ["--deployment", "Bad Name"], /Deployment name "Bad Name"/],
     ["a schedule EventBridge would reject (a Unix crontab line)", ["--schedule", "cron(0 0 * * 1)"], /cron\(0 0 \* \* 1\)/],
     ["an unknown time zone", ["--timezone", "Mars/Olympus"], /Mars\/Olympus/],
+    ["a word that is no AWS region", ["--region", "myapp"], /--region: "myapp" is not an AWS region/],
+    ["an AWS pseudo-region that hosts no function", ["--region", "aws-global"], /"aws-global" is not an AWS region/],
+    ["an architecture Lambda does not run", ["--architecture", "x86"], /--architecture must be arm64 or x86_64/, 2],
+    ["a --dev-retries choice there is not", ["--dev-retries", "fast"], /--dev-retries must be quick or deployed/, 2],
   ] as const) {
     it(`rejects ${what} and writes nothing`, async () => {
       const { dir: other, cleanup: done } = await tempDir();
       try {
         const result = await runCli(["init", other, "--yes", ...flags]);
-        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.code, expectedCode ?? 1, result.stderr);
         assert.match(result.stderr, message);
         assert.deepEqual(await readdir(other), []);
       } finally {
@@ -116,6 +120,23 @@ describe("Command: init", () => {
       }
     });
   }
+});
+
+describe("Command: init, regions", () => {
+  it("keeps a region this AWS SDK does not list yet but that has a region's shape, and says so", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const result = await runCli(["init", dir, "--yes", "--no-keys", "--region", "ap-nowhere-9"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /ap-nowhere-9 is not among the regions this AWS SDK knows; kept/);
+      assert.equal(envToRecord(await readFile(path.join(dir, "apps/worker/.env"), "utf8")).LETSGO_WORKER_REGION, "ap-nowhere-9");
+      const known = await runCli(["init", path.join(dir, "known"), "--yes", "--no-keys", "--region", "eu-central-2"]);
+      assert.equal(known.code, 0, known.stderr);
+      assert.doesNotMatch(known.stderr, /not among the regions/);
+    } finally {
+      await cleanup();
+    }
+  });
 });
 
 describe("Command: add-message (end to end on a scaffolded project)", () => {

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { defaultSettings, isSecretKey, loadSettings, plainEnvKeys, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
+import { defaultSettings, isSecretKey, loadSettings, plainEnvKeys, QUICK_DEV_RETRIES, renderEnvFile, resolveSettings } from "../src/project/settings.ts";
 import { envToRecord, parseEnv, setEnvValues } from "../src/project/dotenv.ts";
 import { SettingsError } from "../src/errors.ts";
 import { tempDir } from "./support/cli.ts";
@@ -150,5 +150,52 @@ describe("Function: loadSettings", () => {
 
   it("renderEnvFile writes values that read back as the defaults", () => {
     assert.deepEqual(resolveSettings(envToRecord(renderEnvFile())).settings, defaultSettings());
+  });
+
+  it("LETSGO_DEV_... values stand in for their settings in dev only: deploy reads the deployed ones, and neither passes them on as the user's own", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(path.join(dir, "apps/worker"), { recursive: true });
+      await writeFile(path.join(dir, "apps/worker/.env"), renderEnvFile({}, QUICK_DEV_RETRIES) + "MY_KEY=1\n");
+      const deployed = await loadSettings(dir, {}, {});
+      assert.equal(deployed.settings.LETSGO_WORKER_VISIBILITY_TIMEOUT, 360);
+      assert.equal(deployed.settings.LETSGO_WORKER_FUNCTION_TIMEOUT, 60);
+      assert.deepEqual(deployed.devOnly, []);
+      assert.deepEqual(deployed.extra, { MY_KEY: "1" }, "never the function's configuration");
+      const dev = await loadSettings(dir, {}, {}, { dev: true });
+      assert.equal(dev.settings.LETSGO_WORKER_VISIBILITY_TIMEOUT, 10);
+      assert.equal(dev.settings.LETSGO_WORKER_FUNCTION_TIMEOUT, 10);
+      assert.equal(dev.deployed.LETSGO_WORKER_VISIBILITY_TIMEOUT, 360);
+      assert.deepEqual(dev.devOnly.map((d) => [d.devKey, d.value, d.deployed]), [
+        ["LETSGO_DEV_VISIBILITY_TIMEOUT", 10, 360],
+        ["LETSGO_DEV_FUNCTION_TIMEOUT", 10, 60],
+      ]);
+      assert.deepEqual(dev.extra, { MY_KEY: "1" });
+      // A flag names the value outright: it wins over the dev-only one.
+      const flagged = await loadSettings(dir, { LETSGO_WORKER_VISIBILITY_TIMEOUT: 30 }, {}, { dev: true });
+      assert.equal(flagged.settings.LETSGO_WORKER_VISIBILITY_TIMEOUT, 30);
+      assert.deepEqual(flagged.devOnly.map((d) => d.devKey), ["LETSGO_DEV_FUNCTION_TIMEOUT"]);
+      // An exported one counts as the file's would.
+      assert.equal((await loadSettings(dir, {}, { LETSGO_DEV_VISIBILITY_TIMEOUT: "20" }, { dev: true })).settings.LETSGO_WORKER_VISIBILITY_TIMEOUT, 20);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("refuses a LETSGO_DEV_... name that stands for no dev setting, and a bad value, naming the line, in dev and deploy alike", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await mkdir(path.join(dir, "apps/worker"), { recursive: true });
+      await writeFile(path.join(dir, "apps/worker/.env"), "LETSGO_DEV_MEMORY=512\n");
+      for (const use of [{}, { dev: true }]) {
+        await assert.rejects(loadSettings(dir, {}, {}, use), /\.env:1: LETSGO_DEV_MEMORY is not a dev-only setting\. Those are: .*LETSGO_DEV_VISIBILITY_TIMEOUT/);
+      }
+      await writeFile(path.join(dir, "apps/worker/.env"), "\nLETSGO_DEV_VISIBILITY_TIMEOUT=soon\n");
+      for (const use of [{}, { dev: true }]) {
+        await assert.rejects(loadSettings(dir, {}, {}, use), /\.env:2 \(LETSGO_DEV_VISIBILITY_TIMEOUT, dev's value of LETSGO_WORKER_VISIBILITY_TIMEOUT\): LETSGO_WORKER_VISIBILITY_TIMEOUT must be a whole number/);
+      }
+    } finally {
+      await cleanup();
+    }
   });
 });

@@ -78,7 +78,12 @@ export class Aws {
 
   /** Resolve the region (which may read the profile's config file) and return the client set. */
   static async connect(options: AwsOptions): Promise<Aws> {
-    return new Aws(options.region ?? (await sdkRegion(options.profile)) ?? options.fallbackRegion, options);
+    const fromSdk = options.region === undefined ? await sdkRegion(options.profile) : undefined;
+    const region = options.region ?? fromSdk ?? options.fallbackRegion;
+    const where = options.region !== undefined ? "--region" : fromSdk !== undefined ? "AWS_REGION (or the profile's region)" : "LETSGO_WORKER_REGION";
+    const { checkRegion } = await import("./region.js");
+    checkRegion(region, where);
+    return new Aws(region, options);
   }
 
   client<K extends keyof Clients>(name: K): Promise<Clients[K]> {

@@ -11,6 +11,7 @@ import * as dev from "./dev.js";
 import * as enqueue from "./enqueue.js";
 import * as dlq from "./dlq.js";
 import * as replay from "./replay.js";
+import * as retry from "./retry.js";
 import * as schedule from "./schedule.js";
 import * as stripe from "./stripe.js";
 import * as build from "./build.js";
@@ -20,7 +21,7 @@ import * as logs from "./logs.js";
 import * as destroy from "./destroy.js";
 
 /** In the order a user meets them: set up, work locally, ship. */
-const COMMANDS = [init, addMessage, listMessages, keys, dev, enqueue, dlq, replay, schedule, stripe, build, deploy, status, logs, destroy];
+const COMMANDS = [init, addMessage, listMessages, keys, dev, enqueue, dlq, retry, replay, schedule, stripe, build, deploy, status, logs, destroy];
 
 /** One line each for `letsgo-worker --help`; each command's own --help says the rest. */
 const SUMMARIES: Record<string, string> = {
@@ -31,6 +32,7 @@ const SUMMARIES: Record<string, string> = {
   dev: "run the worker locally behind an SQS-like queue",
   enqueue: "send a message to the dev worker (or --aws)",
   dlq: "list, redrive or purge dead messages",
+  retry: "try a failing message again now, or list those waiting (dev only)",
   replay: "send a message from the dev worker's history again, edited or not",
   schedule: "check the schedule expression; `schedule run` fires it now",
   stripe: "send signed Stripe test events to the dev worker",

@@ -5,6 +5,8 @@ import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./a
 import { printable } from "../dev/printable.js";
 import { userFrames } from "../dev/stackFrames.js";
 import { print, printJson, style } from "./output.js";
+import { waitingLines } from "./retry.js";
+import type { RetryingView } from "../dev/routes.js";
 
 interface DlqFlags extends AwsFlags {
   url?: string;
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     const listing = await (await deadLetterQueue(flags)).list();
     if (flags.json) return printJson(listing.messages);
     if (flags.aws) return printSqsListing(listing);
+    printRetrying(listing.retrying ?? []);
     if (listing.messages.length === 0) return print("The dead-letter queue is empty.");
     for (const m of listing.messages) {
       // What a message carries is printed escaped: a type or body may hold terminal escape sequences.
@@ -89,6 +92,15 @@ export function register(program: Command): void {
         print(`Deleted ${result.purged} dead message${result.purged === 1 ? "" : "s"}.`);
       }
     });
+}
+
+/** The messages on their way to the DLQ if they keep failing: when each is tried next, and when it would be dead. */
+function printRetrying(retrying: RetryingView[]): void {
+  if (retrying.length === 0) return;
+  print(style.bold(`Retrying (${retrying.length}), not dead yet:`));
+  for (const m of retrying) waitingLines(m).forEach((line) => print(line));
+  print(style.dim("Try one now: letsgo-worker retry <id> (dev only)"));
+  print("");
 }
 
 function shorten(body: string): string {

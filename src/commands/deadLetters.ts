@@ -6,7 +6,7 @@
  */
 import type { AwsCommandOptions } from "../aws/session.js";
 import { ServiceError, UsageError } from "../errors.js";
-import type { DeadMessageView } from "../dev/routes.js";
+import type { DeadMessageView, RetryingView } from "../dev/routes.js";
 import { callDevWorker, replyError } from "./devWorkerApi.js";
 
 /** A dead message as both targets show it; fields a target does not know are null. */
@@ -28,6 +28,8 @@ export interface DeadLetterListing {
   /** The dev worker's URL or the DLQ's URL. */
   target: string;
   messages: DeadLetter[];
+  /** The dev worker: messages not dead yet, waiting for their next attempt (failed ones), soonest first. */
+  retrying?: RetryingView[];
   /** SQS's approximate count of messages: a listing from SQS is a sample, not necessarily all. */
   approximateCount?: number;
 }
@@ -64,7 +66,7 @@ export interface DeadLetterQueue {
 /** The dead-letter queue of a running `letsgo-worker dev`. */
 export function devWorkerDlq(baseUrl: string): DeadLetterQueue {
   return {
-    list: async () => ({ target: baseUrl, messages: await listDeadMessages(baseUrl) }),
+    list: async () => ({ target: baseUrl, ...(await listDeadMessages(baseUrl)) }),
     redrive: async (messageId) => {
       const messages = await redriveDeadMessages(baseUrl, messageId);
       return { redriven: messages.length, messages };
@@ -112,11 +114,12 @@ export function awsDlq(options: AwsCommandOptions): DeadLetterQueue {
   };
 }
 
-export async function listDeadMessages(baseUrl: string): Promise<DeadMessageView[]> {
+async function listDeadMessages(baseUrl: string): Promise<{ messages: DeadMessageView[]; retrying: RetryingView[] }> {
   const reply = await callDevWorker(baseUrl, "/dlq");
   if (reply.status !== 200) throw new ServiceError(`GET /dlq failed (HTTP ${reply.status}): ${replyError(reply)}`);
-  // A dev worker from before stacks were kept sends no lastErrorStack.
-  return (reply.body as { messages: DeadMessageView[] }).messages.map((m) => ({ ...m, lastErrorStack: m.lastErrorStack ?? null }));
+  const body = reply.body as { messages: DeadMessageView[]; retrying?: RetryingView[] };
+  // A dev worker from before stacks were kept sends no lastErrorStack; one from before `retry`, no retrying.
+  return { messages: body.messages.map((m) => ({ ...m, lastErrorStack: m.lastErrorStack ?? null })), retrying: body.retrying ?? [] };
 }
 
 /** What moved: each dead message's id (`from`) and its new id. */

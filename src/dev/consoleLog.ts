@@ -15,6 +15,7 @@ import { stackLinesToShow } from "./stackFrames.js";
 import type { DevWorker } from "./worker.js";
 import type { TypesChecked } from "./devWorkerTypes.js";
 import { formatTypeError } from "../project/typecheck.js";
+import { awsRetriesInWords, clockTime, retriesInWords, retrySettingsOf, spokenDuration } from "./retryTiming.js";
 
 export interface ConsoleOptions {
   json: boolean;
@@ -116,6 +117,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             port: worker.port,
             entry: rel(worker.entry),
             settings: devShownSettings(worker.settings),
+            devOnly: worker.devOnly,
             ...(worker.settingsWarning ? { settingsWarning: worker.settingsWarning } : {}),
             payloadTypes: { ...worker.payloadTypes, file: rel(worker.payloadTypes.file) },
             handler: worker.handler,
@@ -129,6 +131,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:dead": (o) => json("message:dead", o),
         "message:stale": (o) => json("message:stale", o),
         "message:redriven": (o) => json("message:redriven", o),
+        "message:retried": (o) => json("message:retried", o),
         "message:duplicated": (o) => json("message:duplicated", o),
         "message:expired": (o) => json("message:expired", o),
         "handler:loaded": (o) => json("handler:loaded", o),
@@ -151,7 +154,9 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:failed": (o) => {
           write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`);
           for (const line of stackLinesToShow(o.stack, path.resolve(options.projectDir), options.verbose === true)) write(style.dim(`    ${p(line)}`));
+          if (o.nextAttemptAt) write(style.dim(`    ${nextAttemptLine(o)}`));
         },
+        "message:retried": (o) => write(`${style.cyan("↻")} ${p(o.type)} ${short(o.id)} retried now: attempt ${o.attempt} ${style.dim("(letsgo-worker retry, dev only)")}`),
         "message:dead": (o) =>
           write(
             `${style.red("☠")} ${p(o.type)} ${short(o.id)} moved to the dead-letter queue after ${o.attempts} attempt${o.attempts === 1 ? "" : "s"}: ${p(o.error)}` +
@@ -172,7 +177,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:expired": (o) =>
           write(
             style.yellow(
-              `⌛ ${p(o.type)} ${short(o.id)} expired after ${age(o.ageSeconds)} ${
+              `⌛ ${p(o.type)} ${short(o.id)} expired after ${spokenDuration(o.ageSeconds * 1000)} ${
                 o.dead ? "in the dead-letter queue (its age counts from the first send, as in SQS's)" : "in the queue (LETSGO_WORKER_MESSAGE_RETENTION)"
               }: dropped, as SQS drops it`,
             ),
@@ -273,6 +278,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),
     ...(handler.loaded || !handler.error ? [] : loadErrorSummary(handler.error).map((line) => style.red(`            ${line}`))),
     `  queue     visibility ${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s · ${s.LETSGO_WORKER_MAX_RECEIVE_COUNT} receives then DLQ · max message ${s.LETSGO_WORKER_MAX_MESSAGE_SIZE} bytes`,
+    ...retryLines(worker, style),
     `  mapping   batch ${s.LETSGO_WORKER_BATCH_SIZE} · window ${s.LETSGO_WORKER_BATCHING_WINDOW} s · concurrency ${s.LETSGO_WORKER_CONCURRENCY} · timeout ${s.LETSGO_WORKER_FUNCTION_TIMEOUT} s` +
       style.dim(" · one handler process per running batch, as Lambda"),
     `  schedule  ${scheduleLine(worker)}`,
@@ -286,7 +292,7 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     ...payloadLines(worker, style, (file) => path.relative(options.projectDir, file)),
     `  state     ${path.relative(options.projectDir, path.join(path.dirname(path.dirname(worker.entry)), ".letsgo"))}` +
       (restored > 0
-        ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout), ${stats.dead} in the DLQ`
+        ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout${stats.inFlight > 0 ? "; now: letsgo-worker retry --all" : ""}), ${stats.dead} in the DLQ`
         : " · empty"),
     ...recoveryLines(worker.replay, (file) => path.relative(options.projectDir, file)).map((line) => (line.level === "warn" ? style.yellow : style.dim)(`  journal   ${line.text}`)),
     `  reload    ${options.watching ? "on save of a file the handler loads (outside node_modules) · apps/worker/.env applied live" : "off (--no-watch)"}`,
@@ -343,13 +349,28 @@ function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-/** "4 d 2 h", "3 h 5 min", "90 s". */
-function age(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 120) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+
+/** "next attempt 2/5 at 14:03:12 (in 6 min) · DLQ by 14:27:12 if it keeps failing · now: letsgo-worker retry 1a2b3c4d" */
+function nextAttemptLine(o: { id: string; attempt: number; maxAttempts: number; nextAttemptAt: string; deadLetterAt: string }): string {
+  const next = Date.parse(o.nextAttemptAt);
+  const dead = Date.parse(o.deadLetterAt);
+  return (
+    `next attempt ${o.attempt + 1}/${o.maxAttempts} at ${clockTime(next)} (in ${spokenDuration(next - Date.now())})` +
+    ` · DLQ by ${clockTime(dead)} if it keeps failing · now: letsgo-worker retry ${o.id.slice(0, 8)}`
+  );
+}
+
+/** What the retry settings mean in time, here and in AWS; the dev-only values, if any, against the deployed ones. */
+function retryLines(worker: DevWorker, style: ConsoleOptions["style"]): string[] {
+  const here = retrySettingsOf(worker.settings);
+  if (worker.devOnly.length === 0) return [`  retries   ${retriesInWords(here)} ${style.dim(`(in AWS ${awsRetriesInWords(here)})`)}`];
+  const deployed = { ...worker.settings };
+  for (const d of worker.devOnly) Object.assign(deployed, { [d.key]: d.deployed });
+  return [
+    `  retries   ${retriesInWords(here)}`,
+    `  dev only  ${worker.devOnly.map((d) => `${d.devKey}=${d.value}`).join(", ")} ` +
+      style.dim(`(deploy keeps ${worker.devOnly.map((d) => d.deployed).join(", ")}: in AWS a failing message reaches the DLQ after ${awsRetriesInWords(retrySettingsOf(deployed))})`),
+  ];
 }
 
 function scheduleLine(worker: DevWorker): string {

@@ -20,6 +20,7 @@ import { HttpError, type Router } from "./http.js";
 import type { HistoryEntry, HistorySummary, MessageHistory } from "./history.js";
 import type { QueueStats } from "./messageQueue.js";
 import type { TypesState } from "./typeChecks.js";
+import type { RetryingView } from "./routes.js";
 
 /** What the dashboard reads from the running worker. */
 export interface DashboardSource {
@@ -33,6 +34,8 @@ export interface DashboardSource {
   handler(): { loaded: boolean; loadMs?: number; error?: string };
   /** The latest background type check of the worker. */
   types(): TypesState;
+  /** A message waiting for its next attempt: when, and when it would be in the DLQ; undefined when it is not waiting. */
+  retryOf(id: string): RetryingView | undefined;
   /** Message types the project declares, each with a payload that fits it. */
   messageTypes(): Promise<Array<{ type: string; declaredAs?: string; handled: boolean; example: unknown }>>;
   schedule(): Record<string, unknown>;
@@ -86,7 +89,7 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
   }));
   router.add("GET", "/api/message", (request) => {
     const entry = findEntry(source.history, request.query.get("id"));
-    return { status: 200, body: { message: storyOf(entry) } };
+    return { status: 200, body: { message: { ...storyOf(entry), retry: source.retryOf(entry.id) ?? null } } };
   });
   router.add("POST", "/api/replay", async (request) => {
     const entry = findEntry(source.history, request.query.get("id"));

@@ -7,7 +7,7 @@
 import type { TypeDiagnostic } from "../project/typecheck.js";
 import type { TypesState } from "./typeChecks.js";
 import type { EventEmitter } from "node:events";
-import type { SettingKey, Settings } from "../project/settings.js";
+import type { DevOnlyValue, SettingKey, Settings } from "../project/settings.js";
 import type { JournalState, ReplayResult } from "./journal.js";
 import type { QueueStats } from "./messageQueue.js";
 import type { MessageOutcome, StaleOutcome } from "./poller.js";
@@ -62,7 +62,9 @@ export type DevWorkerEvents = {
   ready: [{ url: string }];
   "message:handled": [MessageOutcome];
   /** `stack`: the error's stack (.ts lines), when the handler process reported one. */
-  "message:failed": [MessageOutcome & { error: string; stack?: string; dead: boolean }];
+  "message:failed": [MessageOutcome & { error: string; stack?: string; dead: boolean; nextAttemptAt?: string; deadLetterAt?: string }];
+  /** A waiting message was made visible now (`letsgo-worker retry`, dev only): `attempt` is the one it comes back for. */
+  "message:retried": [{ id: string; type: string; attempt: number }];
   /** Moved to the DLQ: after a failed last attempt, or on receive after an attempt that never reported. */
   "message:dead": [{ id: string; type: string; attempts: number; error: string; stack?: string }];
   /** An attempt ended after the visibility timeout, when the message had been received again or dead-lettered: its result was ignored. */
@@ -132,6 +134,8 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly schedule: DevSchedule;
   /** What the journal held at start. */
   readonly replay: ReplayResult & { messages: number };
+  /** Values dev uses in place of the deployed ones (LETSGO_DEV_... in apps/worker/.env). */
+  readonly devOnly: DevOnlyValue[];
   /** Why the settings are not what the project's files say (no apps/worker/.env), if so. */
   readonly settingsWarning?: string;
   /** A message of a type the project declares, for the banner's example. */

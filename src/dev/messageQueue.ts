@@ -329,6 +329,17 @@ export class MessageQueue {
     return { id: receipt.id, receiveCount: receipt.receiveCount, now, ...(msg && now === "received-again" ? { currentReceiveCount: msg.receiveCount } : {}) };
   }
 
+  /**
+   * The record that makes a waiting message visible now (`letsgo-worker
+   * retry`, dev only): one whose failed attempt left it invisible until its
+   * visibility timeout ends, or a delayed one. Null when it is not waiting.
+   */
+  prepareRetryNow(id: string, now: number): Extract<QueueRecord, { k: "v" }> | null {
+    const msg = this.messages.get(id);
+    if (!msg || (msg.state !== "inflight" && msg.state !== "delayed") || msg.visibleAt <= now) return null;
+    return { k: "v", ids: [id], v: now };
+  }
+
   /** Move dead messages (all, or the given ones) back to the queue, as new messages. Returns how many moved. */
   redrive(now: number, newId: () => string, ids?: string[]): number {
     const record = this.prepareRedrive(now, newId, ids);

@@ -96,6 +96,8 @@ export const SCALE_UP_CPU_SHARE = 0.5;
 
 export class EventSourceMapping extends EventEmitter<Events> {
   private running = 0;
+  /** Messages of the batches running now (a retry of one of them would deliver it twice). */
+  private readonly runningIds = new Set<string>();
   private windowStart: number | null = null;
   /** Since when a batch that could start waits for a warm process (null: none waits). */
   private waitingSince: number | null = null;
@@ -143,6 +145,11 @@ export class EventSourceMapping extends EventEmitter<Events> {
   /** Wait for the running batches to settle. */
   async drained(): Promise<void> {
     while (this.settled.size > 0) await Promise.all(this.settled);
+  }
+
+  /** Whether an attempt of this message is running now. */
+  isRunning(id: string): boolean {
+    return this.runningIds.has(id);
   }
 
   /** Something changed (messages arrived, a batch ended): look again, once per turn. */
@@ -219,6 +226,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
 
   private run(batch: Delivery[]): void {
     this.running++;
+    for (const d of batch) this.runningIds.add(d.id);
     const requestId = randomUUID();
     const records = batch.map((d) => ({
       id: d.id,
@@ -266,6 +274,7 @@ export class EventSourceMapping extends EventEmitter<Events> {
       })
       .finally(() => {
         this.running--;
+        for (const d of batch) this.runningIds.delete(d.id);
         this.settled.delete(settle);
         this.wake();
       });

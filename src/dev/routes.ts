@@ -33,6 +33,10 @@ export interface QueueService {
   redrive(ids?: string[]): Promise<Redriven[]>;
   /** Resolves with how many were deleted once that is durable on disk. */
   purge(): Promise<number>;
+  /** Messages waiting for their next attempt (a failed one, or one whose attempt ended with a dev restart), with when. */
+  retrying(): RetryingView[];
+  /** Make a waiting message visible now; `ok: false` says why not. Durable before it resolves. */
+  retryNow(id: string): Promise<{ ok: true } | { ok: false; running: boolean }>;
   /** `ok: false` (the journal cannot be written) answers 503. */
   health(): Record<string, unknown>;
 }
@@ -55,6 +59,19 @@ export interface DeadMessageView {
   lastErrorStack: string | null;
   sentAt: string;
   deadAt: string | null;
+}
+
+/** A message waiting for its next attempt, as GET /dlq lists it beside the dead ones. */
+export interface RetryingView {
+  messageId: string;
+  type: string;
+  /** Attempts so far, and in all before the DLQ. */
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  /** When it would reach the DLQ if every attempt left failed at once. */
+  deadLetterAt: string;
 }
 
 export function deadMessageView(m: QueueMessage): DeadMessageView {
@@ -126,7 +143,18 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     return { status: body.ok === false ? 503 : 200, body };
   });
   router.add("GET", "/stats", () => ({ status: 200, body: service.stats() }));
-  router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView) } }));
+  router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView), retrying: service.retrying() } }));
+  // dev only: SQS has no "now" for one message short of its receipt handle, which only the worker holds.
+  router.add("POST", "/retry", async (request) => {
+    const given = request.query.get("messageId");
+    if (!given) throw new HttpError(400, "Name the message: POST /retry?messageId=<id or its first 8 characters>.");
+    const waiting = service.retrying();
+    const id = messageIdIn(waiting.map((m) => ({ id: m.messageId })), given, "waiting messages");
+    const outcome = await service.retryNow(id);
+    if (outcome.ok) return { status: 200, body: { retried: id } };
+    if (outcome.running) throw new HttpError(409, `${given} is being handled right now: its outcome decides what comes next.`);
+    throw new HttpError(404, `${given} is not waiting for a next attempt (GET /dlq lists the waiting ones under "retrying"; a dead one is redriven, not retried).`);
+  });
   router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } }));
   router.add("POST", "/dlq/redrive", async (request) => {
     const given = request.query.get("messageId");
@@ -145,14 +173,19 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
 
 /** A full id, or a prefix (the console shows 8 characters) that names exactly one dead message. */
 function deadMessageId(dead: QueueMessage[], given: string): string {
-  if (dead.some((m) => m.id === given)) return given;
-  const matches = dead.filter((m) => m.id.startsWith(given));
+  return messageIdIn(dead, given, "dead messages");
+}
+
+/** A full id, or a prefix that names exactly one of `messages`; else `given` (the caller finds nothing and says so). */
+function messageIdIn(messages: ReadonlyArray<{ id: string }>, given: string, what: string): string {
+  if (messages.some((m) => m.id === given)) return given;
+  const matches = messages.filter((m) => m.id.startsWith(given));
   if (given.length >= 4 && matches.length === 1) return matches[0]!.id;
   if (matches.length > 1) {
-    throw new HttpError(409, `${given} matches ${matches.length} dead messages (${matches.slice(0, 3).map((m) => m.id).join(", ")}${matches.length > 3 ? ", …" : ""}): give more of the id.`);
+    throw new HttpError(409, `${given} matches ${matches.length} ${what} (${matches.slice(0, 3).map((m) => m.id).join(", ")}${matches.length > 3 ? ", …" : ""}): give more of the id.`);
   }
   if (given.length < 4 && matches.length === 1) throw new HttpError(400, `Give at least 4 characters of the id (${given} is too short to be sure).`);
-  return given; // not there: the redrive finds nothing and says so
+  return given;
 }
 
 /** The intake's checks (size, shape), their failures as HTTP errors. */

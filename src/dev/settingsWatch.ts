@@ -36,7 +36,7 @@ export function watchSettings(options: SettingsWatchOptions): { close(): void } 
   const reread = async () => {
     let next: SettingsRead;
     try {
-      next = await loadSettings(options.projectDir, options.overrides);
+      next = await loadSettings(options.projectDir, options.overrides, process.env, { dev: true });
       if (options.schedule) checkSchedule(last.settings, next.settings, options.envFile);
     } catch (error) {
       options.onInvalid(error instanceof Error ? error.message : String(error));

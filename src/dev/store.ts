@@ -38,6 +38,8 @@ export interface QueueStore {
   deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number, stack?: string): Promise<string>;
   /** Move dead messages (all, or the given ones) back to the queue as new messages; resolves with what moved (old id → new id) once that is durable. */
   redrive(ids?: string[]): Promise<Redriven[]>;
+  /** Make a waiting message visible now (dev's `retry`); false when it is not waiting. Durable before it resolves. */
+  retryNow(id: string): Promise<boolean>;
   /** Delete every dead message; resolves with how many once that is durable. */
   purge(): Promise<number>;
   close(): Promise<void>;
@@ -145,6 +147,13 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       const moved = record.ids.map((from, i) => ({ from, messageId: record.nids![i]! })).filter(({ from }) => queue.get(from)?.state === "dead");
       queue.apply(record);
       return moved;
+    },
+    async retryNow(id) {
+      const record = queue.prepareRetryNow(id, Date.now());
+      if (!record) return false;
+      await journal!.append([record]);
+      queue.apply(record);
+      return true;
     },
     async purge() {
       const record = queue.preparePurge();

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type RequestListener } from "node:http";
 import path from "node:path";
-import { ProjectError } from "../errors.js";
+import { ProjectError, SettingsError } from "../errors.js";
 import type { EventOrigin } from "../events/origin.js";
 import { functionRegion } from "../project/handlerEnvironment.js";
 import { projectName } from "../project/identity.js";
@@ -18,7 +18,7 @@ import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
-import { devShownSettings, isDeploySetting, loadSettings, settingMs, type Settings } from "../project/settings.js";
+import { devShownSettings, isDeploySetting, loadSettings, settingMs, type LoadedSettings, type Settings } from "../project/settings.js";
 import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./bundler.js";
 import { handlerWorldEnv, reservedEnvKeys } from "./handlerWorld.js";
@@ -39,8 +39,9 @@ import { scanEnum } from "../project/scan.js";
 import { isReservedMessageType, ReservedMessageType } from "../runtime/messageTypes.js";
 import { missingEnvFileWarning, readSettingsSource } from "../project/settingsSource.js";
 import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT } from "./poller.js";
-import type { NewMessage, QueueMessage } from "./messageQueue.js";
-import { buildRouter } from "./routes.js";
+import type { MessageQueue, NewMessage, QueueMessage } from "./messageQueue.js";
+import { retrySettingsOf, retryTiming, type RetrySettings } from "./retryTiming.js";
+import { buildRouter, type RetryingView } from "./routes.js";
 import { addDashboardRoutes } from "./dashboard.js";
 import { MessageHistory, type HistorySource } from "./history.js";
 import { fileQueuedMessages, recordHistory } from "./historyRecorder.js";
@@ -66,6 +67,22 @@ export const AT_LEAST_ONCE_SHARE = 0.1;
 /** How often messages past their retention are looked for (the shortest retention SQS allows is 60 s). */
 const EXPIRY_CHECK_MS = 10_000;
 
+/**
+ * Dev-only values (LETSGO_DEV_...) must still make a worker that works: the
+ * rules' refusals apply to them; AWS's advice (the warnings) is about AWS, so
+ * the deployed values answer for it.
+ */
+function checkDevOnlyRules(loaded: LoadedSettings): void {
+  if (loaded.devOnly.length === 0) return;
+  try {
+    checkSettingRules(loaded.settings);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    const values = loaded.devOnly.map((d) => `${d.devKey}=${d.value}`).join(", ");
+    throw new SettingsError(`In dev, with ${values} from ${loaded.envFile}: ${error.message}`);
+  }
+}
+
 /** server.ts is the local entry (it re-exports index.ts's handler, plus local-only setup); index.ts otherwise. */
 export function devEntry(paths: WorkerPaths): string {
   const server = path.join(paths.src, "server.ts");
@@ -77,11 +94,12 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   if (!existsSync(paths.entry)) {
     throw new ProjectError(`${paths.entry} not found: \`dev\` runs the worker's Lambda entry. Run \`letsgo-worker init\` first, or pass --cwd.`);
   }
-  const loaded = await loadSettings(options.projectDir, options.overrides);
+  const loaded = await loadSettings(options.projectDir, options.overrides, process.env, { dev: true });
   const { settings, extra, envFile } = loaded;
   // A missing .env (it is gitignored: a fresh clone lacks it) is said plainly, not assumed.
   // What deploy would refuse, dev refuses, with the same message; what it would warn about, the banner says.
-  const ruleWarnings = checkSettingRules(settings);
+  const ruleWarnings = checkSettingRules(loaded.deployed);
+  checkDevOnlyRules(loaded);
   const settingsWarning = [missingEnvFileWarning(await readSettingsSource(options.projectDir, loaded), loaded, settings.LETSGO_WORKER_REGION), ...ruleWarnings]
     .filter(Boolean)
     .join("\n") || undefined;
@@ -92,7 +110,7 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   try {
     await mkdir(paths.stateDir, { recursive: true });
     await writeFile(path.join(paths.stateDir, ".gitignore"), "*\n");
-    const shown = { settingsWarning, exampleMessage: await exampleMessage(paths.typesIndex) };
+    const shown = { settingsWarning, devOnly: loaded.devOnly, exampleMessage: await exampleMessage(paths.typesIndex) };
     return await assemble(options, settings, extra, paths, life, schedule && { schedule, from: startedAt }, shown);
   } catch (error) {
     await life.close().catch(() => {}); // the start's own error is the one to report
@@ -138,7 +156,7 @@ async function assemble(
   paths: WorkerPaths,
   life: Lifecycle,
   schedule: { schedule: Schedule; from: Date } | null,
-  shown: Pick<DevWorker, "settingsWarning" | "exampleMessage">,
+  shown: Pick<DevWorker, "settingsWarning" | "devOnly" | "exampleMessage">,
 ): Promise<DevWorker> {
   const emitter = new EventEmitter<DevWorkerEvents>();
   const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
@@ -264,6 +282,8 @@ async function assemble(
   });
   life.add("scheduled runs", { stop: () => scheduledRuns.stop(), close: () => scheduledRuns.close() });
 
+  // Read at each use: .env changes apply live.
+  const retrySettings = () => retrySettingsOf(settings);
   const mapping = new EventSourceMapping(queue, invoker, {
     batchSize: settings.LETSGO_WORKER_BATCH_SIZE,
     batchingWindowMs: settingMs(settings, "LETSGO_WORKER_BATCHING_WINDOW"),
@@ -277,7 +297,10 @@ async function assemble(
   wakeMapping = () => mapping.wake();
   mapping.on("handled", (outcome) => emitter.emit("message:handled", outcome));
   mapping.on("failed", (outcome) => {
-    emitter.emit("message:failed", outcome);
+    // When it is tried again, and when it would be in the DLQ if it keeps failing (with these settings).
+    const message = outcome.dead ? undefined : queue.get(outcome.id);
+    const timing = message && retryTiming(message, retrySettings());
+    emitter.emit("message:failed", timing ? { ...outcome, nextAttemptAt: new Date(timing.nextAttemptAt).toISOString(), deadLetterAt: new Date(timing.deadLetterAt).toISOString() } : outcome);
     if (outcome.dead) {
       emitter.emit("message:dead", { id: outcome.id, type: outcome.type, attempts: outcome.attempt, error: outcome.error, ...(outcome.stack === undefined ? {} : { stack: outcome.stack }) });
     }
@@ -344,6 +367,16 @@ async function assemble(
         return moved;
       },
       purge: () => store.purge(),
+      retrying: () => retryingViews(queue, mapping, retrySettings()),
+      async retryNow(id) {
+        if (mapping.isRunning(id)) return { ok: false, running: true };
+        const retried = await store.retryNow(id);
+        if (!retried) return { ok: false, running: false };
+        const message = queue.get(id);
+        emitter.emit("message:retried", { id, type: message?.type ?? "", attempt: (message?.receiveCount ?? 0) + 1 });
+        mapping.wake();
+        return { ok: true };
+      },
       health: () => ({
         ...journalHealth(store.journalState),
         handler: handlerHealth(invoker, handler),
@@ -364,6 +397,7 @@ async function assemble(
     settings: () => devShownSettings(settings),
     handler: () => handler,
     types: () => typeChecks.state,
+    retryOf: (id) => retryingViews(queue, mapping, retrySettings()).find((view) => view.messageId === id),
     async messageTypes() {
       // Without a handlers map (a hand-written entry), the types file alone says what is declared.
       const declared = await listMessageTypes(paths.root).catch(async () =>
@@ -503,6 +537,26 @@ function handlerHealth(invoker: HandlerInvoker, handler: DevWorker["handler"]): 
   const at = invoker.nextLoadAttemptAt;
   const retry = at === undefined ? "" : `; trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s, or at once when a file is saved`;
   return `failed to load: ${loadErrorSummary(handler.error ?? "", 1)[0] ?? "see the dev log"}${retry}`;
+}
+
+/** Messages waiting for their next attempt, soonest first: failed ones, and those whose attempt ended with a dev restart. */
+function retryingViews(queue: MessageQueue, mapping: EventSourceMapping, settings: RetrySettings): RetryingView[] {
+  const views: Array<RetryingView & { at: number }> = [];
+  for (const message of queue.all()) {
+    if (message.state !== "inflight" || mapping.isRunning(message.id)) continue;
+    const timing = retryTiming(message, settings);
+    views.push({
+      messageId: message.id,
+      type: message.type,
+      attempts: message.receiveCount,
+      maxAttempts: settings.maxReceiveCount,
+      lastError: message.lastError ?? null,
+      nextAttemptAt: new Date(timing.nextAttemptAt).toISOString(),
+      deadLetterAt: new Date(timing.deadLetterAt).toISOString(),
+      at: timing.nextAttemptAt,
+    });
+  }
+  return views.sort((a, b) => a.at - b.at).map(({ at: _at, ...view }) => view);
 }
 
 /** A type check's outcome as the "types:checked" event says it. */

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { renderEnvFile, type SettingKey } from "./settings.js";
+import { QUICK_DEV_RETRIES, renderEnvFile, type SettingKey } from "./settings.js";
 import { checkDeploymentName } from "./names.js";
 import { SLACK_STRIPE_EVENT_TYPES, STRIPE_EVENT_TYPES, stripeHandlerName } from "./stripeEvents.js";
 import { fillTemplate, listTemplateFiles, readTemplate } from "./templates.js";
@@ -14,6 +14,7 @@ import { updatePayloadSchemasModule } from "./payloadSchemasModule.js";
 import { existsSync } from "node:fs";
 import { VERSION } from "../version.js";
 import { parseScheduleSetting } from "../schedule/index.js";
+import { checkRegion } from "../aws/region.js";
 
 export interface ScaffoldOptions {
   dir: string;
@@ -21,6 +22,10 @@ export interface ScaffoldOptions {
   region: string;
   schedule: string;
   timezone: string;
+  /** The function's architecture (LETSGO_WORKER_ARCHITECTURE). */
+  architecture: string;
+  /** "quick": dev-only values that show a failure's whole path in under a minute (QUICK_DEV_RETRIES); "deployed": dev uses the deployed ones. */
+  devRetries: "quick" | "deployed";
   force?: boolean;
 }
 
@@ -46,6 +51,7 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
   checkDeploymentName(options.deployment);
   // The same check deploy makes: a schedule AWS would reject never reaches .env.
   parseScheduleSetting(options.schedule, options.timezone);
+  checkRegion(options.region, "--region");
   const projectDir = path.resolve(options.dir);
   await mkdir(projectDir, { recursive: true });
   const result: ScaffoldResult = { projectDir, created: [], replaced: [], kept: [], amended: [], envCreated: false };
@@ -104,9 +110,11 @@ async function planFiles(options: ScaffoldOptions): Promise<PlannedFile[]> {
     LETSGO_WORKER_REGION: options.region,
     LETSGO_WORKER_SCHEDULE: options.schedule,
     LETSGO_WORKER_SCHEDULE_TIMEZONE: options.timezone,
+    LETSGO_WORKER_ARCHITECTURE: options.architecture,
   };
-  files.push({ path: "apps/worker/.env", content: renderEnvFile(chosen) });
-  files.push({ path: "apps/worker/.env.example", content: renderEnvFile(chosen) });
+  const devOnly = options.devRetries === "quick" ? QUICK_DEV_RETRIES : {};
+  files.push({ path: "apps/worker/.env", content: renderEnvFile(chosen, devOnly) });
+  files.push({ path: "apps/worker/.env.example", content: renderEnvFile(chosen, devOnly) });
   return files;
 }
 

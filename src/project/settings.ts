@@ -119,34 +119,89 @@ export function resolveSettings(
   const settings = defaultSettings() as Record<string, string | number>;
   const extra: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith(DEV_ONLY_PREFIX)) {
+      checkDevOnlyValue(key, value, where);
+      continue; // dev's own: never the handler's configuration, never deployed
+    }
     const spec = (SETTINGS as Record<string, Spec>)[key];
     if (!spec) {
       extra[key] = value;
       continue;
     }
-    if (spec.kind === "int") {
-      if (value.trim() === "") continue; // empty means "use the default"
-      if (!/^-?\d+$/.test(value.trim())) {
-        throw new SettingsError(`${where(key)}: ${key} must be a whole number, got "${value}".`);
-      }
-      const n = Number(value);
-      if (n < spec.min || n > spec.max) {
-        throw new SettingsError(`${where(key)}: ${key} must be between ${spec.min} and ${spec.max}, got ${n}.`);
-      }
-      settings[key] = n;
-    } else {
-      if (spec.oneOf && value !== "" && !spec.oneOf.includes(value)) {
-        throw new SettingsError(`${where(key)}: ${key} must be one of ${spec.oneOf.join(", ")}, got "${value}".`);
-      }
-      settings[key] = value === "" && key !== "LETSGO_WORKER_SCHEDULE" ? spec.default : value;
-    }
+      const checked = checkedValue(key, spec, value, where);
+    if (checked !== undefined) settings[key] = checked;
   }
   checkPlainEnv(settings as Settings, where);
   return { settings: settings as Settings, extra };
 }
 
+/** A setting's value as it is used; undefined for an empty number (the default stands). Throws a SettingsError naming `where(key)`. */
+function checkedValue(key: string, spec: Spec, value: string, where: (key: string) => string): string | number | undefined {
+  if (spec.kind === "int") {
+    if (value.trim() === "") return undefined;
+    if (!/^-?\d+$/.test(value.trim())) {
+      throw new SettingsError(`${where(key)}: ${key} must be a whole number, got "${value}".`);
+    }
+    const n = Number(value);
+    if (n < spec.min || n > spec.max) {
+      throw new SettingsError(`${where(key)}: ${key} must be between ${spec.min} and ${spec.max}, got ${n}.`);
+    }
+    return n;
+  }
+  if (spec.oneOf && value !== "" && !spec.oneOf.includes(value)) {
+    throw new SettingsError(`${where(key)}: ${key} must be one of ${spec.oneOf.join(", ")}, got "${value}".`);
+  }
+  return value === "" && key !== "LETSGO_WORKER_SCHEDULE" ? spec.default : value;
+}
+
+/**
+ * `LETSGO_DEV_VISIBILITY_TIMEOUT=10` in apps/worker/.env: a value `dev` uses
+ * instead of LETSGO_WORKER_VISIBILITY_TIMEOUT, which deploy keeps using. Only
+ * the settings dev takes as flags have one (they shape the local queue and
+ * mapping, not what is provisioned): fast retries while developing, AWS's
+ * advised values in AWS.
+ */
+export const DEV_ONLY_PREFIX = "LETSGO_DEV_";
+
+/** The settings dev takes as flags, and so as dev-only values. */
+function devFlagKeys(): SettingKey[] {
+  return SETTING_KEYS.filter((key) => (SETTINGS[key] as Spec).dev === "flag");
+}
+
+/** `LETSGO_WORKER_VISIBILITY_TIMEOUT` → `LETSGO_DEV_VISIBILITY_TIMEOUT`. */
+export function devOnlyKey(key: SettingKey): string {
+  return DEV_ONLY_PREFIX + key.replace(/^LETSGO_(WORKER_)?/, "");
+}
+
+/** The setting a `LETSGO_DEV_...` name stands in for; a SettingsError for one that stands for none. */
+function devOnlyTarget(devKey: string, where: (key: string) => string): SettingKey {
+  const target = devFlagKeys().find((key) => devOnlyKey(key) === devKey);
+  if (target) return target;
+  const known = devFlagKeys().map(devOnlyKey);
+  throw new SettingsError(`${where(devKey)}: ${devKey} is not a dev-only setting. Those are: ${known.join(", ")} (each stands in for its LETSGO_WORKER_... setting in dev only).`);
+}
+
+function checkDevOnlyValue(devKey: string, value: string, where: (key: string) => string): void {
+  const target = devOnlyTarget(devKey, where);
+  checkedValue(target, SETTINGS[target], value, (key) => `${where(devKey)} (${devKey}, dev's value of ${key})`);
+}
+
+/** A value dev uses in place of the deployed one. */
+export interface DevOnlyValue {
+  key: SettingKey;
+  devKey: string;
+  value: string | number;
+  /** What deploy uses (and dev without it). */
+  deployed: string | number;
+}
+
 export interface LoadedSettings {
+  /** With `dev`: dev's values (LETSGO_DEV_... in place of their settings); else what deploy uses. */
   settings: Settings;
+  /** With `dev`: the values dev uses in place of the deployed ones. */
+  devOnly: DevOnlyValue[];
+  /** What deploy uses: `settings` without the dev-only values. */
+  deployed: Settings;
   /** Keys in .env that are not letsgo-worker settings: the user's own configuration. */
   extra: Record<string, string>;
   envFile: string;
@@ -161,6 +216,7 @@ export async function loadSettings(
   projectDir: string,
   overrides: Partial<Record<SettingKey, string | number | undefined>> = {},
   environment: NodeJS.ProcessEnv = process.env,
+  use: { dev?: boolean } = {},
 ): Promise<LoadedSettings> {
   const envFile = workerPaths(projectDir).envFile;
   let text = "";
@@ -171,21 +227,36 @@ export async function loadSettings(
   }
   const origins = new Map<string, string>(parseEnv(text).map((entry) => [entry.key, `${envFile}:${entry.line}`]));
   const raw = envToRecord(text);
-  for (const key of SETTING_KEYS) {
+  for (const key of [...SETTING_KEYS, ...devFlagKeys().map(devOnlyKey)]) {
     const value = environment[key];
     if (value !== undefined) {
       raw[key] = value;
       origins.set(key, `environment variable ${key}`);
     }
   }
+  const flagged = new Set<string>();
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) {
       raw[key] = String(value);
       origins.set(key, `--${settingFlag(key)}`);
+      flagged.add(key);
     }
   }
-  const { settings, extra } = resolveSettings(raw, (key) => origins.get(key) ?? key);
-  return { settings, extra, envFile };
+  const where = (key: string) => origins.get(key) ?? key;
+  const { settings: deployed, extra } = resolveSettings(raw, where);
+  if (!use.dev) return { settings: deployed, deployed, devOnly: [], extra, envFile };
+  // dev: each LETSGO_DEV_... stands in for its setting, unless a flag names that setting.
+  const devOnly: DevOnlyValue[] = [];
+  const settings = { ...deployed } as Record<string, string | number>;
+  for (const [devKey, value] of Object.entries(raw)) {
+    if (!devKey.startsWith(DEV_ONLY_PREFIX)) continue;
+    const key = devOnlyTarget(devKey, where);
+    const checked = checkedValue(key, SETTINGS[key], value, where);
+    if (checked === undefined || flagged.has(key)) continue;
+    settings[key] = checked;
+    devOnly.push({ key, devKey, value: checked, deployed: deployed[key] });
+  }
+  return { settings: settings as Settings, deployed, devOnly, extra, envFile };
 }
 
 /** `LETSGO_WORKER_VISIBILITY_TIMEOUT` → `visibility-timeout`: the flag that overrides it. */
@@ -224,14 +295,39 @@ export function devShownSettings(settings: Settings): Record<string, string | nu
   return shown;
 }
 
-/** The .env file `init` writes: every setting, its default and what it does. */
-export function renderEnvFile(values: Partial<Record<SettingKey, string | number>> = {}): string {
+/**
+ * Quick retries while developing: a failing message comes back after 10 s, not
+ * 6 min, and reaches the DLQ in under a minute. The visibility timeout may not
+ * be shorter than the handler's time limit (a message would be delivered again
+ * while still handled), so dev's limit is 10 s too.
+ */
+export const QUICK_DEV_RETRIES: Partial<Record<SettingKey, number>> = { LETSGO_WORKER_VISIBILITY_TIMEOUT: 10, LETSGO_WORKER_FUNCTION_TIMEOUT: 10 };
+
+/** The .env file `init` writes: every setting, its default and what it does; then the dev-only values chosen, if any. */
+export function renderEnvFile(values: Partial<Record<SettingKey, string | number>> = {}, devOnly: Partial<Record<SettingKey, number>> = {}): string {
   const lines = ["# letsgo-worker settings. `letsgo-worker dev` and `deploy` both read this file.", ""];
   for (const key of SETTING_KEYS) {
     const spec: Spec = SETTINGS[key];
     lines.push(`# ${spec.help}${spec.kind === "int" ? ` (${spec.min}-${spec.max})` : ""}`);
     const value = values[key] ?? spec.default;
     lines.push(`${key}=${formatValue(String(value))}`);
+  }
+  const chosen = Object.entries(devOnly) as Array<[SettingKey, number]>;
+  if (chosen.length > 0) {
+    const number = (key: SettingKey, from: Partial<Record<SettingKey, string | number>>) => Number(from[key] ?? SETTINGS[key].default);
+    const receives = number("LETSGO_WORKER_MAX_RECEIVE_COUNT", { ...values, ...devOnly });
+    const deployedMinutes = Math.round((number("LETSGO_WORKER_VISIBILITY_TIMEOUT", values) * number("LETSGO_WORKER_MAX_RECEIVE_COUNT", values)) / 60);
+    const devSeconds = number("LETSGO_WORKER_VISIBILITY_TIMEOUT", { ...values, ...devOnly }) * (receives - 1);
+    const devLimit = number("LETSGO_WORKER_FUNCTION_TIMEOUT", { ...values, ...devOnly });
+    lines.push(
+      "",
+      "# Dev only: `letsgo-worker dev` uses each LETSGO_DEV_<name> in place of its setting above; deploy ignores them.",
+      "# A failing message is tried again when its visibility timeout ends, and moves to the dead-letter queue after",
+      `# LETSGO_WORKER_MAX_RECEIVE_COUNT receives: with the values above that takes ~${deployedMinutes} min in AWS (AWS advises`,
+      "# such values, so that a slow or throttled batch is not retried too soon); with these, ~" + devSeconds + " s in dev,",
+      `# and a handler running over ${devLimit} s times out in dev. Delete them to run dev with the deployed values.`,
+      ...chosen.map(([key, value]) => `${devOnlyKey(key)}=${value}`),
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -332,7 +332,7 @@ export async function scaffoldWorker(dir: string, options: { deployment?: string
   const { generateKeysIntoEnv } = await import("../../src/project/keys.js");
   const { setEnvValues } = await import("../../src/project/dotenv.js");
   const { workerPaths } = await import("../../src/project/paths.js");
-  await scaffoldProject({ dir, deployment: options.deployment ?? "e2e", region: "eu-central-1", schedule: "rate(1 hour)", timezone: "UTC" });
+  await scaffoldProject({ dir, deployment: options.deployment ?? "e2e", region: "eu-central-1", schedule: "rate(1 hour)", timezone: "UTC", architecture: process.arch === "arm64" ? "arm64" : "x86_64", devRetries: "deployed" });
   const added = await addMessage({ projectDir: dir, name: "OrderNew", fields: ["orderId:string"] });
   await generateKeysIntoEnv(dir);
   const paths = workerPaths(dir);

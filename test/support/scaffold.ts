@@ -18,7 +18,7 @@ export interface ScaffoldedProject {
 
 export async function scaffoldProject(env: Record<string, string | number> = {}): Promise<ScaffoldedProject> {
   const { dir, cleanup } = await tempDir("letsgo-scaffold-");
-  const init = await runCli(["init", "--yes", "--no-keys", dir]);
+  const init = await runCli(["init", "--yes", "--no-keys", "--dev-retries", "deployed", dir]);
   if (init.code !== 0) throw new Error(`init failed (${init.code}):\n${init.stderr}`);
   const envFile = path.join(dir, "apps", "worker", ".env");
   const project: ScaffoldedProject = {
