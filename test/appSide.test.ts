@@ -69,6 +69,8 @@ server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: "http://12
 
 interface WebApp {
   url: string;
+  /** What it logged (warn and error lines go to stderr). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ async function startWebApp(projectDir: string, env: Record<string, string>): Pro
   });
   return {
     url,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
@@ -126,6 +129,15 @@ async function startSlackStandIn() {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Resolve once `check` holds (polled; the test's timeout bounds it). */
+async function until(check: () => boolean, what: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
@@ -208,6 +220,39 @@ describe("Scenario: an app in the same monorepo sends work with @letsgo/queue", 
     const forged = await post(`${web!.url}/api/stripe`, payload, { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_other" }) });
     assert.equal(forged.status, 400);
     assert.equal(forged.body.reason, "bad-signature");
+  });
+
+  it("one Stripe secret locally: an app without its own leaves verifying to dev (apps/worker/.env); each log says which process holds what", async () => {
+    const event = buildStripeTestEvent("customer.created");
+    const payload = JSON.stringify(event);
+    const signedWith = (secret: string) => ({ "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret }) });
+    const bare = await startWebApp(project.dir, { LETSGO_LOCAL_QUEUE_URL: dev.url });
+    try {
+      const good = await post(`${bare.url}/api/stripe`, payload, signedWith(SECRET));
+      assert.equal(good.status, 200, JSON.stringify(good.body));
+      assert.equal(good.body.eventId, event.id);
+      assert.equal((await handled(good.body.messageId)).type, "letsgo:stripe");
+      // Signed with another secret (a `stripe listen` whose whsec_ is not in apps/worker/.env): dev's 400 passes through.
+      const other = await post(`${bare.url}/api/stripe`, payload, signedWith("whsec_from_stripe_listen"));
+      assert.equal(other.status, 400, JSON.stringify(other.body));
+      assert.equal(other.body.reason, "bad-signature");
+      assert.doesNotMatch(JSON.stringify(other.body), /STRIPE_WEBHOOK_SECRET|whsec_/, "no configuration advice to the caller");
+      await dev.waitForLine((line) => line.event === "stripe:refused" && line.reason === "bad-signature" && /STRIPE_WEBHOOK_SECRET in apps\/worker\/\.env/.test(line.advice));
+      await until(() => /this app has no STRIPE_WEBHOOK_SECRET of its own/.test(bare.stderr()), () => `the app's log: ${bare.stderr()}`);
+      assert.match(bare.stderr(), /The dev worker at http:\/\/127\.0\.0\.1:\d+ verified the delivery, with STRIPE_WEBHOOK_SECRET in apps\/worker\/\.env/);
+    } finally {
+      await bare.stop();
+    }
+    // The app's secret and dev's differ: 500 (Stripe retries), and the app's log says to make them one.
+    const differing = await startWebApp(project.dir, { LETSGO_LOCAL_QUEUE_URL: dev.url, STRIPE_WEBHOOK_SECRET: "whsec_app_only" });
+    try {
+      const reply = await post(`${differing.url}/api/stripe`, payload, signedWith("whsec_app_only"));
+      assert.equal(reply.status, 500, JSON.stringify(reply.body));
+      assert.doesNotMatch(JSON.stringify(reply.body), /STRIPE_WEBHOOK_SECRET|apps\/worker/);
+      await until(() => /make them the same, or unset this app's and let the dev worker verify/.test(differing.stderr()), () => `the app's log: ${differing.stderr()}`);
+    } finally {
+      await differing.stop();
+    }
   });
 
   it("`stripe trigger customer.subscription.created` into dev gives exactly one Slack post", async () => {

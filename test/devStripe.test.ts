@@ -69,18 +69,24 @@ describe("dev worker POST /stripe", () => {
     const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
     const cases: Array<[string, string, string | undefined, RegExp]> = [
       ["tampered body", payload.replace('"livemode":false', '"livemode":true'), sign(payload), /does not match the body/],
-      ["wrong secret", payload, sign(payload, { secret: "whsec_someone_else" }), /another secret than STRIPE_WEBHOOK_SECRET/],
+      ["wrong secret", payload, sign(payload, { secret: "whsec_someone_else" }), /signed with another secret\.$/],
       ["stale timestamp", payload, sign(payload, { timestamp: tenMinutesAgo }), /outside the 300 s tolerance/],
       ["missing header", payload, undefined, /no Stripe-Signature header/],
       ["malformed header", payload, "t=soon,v1=", /malformed/],
       ["signed, but not JSON", "not json", sign("not json"), /not JSON/],
       ["signed, but not an event", '{"hello":1}', sign('{"hello":1}'), /not a Stripe event/],
     ];
+    const refusals: Array<{ reason?: string; error: string; advice?: string }> = [];
+    worker.on("stripe:refused", (refusal) => refusals.push(refusal));
     for (const [name, body, signature, reason] of cases) {
       const reply = await deliver(worker.url, body, signature);
       assert.equal(reply.status, 400, name);
       assert.match(reply.body.error, reason, name);
     }
+    // Each refusal reaches dev's console; what to configure names dev's own secret, where it is set.
+    assert.equal(refusals.length, cases.length);
+    const wrongSecret = refusals.find((refusal) => /another secret/.test(refusal.error));
+    assert.match(wrongSecret?.advice ?? "", /check that STRIPE_WEBHOOK_SECRET in apps\/worker\/\.env \(letsgo-worker dev reads it as it changes\) is the endpoint's signing secret \(with `stripe listen`, the whsec_\.\.\. it prints\)/);
     assert.deepEqual((await request(worker.url, "GET", "/stats")).body, before);
     assert.deepEqual(await readCalls(project.log), []);
   });

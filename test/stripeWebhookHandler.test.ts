@@ -55,11 +55,11 @@ describe("Function: createStripeWebhookHandler (Request → Response)", () => {
   });
 
   it("refuses bad, stale, missing, malformed and wrong-secret signatures with 400, enqueueing nothing", async () => {
-    const { handler, enqueued } = recordingHandler();
+    const { handler, enqueued, logged } = recordingHandler();
     const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
     const cases: Array<[string, string, Record<string, string>, string, RegExp]> = [
       ["changed body", payload.replace('"livemode": false', '"livemode": true'), { "stripe-signature": signed(payload) }, "bad-signature", /does not match the body/],
-      ["wrong secret", payload, { "stripe-signature": signed(payload, { secret: "whsec_other" }) }, "bad-signature", /another secret than STRIPE_WEBHOOK_SECRET/],
+      ["wrong secret", payload, { "stripe-signature": signed(payload, { secret: "whsec_other" }) }, "bad-signature", /signed with another secret\.$/],
       ["stale", payload, { "stripe-signature": signed(payload, { timestamp: tenMinutesAgo }) }, "timestamp-outside-tolerance", /60[01] s old, outside the 300 s tolerance/], // 601 when a second ticks over mid-test
       ["missing", payload, {}, "missing-header", /no Stripe-Signature header/],
       ["malformed", payload, { "stripe-signature": "t=now,v1=zz" }, "malformed-header", /malformed/],
@@ -71,8 +71,13 @@ describe("Function: createStripeWebhookHandler (Request → Response)", () => {
       const reply = (await response.json()) as { reason: string; error: string };
       assert.equal(reply.reason, reason, name);
       assert.match(reply.error, message, name);
+      // What to configure is for the server's operator, not the sender: in the log, never in the reply.
+      assert.doesNotMatch(JSON.stringify(reply), /STRIPE_WEBHOOK_SECRET|whsec_/, name);
     }
     assert.equal(enqueued.length, 0);
+    const wrongSecret = logged.map((line) => JSON.parse(line)).find((line) => line.reason === "bad-signature" && /another secret/.test(line.error));
+    assert.equal(wrongSecret?.level, "warn");
+    assert.match(wrongSecret?.advice, /check that this app's STRIPE_WEBHOOK_SECRET \(an environment variable of the process serving this endpoint\) is the endpoint's signing secret/);
   });
 
   it("refuses a timestamp too far in the future as well as a stale one (stricter than Stripe's library), and honours a custom tolerance", async () => {
@@ -114,13 +119,16 @@ describe("Function: createStripeWebhookHandler (Request → Response)", () => {
     const response = await handler(request(payload, { "stripe-signature": signed(payload) }));
     assert.equal(response.status, 500);
     const reply = (await response.json()) as { error: string; note?: string };
-    assert.match(reply.error, new RegExp(`Event ${event.id} was verified but could not be enqueued: .*ECONNREFUSED`));
+    assert.match(reply.error, new RegExp(`Event ${event.id} was verified but could not be enqueued \\(its server's log says why\\)`));
+    assert.doesNotMatch(reply.error, /127\.0\.0\.1|ECONNREFUSED|letsgo-worker dev/, "the cause and what to do are the operator's, in the log");
     assert.equal(reply.note, undefined, "a transient failure: Stripe's retry may succeed");
     assert.equal(logged.length, 1);
+    const line = JSON.parse(logged[0]!);
     assert.deepEqual(
-      (({ level, msg, stripeEventId, errorName }) => ({ level, msg, stripeEventId, errorName }))(JSON.parse(logged[0]!)),
+      (({ level, msg, stripeEventId, errorName }) => ({ level, msg, stripeEventId, errorName }))(line),
       { level: "error", msg: "stripe webhook not enqueued", stripeEventId: event.id, errorName: "EnqueueError" },
     );
+    assert.match(line.error, /ECONNREFUSED/);
   });
 
   it("answers 500 while no secret is configured, so no delivery is lost while it is being set", async () => {
@@ -130,9 +138,13 @@ describe("Function: createStripeWebhookHandler (Request → Response)", () => {
       const { handler, enqueued, logged } = recordingHandler({ secret: undefined });
       const response = await handler(request(payload, { "stripe-signature": signed(payload) }));
       assert.equal(response.status, 500);
-      assert.equal(((await response.json()) as { reason: string }).reason, "no-secret");
+      const reply = (await response.json()) as { reason: string; error: string };
+      assert.equal(reply.reason, "no-secret");
+      assert.doesNotMatch(reply.error, /STRIPE_WEBHOOK_SECRET|apps\/worker\/\.env|restart/, "no configuration advice to the caller");
       assert.equal(enqueued.length, 0);
       assert.equal(logged.length, 1);
+      // The log names the process that lacks what: this app, its own environment variable.
+      assert.match(JSON.parse(logged[0]!).advice, /^Set this app's STRIPE_WEBHOOK_SECRET \(an environment variable of the process serving this endpoint\) to the endpoint's whsec_/);
       process.env.STRIPE_WEBHOOK_SECRET = SECRET;
       assert.equal((await handler(request(payload, { "stripe-signature": signed(payload) }))).status, 200, "the secret is read on each request");
     } finally {

@@ -142,6 +142,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:output": (o) => json("handler:output", o),
         "schedule:ran": (o) => json("schedule:ran", o),
         "stripe:received": (o) => json("stripe:received", o),
+        "stripe:refused": (o) => json("stripe:refused", o),
         reload: (o) => json("reload", { reason: o.reason, files: o.files.map(rel) }),
         "settings:changed": (o) => json("settings:changed", { ...o, file: rel(o.file) }),
         "settings:invalid": (o) => json("settings:invalid", { ...o, file: rel(o.file) }),
@@ -211,6 +212,10 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
               ? style.dim(`= stripe ${p(o.type)} ${p(o.eventId)} already enqueued: duplicate delivery ignored`)
               : `${style.cyan("→")} stripe ${p(o.type)} ${p(o.eventId)} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
           ),
+        "stripe:refused": (o) => {
+          write(style.red(`✗ stripe delivery ${o.what === "stripe webhook refused" ? "refused" : "not enqueued"}${o.reason ? ` (${p(o.reason)})` : ""}: ${p(o.error)}`));
+          if (o.advice) write(style.dim(`    ${p(o.advice)}`));
+        },
         // A reload for .env is said by its "settings:changed" line.
         reload: (o) => {
           if (o.reason === "source") write(style.dim(`changed: ${o.files.map(rel).join(", ")}`));

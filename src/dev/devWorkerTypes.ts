@@ -11,7 +11,7 @@ import type { DevOnlyValue, SettingKey, Settings } from "../project/settings.js"
 import type { JournalState, ReplayResult } from "./journal.js";
 import type { QueueStats } from "./messageQueue.js";
 import type { MessageOutcome, StaleOutcome } from "./poller.js";
-import type { StripeDelivery } from "./routes.js";
+import type { StripeDelivery, StripeRefusal } from "./routes.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 
 export interface DevWorkerOptions {
@@ -89,6 +89,8 @@ export type DevWorkerEvents = {
   "schedule:ran": [ScheduledRunOutcome & { next: string | null }];
   /** A Stripe delivery was enqueued, or recognised as a duplicate. */
   "stripe:received": [StripeDelivery];
+  /** A Stripe delivery was refused (a bad signature...) or could not be enqueued; `advice` says what to configure. */
+  "stripe:refused": [StripeRefusal];
   /** The handler processes reload: files of its code changed ("source"), or its environment in apps/worker/.env ("settings"). */
   reload: [{ reason: "source" | "settings"; files: string[] }];
   /** apps/worker/.env changed: `applied` keys are in effect (names only); `needsRestart` ones take a restart of dev. */

@@ -7,7 +7,8 @@ import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 import type { EnqueueOnceResult, Redriven } from "./store.js";
 import { anotherProjectText, type ProjectIdentity } from "../project/identity.js";
 import { PROJECT_HEADER } from "../queue/constants.js";
-import { createStripeWebhookHandler } from "../queue/stripeWebhook.js";
+import { createStripeWebhookHandler, DEV_WORKER_SECRET } from "../queue/stripeWebhook.js";
+import { createLogger } from "../runtime/log.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
 
 /** What the routes need from the worker. */
@@ -25,6 +26,8 @@ export interface QueueService {
   stripeSecret(): string;
   /** Told about each verified Stripe delivery, enqueued or not (for the log). */
   stripeReceived(delivery: StripeDelivery): void;
+  /** Told about each delivery refused (a bad signature...) or not enqueued, with what to configure, if anything. */
+  stripeRefused(refusal: StripeRefusal): void;
   /** Run the scheduled handler now. */
   runScheduled(): Promise<ScheduledRunOutcome>;
   stats(): QueueStats;
@@ -39,6 +42,14 @@ export interface QueueService {
   retryNow(id: string): Promise<{ ok: true } | { ok: false; running: boolean }>;
   /** `ok: false` (the journal cannot be written) answers 503. */
   health(): Record<string, unknown>;
+}
+
+/** A Stripe delivery dev did not enqueue: `what` ("stripe webhook refused"...), the reason and error, and what to configure. */
+export interface StripeRefusal {
+  what: string;
+  reason?: string;
+  error: string;
+  advice?: string;
 }
 
 export interface StripeDelivery {
@@ -113,6 +124,15 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
   // made again when STRIPE_WEBHOOK_SECRET changes (dev re-reads apps/worker/.env while it runs).
   const stripeWebhookFor = (secret: string) => createStripeWebhookHandler({
     secret,
+    secretFrom: DEV_WORKER_SECRET,
+    // Its log lines become dev's console lines (stdout stays one JSON object a line under --json).
+    logger: createLogger({
+      level: "warn",
+      write: (line) => {
+        const { msg, reason, error, advice } = JSON.parse(line) as Record<string, string | undefined>;
+        service.stripeRefused({ what: msg ?? "", error: error ?? "", ...(reason ? { reason } : {}), ...(advice ? { advice } : {}) });
+      },
+    }),
     maxBodyBytes: service.maxMessageSize + 64 * 1024,
     async enqueue(message) {
       const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true, payloadSchemas: await service.payloadSchemas() });

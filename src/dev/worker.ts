@@ -357,6 +357,7 @@ async function assemble(
       // Kept current by the settings watcher; without one, the project's local secret (stripe trigger signs with it).
       stripeSecret: () => settings.STRIPE_WEBHOOK_SECRET || localStripeSecret,
       stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
+      stripeRefused: (refusal) => emitter.emit("stripe:refused", refusal),
       runScheduled: () => scheduledRuns.runNow(),
       stats: () => queue.stats(Date.now()),
       listDead: () => queue.listDead(),

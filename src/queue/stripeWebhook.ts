@@ -25,7 +25,11 @@ export interface StripeEnqueueResult {
 }
 
 export interface StripeWebhookHandlerOptions {
-  /** The endpoint's signing secret. Default: STRIPE_WEBHOOK_SECRET, read on each request. */
+  /**
+   * The endpoint's signing secret. Default: STRIPE_WEBHOOK_SECRET, read on each
+   * request. Locally (the dev worker as target, no `enqueue`), none is needed:
+   * the dev worker verifies with its own, from apps/worker/.env.
+   */
   secret?: string;
   /**
    * How the verified event is enqueued. Default, by the one target rule: to SQS
@@ -42,6 +46,8 @@ export interface StripeWebhookHandlerOptions {
   logger?: Logger;
   /** The app's project, named to a dev worker, which refuses another project's deliveries (the scaffold's @letsgo/queue sets it). */
   project?: string;
+  /** Where the secret is set, as the log's advice names it. Default: this app's STRIPE_WEBHOOK_SECRET. */
+  secretFrom?: string;
 }
 
 export type WebHandler = (request: Request) => Promise<Response>;
@@ -60,6 +66,7 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   let logger = options.logger;
   const send = options.enqueue;
+  const secretFrom = options.secretFrom ?? APP_SECRET;
 
   return async (request) => {
     const [{ verifyStripeWebhook }, { StripeWebhookError }, { createLogger }] = await loadVerification();
@@ -71,25 +78,32 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
     if (declared > maxBodyBytes) return reply(413, { error: `The body is larger than ${maxBodyBytes} bytes: not a Stripe event.` });
     const body = new Uint8Array(await request.arrayBuffer());
     if (body.byteLength > maxBodyBytes) return reply(413, { error: `The body is larger than ${maxBodyBytes} bytes: not a Stripe event.` });
+    const signature = request.headers.get("stripe-signature") ?? undefined;
+    const secret = options.secret ?? process.env.STRIPE_WEBHOOK_SECRET;
+
+    // Locally, with no secret of its own, the app leaves verifying to the dev worker, which reads
+    // STRIPE_WEBHOOK_SECRET from apps/worker/.env: one place to set it while developing.
+    if (!secret && !send && resolveQueueTarget().kind === "dev") return forwardToDevWorker(body, signature, options.project, log());
 
     let event: StripeEvent;
     try {
-      event = verifyStripeWebhook(body, request.headers.get("stripe-signature") ?? undefined, options.secret ?? process.env.STRIPE_WEBHOOK_SECRET, {
-        tolerance: options.tolerance,
-      });
+      event = verifyStripeWebhook(body, signature, secret, { tolerance: options.tolerance });
     } catch (error) {
       if (!(error instanceof StripeWebhookError)) throw error;
+      // What to configure goes to this server's log; the reply says only what is wrong with the delivery.
+      const advice = error.advice?.replaceAll("STRIPE_WEBHOOK_SECRET", secretFrom);
       // A missing secret is the server's fault: 500 makes Stripe retry until it is set.
       if (error.reason === "no-secret") {
-        log().error("stripe webhook refused", { reason: error.reason, error: error.message });
-        return reply(500, { error: error.message, reason: error.reason });
+        log().error("stripe webhook refused", { reason: error.reason, error: error.message, ...(advice ? { advice } : {}) });
+        return reply(500, { error: "This endpoint cannot verify Stripe deliveries yet (its server's log says why); Stripe delivers again later.", reason: error.reason });
       }
+      log().warn("stripe webhook refused", { reason: error.reason, error: error.message, ...(advice ? { advice } : {}) });
       return reply(400, { error: error.message, reason: error.reason });
     }
 
     let result: StripeEnqueueResult;
     try {
-      result = send ? normalise(await send(stripeMessage(event))) : await deliverByTargetRule(event, body, request.headers.get("stripe-signature")!, options.project);
+      result = send ? normalise(await send(stripeMessage(event))) : await deliverByTargetRule(event, body, signature!, options.project);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log().error("stripe webhook not enqueued", {
@@ -104,7 +118,7 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
       return reply(
         httpStatus === 503 ? 503 : 500,
         {
-          error: `Event ${event.id} was verified but could not be enqueued: ${message.split("\n").join(" ")}`,
+          error: `Event ${event.id} was verified but could not be enqueued (its server's log says why); Stripe delivers again later.`,
           ...(!refusedForGood ? {} : { note: "The queue refused the message itself; Stripe's retries will meet the same refusal until the cause is fixed." }),
         },
         retryAfterSeconds ? { "retry-after": String(retryAfterSeconds) } : {},
@@ -123,30 +137,85 @@ export function createStripeWebhookHandler(options: StripeWebhookHandlerOptions 
   };
 }
 
-/** SQS: enqueue the message. The dev worker: forward the signed delivery to its POST /stripe. */
-async function deliverByTargetRule(event: StripeEvent, body: Uint8Array, signature: string, project?: string): Promise<StripeEnqueueResult> {
-  const target = resolveQueueTarget();
-  if (target.kind === "sqs") return normalise(await enqueueDefault(stripeMessage(event)));
-  let response: Response;
+/** The default `secretFrom`: the variable of the process that mounts the handler. */
+const APP_SECRET = "this app's STRIPE_WEBHOOK_SECRET (an environment variable of the process serving this endpoint)";
+/** Where the dev worker reads its secret: dev's handler says so in its log, and the app when dev refuses a delivery. */
+export const DEV_WORKER_SECRET = "STRIPE_WEBHOOK_SECRET in apps/worker/.env (letsgo-worker dev reads it as it changes)";
+
+/** POST the signed delivery to the dev worker's /stripe, the only way a letsgo:stripe message enters it (it verifies and deduplicates). */
+async function postToDevWorker(body: Uint8Array, signature: string | undefined, project?: string): Promise<{ url: string; response: Response }> {
+  const { url } = resolveQueueTarget() as { url: string };
   try {
-    response = await fetch(`${target.url}/stripe`, {
+    const response = await fetch(`${url}/stripe`, {
       method: "POST",
-      headers: { "content-type": "application/json", "stripe-signature": signature, ...(project ? { [PROJECT_HEADER]: project } : {}) },
+      headers: { "content-type": "application/json", ...(signature ? { "stripe-signature": signature } : {}), ...(project ? { [PROJECT_HEADER]: project } : {}) },
       body,
       signal: AbortSignal.timeout(30_000),
     });
+    return { url, response };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new QueueError(`no answer from the dev worker at ${target.url}${cause ? ` (${cause})` : ""}: start it with \`letsgo-worker dev\`, or set LETSGO_WORKER_QUEUE_URL.`, { cause: error });
+    throw new QueueError(`no answer from the dev worker at ${url}${cause ? ` (${cause})` : ""}: start it with \`letsgo-worker dev\`, or set LETSGO_WORKER_QUEUE_URL.`, { cause: error });
   }
+}
+
+/**
+ * The app has no secret, and the dev worker verifies: its answer is passed on
+ * (a bad delivery is refused with its 400, as verifying here would); what to
+ * configure goes to the app's log, naming the process that lacks what.
+ */
+async function forwardToDevWorker(body: Uint8Array, signature: string | undefined, project: string | undefined, log: Logger): Promise<Response> {
+  let answer: { url: string; response: Response };
+  try {
+    answer = await postToDevWorker(body, signature, project);
+  } catch (error) {
+    log.error("stripe webhook not forwarded", { error: (error as Error).message });
+    return reply(500, { error: "The delivery could not be passed on (its server's log says why); Stripe delivers again later." });
+  }
+  const { url, response } = answer;
+  const text = await response.text();
+  const passed = (status: number) => new Response(text, { status, headers: { "content-type": "application/json", ...retryAfter(response) } });
+  if (response.ok || response.status === 503) return passed(response.status);
+  let reason: { reason?: string; error?: string } = {};
+  try {
+    reason = (JSON.parse(text) as typeof reason | null) ?? {};
+  } catch {
+    // not JSON: no reason to pass on
+  }
+  if (response.status === 400) {
+    log.warn("stripe webhook refused", {
+      reason: reason.reason,
+      error: reason.error,
+      advice: `The dev worker at ${url} verified the delivery, with ${DEV_WORKER_SECRET}; this app has no STRIPE_WEBHOOK_SECRET of its own, so it does not verify locally. With \`stripe listen\`, set the dev worker's to the whsec_... it prints.`,
+    });
+    return passed(400);
+  }
+  log.error("stripe webhook not forwarded", { error: `the dev worker at ${url} answered HTTP ${response.status}: ${reason.error ?? "no reason given"}` });
+  return reply(500, { error: "The delivery could not be passed on (its server's log says why); Stripe delivers again later." });
+}
+
+/** SQS: enqueue the message. The dev worker: forward the signed delivery, which it verifies again. */
+async function deliverByTargetRule(event: StripeEvent, body: Uint8Array, signature: string, project?: string): Promise<StripeEnqueueResult> {
+  const target = resolveQueueTarget();
+  if (target.kind === "sqs") return normalise(await enqueueDefault(stripeMessage(event)));
+  const { url, response } = await postToDevWorker(body, signature, project);
   const reply = (await response.json().catch(() => ({}))) as { messageId?: string; duplicate?: boolean; error?: string };
   if (response.ok) return { ...(reply.messageId ? { messageId: reply.messageId } : {}), ...(reply.duplicate ? { duplicate: true } : {}) };
-  const hint = response.status === 400 ? " (is its STRIPE_WEBHOOK_SECRET, in apps/worker/.env, the same as this app's?)" : "";
-  const refused = new QueueError(`the dev worker at ${target.url} refused the delivery (HTTP ${response.status}): ${reply.error ?? "no reason given"}${hint}`);
+  // Verified here and refused there: the two processes hold different secrets.
+  const hint =
+    response.status === 400
+      ? `; this app verified it with its STRIPE_WEBHOOK_SECRET, the dev worker with ${DEV_WORKER_SECRET}: make them the same, or unset this app's and let the dev worker verify`
+      : "";
+  const refused = new QueueError(`the dev worker at ${url} refused the delivery (HTTP ${response.status}): ${reply.error ?? "no reason given"}${hint}`);
   if (response.status === 503) {
     Object.assign(refused, { httpStatus: 503, retryAfterSeconds: Number(response.headers.get("retry-after")) || 1 });
   }
   throw refused;
+}
+
+function retryAfter(response: Response): Record<string, string> {
+  const value = response.headers.get("retry-after");
+  return value ? { "retry-after": value } : {};
 }
 
 function normalise(result: StripeEnqueueResult | string[] | void): StripeEnqueueResult {

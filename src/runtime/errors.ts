@@ -52,9 +52,12 @@ export type StripeWebhookFailure =
 export class StripeWebhookError extends WorkerRuntimeError {
   override name = "StripeWebhookError";
   readonly reason: StripeWebhookFailure;
-  constructor(reason: StripeWebhookFailure, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+  /** What the server's operator can do about it (for the log, never the reply: the sender is not the one to configure anything). */
+  readonly advice?: string;
+  constructor(reason: StripeWebhookFailure, message: string, options: { cause?: unknown; advice?: string } = {}) {
+    super(message, { cause: options.cause });
     this.reason = reason;
+    if (options.advice) this.advice = options.advice;
   }
 }
 

@@ -33,11 +33,9 @@ export function verifyStripeWebhook(
   options: VerifyStripeWebhookOptions = {},
 ): StripeEvent {
   if (!secret) {
-    throw new StripeWebhookError(
-      "no-secret",
-      "No Stripe webhook secret is configured, so no delivery can be verified: set STRIPE_WEBHOOK_SECRET to the endpoint's " +
-        "whsec_... signing secret (`stripe listen` prints the one it signs with; for `letsgo-worker dev`, put it in apps/worker/.env and restart dev).",
-    );
+    throw new StripeWebhookError("no-secret", "No Stripe webhook secret is configured, so no delivery can be verified.", {
+      advice: "Set STRIPE_WEBHOOK_SECRET to the endpoint's whsec_... signing secret (`stripe listen` prints the one it signs with).",
+    });
   }
   if (!signatureHeader) {
     throw new StripeWebhookError(
@@ -48,12 +46,11 @@ export function verifyStripeWebhook(
   const { timestamp, signatures } = parseSignatureHeader(signatureHeader);
   const expected = signature(rawBody, secret, timestamp);
   if (!signatures.some((signature) => sameBytes(signature, expected))) {
-    throw new StripeWebhookError(
-      "bad-signature",
-      "The Stripe-Signature header does not match the body: the body was changed on the way (verify the raw body, before any JSON parsing), " +
-        "or it was signed with another secret than STRIPE_WEBHOOK_SECRET (with `stripe listen`, use the whsec_... it prints)" +
-        (/\s/.test(secret) ? ". Note: STRIPE_WEBHOOK_SECRET contains whitespace, often a stray newline or space." : "."),
-    );
+    throw new StripeWebhookError("bad-signature", "The Stripe-Signature header does not match the body: the body was changed on the way, or it was signed with another secret.", {
+      advice:
+        "Verify the raw body, before any JSON parsing, and check that STRIPE_WEBHOOK_SECRET is the endpoint's signing secret (with `stripe listen`, the whsec_... it prints)" +
+        (/\s/.test(secret) ? ". STRIPE_WEBHOOK_SECRET contains whitespace, often a stray newline or space." : "."),
+    });
   }
   // Stripe's library refuses only the past; a timestamp far ahead is a held-back delivery (or a wrong clock) too.
   const tolerance = options.tolerance ?? STRIPE_DEFAULT_TOLERANCE_SECONDS;
