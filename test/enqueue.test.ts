@@ -84,12 +84,13 @@ describe("enqueue command", () => {
     assert.match(result.stdout.trim(), /^[0-9a-f-]{36}$/);
   });
 
-  it("warns about a type missing from the MessageType enum and still sends it", async () => {
+  it("refuses a type the project does not declare, as the app's enqueue() does, naming add-message; nothing is sent", async () => {
     const { project, worker } = await start();
     const result = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNwe"]);
-    assert.equal(result.code, 0);
-    assert.match(result.stderr, /warning: "OrderNwe" is not in the MessageType enum/);
-    assert.match(result.stdout.trim(), /^[0-9a-f-]{36}$/);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /"OrderNwe" is not a message type of this project \(packages\/types declares "OrderNew".*\): add it, its payload and its handler with `npx letsgo-worker add-message OrderNwe`, or fix the name\. Nothing was sent\./);
+    assert.equal(result.stdout, "");
+    assert.equal(worker.stats().visible + worker.stats().inFlight, 0);
   });
 
   it("exits 1 with a clear error on invalid JSON, a missing --type, or no dev worker", async () => {

@@ -153,12 +153,12 @@ describe("enqueue --aws", () => {
     assert.deepEqual(await queueCounts(out.target, "eu-west-2"), { visible: 1, delayed: 0 });
   });
 
-  it("warns about a type missing from the MessageType enum and still sends it", async () => {
+  it("refuses a type the project does not declare, as the app's enqueue() does; nothing reaches SQS", async () => {
     await deployQueues("unknown");
     const run = await cli(["enqueue", "--aws", "--deployment", "unknown", "--type", "OrderNwe"]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /warning: "OrderNwe" is not in the MessageType enum/);
-    assert.deepEqual(await queueCounts(await queueUrl("letsgo-unknown-worker")), { visible: 1, delayed: 0 });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /"OrderNwe" is not a message type of this project .*`npx letsgo-worker add-message OrderNwe`.* Nothing was sent\./);
+    assert.deepEqual(await queueCounts(await queueUrl("letsgo-unknown-worker")), { visible: 0, delayed: 0 });
   });
 
   it("checks the payload against @letsgo/types before sending to SQS, with dev's text; nothing is sent", async () => {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
-import { info, print, printJson, style, warn, readStdin } from "./output.js";
+import { info, print, printJson, style, readStdin } from "./output.js";
 
 interface EnqueueFlags extends AwsFlags {
   type?: string;
@@ -50,7 +50,6 @@ export function register(program: Command): void {
         readStdin,
         client: queue,
       });
-      for (const warning of result.warnings) warn(warning);
       if (result.kind === "sqs") info(style.dim(`Sent to ${result.target}${flags.delay && flags.delay !== "0" ? `, visible in ${flags.delay} s` : ""}.`));
       if (flags.json) printJson({ messageId: result.messageId, target: result.target, kind: result.kind });
       else print(result.messageId);

@@ -1,5 +1,5 @@
 /**
- * `letsgo-worker enqueue`: read the payload (inline, @file, stdin), warn about a
+ * `letsgo-worker enqueue`: read the payload (inline, @file, stdin), refuse a
  * type the project does not declare, and send through the same library the
  * app's code uses (letsgo-worker/queue): one target rule, one validation, one
  * retry policy. The AWS side is imported only when `--aws` is used.
@@ -17,6 +17,7 @@ import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue
 import { readDelaySeconds } from "../queue/validate.js";
 import { devWorkerUrl } from "./targets.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import { unknownTypeProblem } from "../runtime/messageRules.js";
 
 /** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */
 export type EnqueueTarget = { aws: AwsCommandOptions } | { url: string } | { fromEnvironment: true };
@@ -93,7 +94,6 @@ export interface EnqueueResult {
   /** Where it went, for people: the dev worker's URL or the queue's. */
   target: string;
   kind: "dev" | "sqs";
-  warnings: string[];
 }
 
 export async function enqueueMessage(options: EnqueueOptions): Promise<EnqueueResult> {
@@ -101,18 +101,14 @@ export async function enqueueMessage(options: EnqueueOptions): Promise<EnqueueRe
   if (!type) throw new LetsgoError("--type is required: the message type, e.g. --type OrderNew (see `letsgo-worker list-messages`).");
   const delaySeconds = parseDelay(options.delaySeconds);
   const payload = await readPayload(options);
-  const warnings: string[] = [];
+  // The app's enqueue() refuses a type the project does not declare; so does the CLI, with the same words.
   const known = await declaredMessageTypes(options.projectDir);
-  if (known && !known.includes(type)) {
-    warnings.push(
-      `"${type}" is not in the MessageType enum (${workerPaths(options.projectDir).typesIndex}); the worker has no handler for it and will move it to the dead-letter queue. ` +
-        `Add it with \`letsgo-worker add-message ${type}\`.`,
-    );
-  }
+  const undeclared = unknownTypeProblem(type, known && { types: known });
+  if (undeclared) throw new LetsgoError(`${undeclared} Nothing was sent.`);
   const attributes = parseAttributes(options.attributes ?? []);
   const where = await asCliErrors(async () => options.client.target());
   const [messageId] = await asCliErrors(() => options.client.enqueue({ type, payload }, { delaySeconds, ...(attributes ? { attributes } : {}) }));
-  return { messageId: messageId!, target: where.kind === "sqs" ? where.queueUrl : where.url, kind: where.kind, warnings };
+  return { messageId: messageId!, target: where.kind === "sqs" ? where.queueUrl : where.url, kind: where.kind };
 }
 
 /** `--attribute name=value` (String) and `name:Number=42` (Number); enqueue() checks names and values as SQS does. */
