@@ -10,14 +10,15 @@ function runOnce(args, cwd) {
 }
 
 /**
- * Run each of `cases` ({ name: node arguments }) `runs` times, round-robin, after
+ * Run each of `cases` ({ name: node arguments, or (round) => arguments for a
+ * command that must differ each time }) `runs` times, round-robin, after
  * `warmup` rounds that fill the file cache; the median time of each, in ms.
  */
 export function timeCommands(cases, { runs, warmup = 3, cwd } = {}) {
   const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (let round = 0; round < runs + warmup; round++) {
     for (const [name, args] of Object.entries(cases)) {
-      const ms = runOnce(args, cwd);
+      const ms = runOnce(typeof args === "function" ? args(round) : args, cwd);
       if (round >= warmup) samples[name].push(ms);
     }
   }

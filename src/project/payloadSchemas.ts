@@ -25,7 +25,13 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Project, ts } from "ts-morph";
+// Loaded with require, not import: an ESM import of CommonJS first scans it (ts-morph, then TypeScript's 9 MB) for named exports, ~70 ms of every add-message.
+import { createRequire } from "node:module";
+// Named so: tsc turns the next line into a createRequire call of its own; tsx (esbuild) into a call of this one.
+const require = createRequire(import.meta.url);
+import tsMorph = require("ts-morph");
+import Project = tsMorph.Project;
+import ts = tsMorph.ts;
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
 import { DerivationBudgetError, ShapeDeriver, type ProbeTypes } from "./shapeDeriver.js";
 

@@ -9,7 +9,12 @@
  * large or too slow to derive throws DerivationBudgetError; the caller leaves
  * that payload unchecked and says so.
  */
-import { ts } from "ts-morph";
+// Loaded with require, not import: an ESM import of CommonJS first scans it (ts-morph, then TypeScript's 9 MB) for named exports, ~70 ms of every add-message and build.
+import { createRequire } from "node:module";
+// Named so: tsc turns the next line into a createRequire call of its own; tsx (esbuild) into a call of this one.
+const require = createRequire(import.meta.url);
+import tsMorph = require("ts-morph");
+import ts = tsMorph.ts;
 import type { ObjectShape, PayloadSchemas, Shape } from "../runtime/payloadShape.js";
 import type { CaseMapping } from "../runtime/stringShapes.js";
 

@@ -73,7 +73,8 @@ function program(ts: Ts, parsed: import("typescript").ParsedCommandLine, tsconfi
 
 /** With this tool's TypeScript: a ts-morph Project on the tsconfig, resolving by the same rule. */
 async function morphProgram(tsconfig: string): Promise<{ ts: Ts; program: import("typescript").Program }> {
-  const { Project, ts: morphTs } = await import("ts-morph");
+  // require, not import: an ESM import first scans ts-morph's CommonJS (and TypeScript's) for named exports.
+  const { Project, ts: morphTs } = createRequire(import.meta.url)("ts-morph") as typeof import("ts-morph");
   const ts = morphTs as unknown as Ts;
   const typesIndex = typesIndexOf(tsconfig);
   const fromTool = fileURLToPath(import.meta.url);
