@@ -126,6 +126,16 @@ function checkCount(count: number): void {
  * from POST /stripe; and a payload that fits the type's interface in @letsgo/types.
  */
 function typeOf(message: Record<string, unknown>, what: string, options: IntakeOptions): string {
+  // As enqueue() refuses them: the worker reads only these two keys, and a message
+  // carrying more could pass for another kind of input (a scheduled event).
+  const extra = Object.keys(message).filter((key) => key !== "type" && key !== "payload");
+  if (extra.length > 0) {
+    throw new IntakeError(
+      400,
+      `${capital(what)} has ${extra.length === 1 ? "a field" : "fields"} besides type and payload (${extra.slice(0, 5).map((key) => JSON.stringify(key)).join(", ")}${extra.length > 5 ? ", ..." : ""}): ` +
+        "a message is {\"type\": \"...\", \"payload\": ...}; put data in the payload.",
+    );
+  }
   const problem = messageTypeProblem(message.type) ?? reservedTypeProblem(message.type as string);
   if (problem) throw new IntakeError(400, `The type of ${what} ${problem}.`);
   // The payload's own text, as enqueue() and the runtime say it; which message, when there are several.

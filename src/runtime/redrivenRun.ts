@@ -17,6 +17,10 @@ export function scheduledEventInBody(body: string): ScheduledEvent | undefined {
   } catch {
     return undefined;
   }
+  // A typed message is only ever a typed message: whatever else it carries, it
+  // goes to its type's handler (neither AWS's failure record nor a scheduled
+  // event has a `type`), so no message passes for a scheduled run.
+  if (typeof value !== "object" || value === null || Array.isArray(value) || Object.hasOwn(value, "type")) return undefined;
   if (isScheduledEvent(value)) return value;
   const record = value as { requestContext?: unknown; requestPayload?: unknown } | null;
   if (record && typeof record === "object" && record.requestContext && isScheduledEvent(record.requestPayload)) {
