@@ -31,6 +31,7 @@ import { describeDiskError, JournalWriteError, stateDirectoryError, type DiskCon
 import { syncDirectory } from "./durableFile.js";
 import { encodeRecord } from "./journalFormat.js";
 import { recoverJournal, type ReplayResult } from "./journalRecovery.js";
+import { compareSeal, journalFacts, readSeal, SealWriter } from "./journalSeal.js";
 
 export type { QuarantinedLine, ReplayResult } from "./journalRecovery.js";
 
@@ -78,6 +79,8 @@ export interface JournalOptions<R> {
   retryDelayMs?: { first: number; max: number };
   /** Test hook: stands in for the writes and fsyncs (see JournalIo). */
   io?: JournalIo;
+  /** Messages the queue holds, for the seal (journalSeal.ts). */
+  messageCount?: () => number;
 }
 
 export type JournalState =
@@ -120,6 +123,10 @@ export class Journal<R extends JournalRecord = QueueRecord> {
   private liveCount: () => number = () => 0;
   private readonly io: JournalIo;
   private readonly dir: string;
+  private readonly seal: SealWriter;
+  /** The journal file's inode, for the seal. */
+  private ino = 0;
+  private sealScheduled = false;
 
   private constructor(
     private handle: FileHandle,
@@ -130,6 +137,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     this.io = options.io ?? FILE_IO;
     this.dir = path.dirname(options.file);
     this.retryDelay = options.retryDelayMs.first;
+    this.seal = new SealWriter(options.file);
   }
 
   /**
@@ -145,10 +153,15 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     const dir = path.dirname(full.file);
     try {
       await mkdir(dir, { recursive: true });
+      // The seal and the file as they were, before recovery cuts or rewrites anything.
+      const [seal, before] = [await readSeal(full.file), await journalFacts(full.file)];
       const { replay, size } = await recoverJournal(full.file, full.isRecord, apply);
+      replay.seal = compareSeal(seal, before, replay.records);
       const handle = await open(full.file, constants.O_RDWR | constants.O_CREAT, 0o644);
       const journal = new Journal<R>(handle, size, full);
       journal.records = replay.records;
+      journal.ino = (await handle.stat()).ino;
+      await journal.writeSeal();
       return { journal, replay };
     } catch (error) {
       throw stateDirectoryError(error, dir);
@@ -255,6 +268,8 @@ export class Journal<R extends JournalRecord = QueueRecord> {
       );
     } finally {
       this.closed = true;
+      await this.writeSeal();
+      await this.seal.close();
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = null;
       if (this.gatherTimer) clearTimeout(this.gatherTimer);
@@ -296,6 +311,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
         }
         this.records += this.writing;
         for (const p of batch) p.owner?.resolve();
+        if (bytes.length > 0) this.sealSoon();
       } catch (error) {
         const failure = this.failed(error, batch);
         // Appends were applied nowhere yet: refused. Written records wait for the next attempt, first in line.
@@ -457,5 +473,25 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     const old = this.handle;
     this.handle = handle!;
     await old.close();
+    this.ino = (await this.handle.stat()).ino;
+    await this.writeSeal();
+  }
+
+  /**
+   * Seal after the appends just written are applied by their callers (they
+   * apply once the write resolves): a turn later, the message count includes them.
+   */
+  private sealSoon(): void {
+    if (this.sealScheduled) return;
+    this.sealScheduled = true;
+    setImmediate(() => {
+      this.sealScheduled = false;
+      void this.writeSeal();
+    });
+  }
+
+  /** `size` only ever counts durable bytes, so the seal never claims more than the disk has. */
+  private writeSeal(): Promise<void> {
+    return this.seal.write({ bytes: this.size, records: this.records, messages: this.options.messageCount?.() ?? 0 }, this.ino);
   }
 }

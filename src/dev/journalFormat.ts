@@ -8,7 +8,8 @@
  * stays line-oriented and readable. The checksum covers the JSON; the length is
  * checked by the framing (the checksum of any other span fails), so a flipped
  * byte anywhere in a record is caught. Lines starting with `{` are the format
- * before checksums (plain JSON): read, shape-checked and rewritten.
+ * before checksums (plain JSON): read, shape-checked and rewritten, but only
+ * before the first checksummed record (after one they are bad lines).
  *
  * Parsing never guesses: a record whose frame, checksum, JSON or shape is wrong
  * is reported as a bad line (with its byte offset), and parsing goes on at the
@@ -76,6 +77,9 @@ export function parseJournal<R>(data: Buffer, isRecord: (value: unknown) => valu
     onRecord(record, frame);
   };
   let offset = 0;
+  // Only a file from before checksums starts with plain JSON lines; recovery rewrites it
+  // framed, so a plain line after a framed one is damage (or an insertion), never a record.
+  let framedSeen = false;
   while (offset < data.length) {
     if (data[offset] === NEWLINE) {
       offset++; // an empty line: nothing to read (a write probe leaves these)
@@ -89,6 +93,7 @@ export function parseJournal<R>(data: Buffer, isRecord: (value: unknown) => valu
       const decoded = decode(data, framed.bodyStart, framed.bodyEnd, isRecord);
       if (typeof decoded === "string") result.bad.push({ offset, bytes: end - offset, reason: decoded });
       else good(decoded.record, { offset, bodyStart: framed.bodyStart, bodyEnd: framed.bodyEnd, legacy: false });
+      framedSeen = true;
       offset = end;
       continue;
     }
@@ -100,6 +105,8 @@ export function parseJournal<R>(data: Buffer, isRecord: (value: unknown) => valu
     const end = newline + 1;
     if (framed) {
       result.bad.push({ offset, bytes: end - offset, reason: framed.bodyEnd >= data.length ? "its length runs past the end of the file" : "checksum mismatch" });
+    } else if (data[offset] === OPEN_BRACE && framedSeen) {
+      result.bad.push({ offset, bytes: end - offset, reason: "a line without length and checksum after checksummed records" });
     } else if (data[offset] === OPEN_BRACE) {
       const decoded = decode(data, offset, newline, isRecord);
       if (typeof decoded === "string") result.bad.push({ offset, bytes: end - offset, reason: decoded });

@@ -11,6 +11,7 @@ import { readFile, truncate, unlink } from "node:fs/promises";
 import path from "node:path";
 import { encodeJson, parseJournal, type BadLine } from "./journalFormat.js";
 import { replaceDurably, syncDirectory, writeDurably } from "./durableFile.js";
+import type { SealCheck } from "./journalSeal.js";
 
 export type QuarantinedLine = BadLine;
 
@@ -30,6 +31,10 @@ export interface ReplayResult {
   legacyRecords: number;
   /** The journal was rewritten in the current format without the damaged lines and the torn tail. */
   rewritten: boolean;
+  /** Where the torn tail began (bytes kept before it). */
+  tornTailOffset?: number;
+  /** The journal against its seal (journalSeal.ts): whether acknowledged writes are missing. */
+  seal?: SealCheck;
 }
 
 export async function recoverJournal<R>(
@@ -54,6 +59,7 @@ export async function recoverJournal<R>(
     records: parsed.records,
     tornTail: parsed.tornTail !== null,
     tornTailBytes: parsed.tornTail?.bytes ?? 0,
+    ...(parsed.tornTail ? { tornTailOffset: parsed.tornTail.offset } : {}),
     quarantined: parsed.bad,
     quarantineFile: null,
     legacyRecords,

@@ -5,7 +5,7 @@
  * disk, and change the queue only then: a request that fails (503, disk full)
  * changed nothing.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import { Journal, type JournalIo, type JournalState, type ReplayResult } from "./journal.js";
 import { MessageQueue, type NewMessage, type QueueOptions, type QueueRecord } from "./messageQueue.js";
@@ -32,8 +32,10 @@ export interface QueueStore {
   readonly journalState: JournalState;
   /** Resolves with the new ids once the messages are durable. */
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
-  /** Enqueue unless `key` was enqueued before (within the seen-keys window); the key is durable with the message. */
+  /** Enqueue unless `key` was enqueued before (within the seen-keys window); the key, and its body's digest, are durable with the message. */
   enqueueOnce(message: NewMessage, key: string): Promise<EnqueueOnceResult>;
+  /** The digest (bodyDigest) of the body enqueueOnce let in under `key`, while the key is remembered. */
+  digestOf(key: string): string | undefined;
   /** Put a message straight into the dead-letter queue after `attempts` failed attempts (on disk before it resolves, unless the disk refuses: then once it takes writes again). */
   deadLetter(message: NewMessage, attempts: number, error: string, firstAttemptAt: number, stack?: string): Promise<string>;
   /** Move dead messages (all, or the given ones) back to the queue as new messages; resolves with what moved (old id → new id) once that is durable. */
@@ -73,6 +75,7 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
     {
       file: path.join(options.stateDir, "queue.journal"),
       isRecord: isStoreRecord,
+      messageCount: () => queue.size,
       ...(options.compactMinRecords ? { compactMinRecords: options.compactMinRecords } : {}),
       ...(options.onJournalState ? { onStateChange: options.onJournalState } : {}),
       ...(options.journalIo ? { io: options.journalIo } : {}),
@@ -116,7 +119,7 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       const now = Date.now();
       if (seen.has(key, now)) return { duplicate: true };
       const records = queue.prepareEnqueue([message], now, 0, randomUUID);
-      const attempt = commit(records, [seen.add(key, now)]).then(
+      const attempt = commit(records, [seen.add(key, now, bodyDigest(message.body))]).then(
         () => (records[0] as { id: string }).id,
         (error: unknown) => {
           seen.forget(key);
@@ -130,6 +133,7 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
         if (inProgress.get(key) === attempt) inProgress.delete(key);
       }
     },
+    digestOf: (key) => seen.digest(key),
     async deadLetter(message, attempts, error, firstAttemptAt, stack) {
       // A failure record like any other: applied now and kept until written, so a full disk delays it but never drops it.
       const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID, stack);
@@ -165,4 +169,9 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
     },
     close: () => journal!.close(),
   };
+}
+
+/** SHA-256 of a message body, base64url: what a seen key records of the message it let in. */
+export function bodyDigest(body: string): string {
+  return createHash("sha256").update(body).digest("base64url");
 }
