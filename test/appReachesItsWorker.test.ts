@@ -174,7 +174,8 @@ describe("Scenario: a script waits for /health, then runs the project's commands
         else await new Promise((resolve) => setImmediate(resolve));
       }
       assert.ok(first.recorded, "no running-worker record when /health answered 200");
-      assert.equal(JSON.parse(readFileSync(record, "utf8")).url, `http://127.0.0.1:${port}`);
+      // One checksummed record: `<length> <crc32c> <json>`.
+      assert.equal(JSON.parse(readFileSync(record, "utf8").replace(/^\d+ [0-9a-f]{8} /, "")).url, `http://127.0.0.1:${port}`);
       const sent = await runCli(["enqueue", "--type", "PostPublished", "--payload", '{"postId":"p"}', "--cwd", project.dir, "--json"]);
       assert.equal(sent.code, 0, sent.stderr);
       assert.equal(JSON.parse(sent.stdout).target, `http://127.0.0.1:${port}`);

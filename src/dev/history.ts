@@ -5,14 +5,16 @@
  *
  * Bounded: the newest HISTORY_LIMIT messages of the last 7 days, bodies cut at
  * 64 KiB, output at 200 lines an attempt. Kept in apps/worker/.letsgo/history.json
- * (one entry per line), written whole (to a temporary file, then renamed) at
+ * (one entry per line, framed and checksummed as the journal's records: a
+ * damaged line is left out and counted, and the file set aside), written whole (to a temporary file, then renamed) at
  * most every few seconds while it changes, and at shutdown: a crash loses at most those seconds of history,
  * never a message (the queue's journal is what keeps messages). Messages still
  * in the queue at start get an entry from the journal if the history lacks one.
  */
 import { createReadStream } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { copyFile, open, rename } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { encodeJson, parseJournal } from "./journalFormat.js";
 
 export type HistoryStatus = "waiting" | "retrying" | "handled" | "dead" | "expired" | "redriven";
 
@@ -85,6 +87,22 @@ const WRITE_EVERY_MS = 3_000;
 /** Entries per write when the history is saved. */
 const WRITE_SLICE = 500;
 
+/** Lines of history.json that failed their checksum or shape at start, and where the file was copied. */
+export interface HistoryDamage {
+  lines: number;
+  setAside?: string;
+}
+
+/** The fields every use of an entry relies on; the checksum vouches for the rest. */
+function isHistoryEntry(value: unknown): value is HistoryEntry {
+  const entry = value as Partial<HistoryEntry> | null;
+  return (
+    typeof entry === "object" && entry !== null &&
+    typeof entry.id === "string" && typeof entry.type === "string" && typeof entry.body === "string" &&
+    typeof entry.status === "string" && typeof entry.updatedAt === "number" && Array.isArray(entry.attempts)
+  );
+}
+
 export interface HistoryOptions {
   /** Where the history is kept; none keeps it in memory only. */
   file?: string;
@@ -124,19 +142,25 @@ export class MessageHistory {
    * which grew dev's idle memory by ~23 MB for ~7 MB kept. A missing file is an
    * empty history; a line that does not parse (cut by a crash) is skipped.
    */
-  async load(): Promise<void> {
-    if (!this.options.file) return;
+  async load(): Promise<HistoryDamage | undefined> {
+    const file = this.options.file;
+    if (!file) return undefined;
     const oldest = this.now() - MAX_AGE_MS;
-    const lines = createInterface({ input: createReadStream(this.options.file, { encoding: "utf8" }), crlfDelay: Infinity });
+    const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+    let damaged = 0;
+    let legacy = 0;
+    let framedSeen = false;
     try {
       for await (const line of lines) {
-        let entry: HistoryEntry;
-        try {
-          entry = JSON.parse(line) as HistoryEntry;
-        } catch {
-          continue;
-        }
-        if (!entry || typeof entry.id !== "string" || !(entry.updatedAt >= oldest)) continue;
+        if (line === "") continue;
+        let entry: HistoryEntry | undefined;
+        const parsed = parseJournal(Buffer.from(`${line}\n`), isHistoryEntry, (value) => (entry = value));
+        // Plain JSON lines are a file from before checksums (read once, rewritten framed); after a framed line, damage.
+        if (entry && parsed.legacyRecords > 0 && framedSeen) entry = undefined;
+        if (!entry) damaged++;
+        else if (parsed.legacyRecords > 0) legacy++;
+        else framedSeen = true;
+        if (!entry || !(entry.updatedAt >= oldest)) continue;
         entry.seq = 0;
         if (!this.entries.has(entry.id)) this.order.push(entry.id);
         this.entries.set(entry.id, entry);
@@ -145,6 +169,12 @@ export class MessageHistory {
       // no history yet, or unreadable: start empty
     }
     this.trim();
+    if (legacy > 0 || damaged > 0) this.touchFile();
+    if (damaged === 0) return undefined;
+    // Kept for a look; the next write replaces history.json with the good entries alone.
+    const setAside = `${file}.damaged-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}`;
+    const moved = await copyFile(file, setAside).then(() => true, () => false);
+    return { lines: damaged, ...(moved ? { setAside } : {}) };
   }
 
   /** A message that came in. */
@@ -282,6 +312,10 @@ export class MessageHistory {
   private touch(entry: HistoryEntry): void {
     entry.updatedAt = this.now();
     entry.seq = ++this.seq;
+    this.touchFile();
+  }
+
+  private touchFile(): void {
     this.dirty = true;
     if (this.options.file && !this.timer) {
       this.timer = setTimeout(() => {
@@ -312,7 +346,7 @@ export class MessageHistory {
         const handle = await open(`${file}.tmp`, "w");
         try {
           for (let i = 0; i < entries.length; i += WRITE_SLICE) {
-            await handle.write(`${entries.slice(i, i + WRITE_SLICE).map((entry) => JSON.stringify(entry)).join("\n")}\n`); // `seq` goes along; load() resets it
+            await handle.write(entries.slice(i, i + WRITE_SLICE).map((entry) => encodeJson(JSON.stringify(entry))).join("")); // `seq` goes along; load() resets it
           }
         } finally {
           await handle.close();

@@ -3,7 +3,9 @@
  * (../project/payloadSchemas.ts) in a short-lived process and kept in
  * apps/worker/.letsgo/payload-schemas.json with a hash of every file they were
  * read from: a start or a reload whose types did not change reads them back
- * (~1 ms) instead of loading the TypeScript checker again (~0.5 s).
+ * (~1 ms) instead of loading the TypeScript checker again (~0.5 s). The file is
+ * checksummed (checkedFile.ts): a damaged one is set aside, said, and derived
+ * again, never read as a weaker check.
  *
  * Deriving never stops the worker: if it fails, payloads go unchecked and the
  * warning says why.
@@ -11,11 +13,12 @@
 import { fork } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DerivedPayloadSchemas } from "../project/payloadSchemas.js";
 import { VERSION } from "../version.js";
+import { readCheckedFile, writeCheckedFile } from "./checkedFile.js";
 
 /** Bumped when the derivation changes what it writes for the same types. */
 const DERIVATION_VERSION = 2;
@@ -53,25 +56,27 @@ export class PayloadSchemaSource {
 
   private async read(): Promise<DerivedPayloadSchemas> {
     if (!existsSync(this.typesIndex)) return EMPTY;
-    const cached = await this.readCache();
-    if (cached) return cached;
+    const read = await readCheckedFile(this.cacheFile, isCacheFile);
+    if (read.state === "ok") {
+      const cached = await this.ifCurrent(read.value);
+      if (cached) return cached;
+    }
+    const damage =
+      read.state === "damaged"
+        ? [`${path.basename(this.cacheFile)} was damaged (${read.reason})${read.setAside ? `: set aside as ${path.basename(read.setAside)}` : ""}; the shapes were derived again from the types`]
+        : [];
     let derived: DerivedPayloadSchemas;
     try {
       derived = await deriveInChildProcess(this.typesIndex);
     } catch (error) {
-      return { ...EMPTY, warnings: [`payloads are not checked: reading the types failed (${(error as Error).message.split("\n")[0]})`] };
+      return { ...EMPTY, warnings: [...damage, `payloads are not checked: reading the types failed (${(error as Error).message.split("\n")[0]})`] };
     }
     await this.writeCache(derived).catch(() => undefined); // a cache that cannot be written only costs time
-    return derived;
+    return damage.length > 0 ? { ...derived, warnings: [...damage, ...derived.warnings] } : derived;
   }
 
-  private async readCache(): Promise<DerivedPayloadSchemas | undefined> {
-    let cache: CacheFile;
-    try {
-      cache = JSON.parse(await readFile(this.cacheFile, "utf8")) as CacheFile;
-    } catch {
-      return undefined;
-    }
+  /** The cached shapes, if they were derived by this version from the types as they are now. */
+  private async ifCurrent(cache: CacheFile): Promise<DerivedPayloadSchemas | undefined> {
     if (cache.tool !== VERSION || cache.derivation !== DERIVATION_VERSION || cache.typesIndex !== this.typesIndex) return undefined;
     for (const [file, hash] of Object.entries(cache.hashes)) {
       if ((await hashOf(file)) !== hash) return undefined;
@@ -87,8 +92,18 @@ export class PayloadSchemaSource {
     }
     const cache: CacheFile = { tool: VERSION, derivation: DERIVATION_VERSION, typesIndex: this.typesIndex, hashes, derived };
     await mkdir(path.dirname(this.cacheFile), { recursive: true });
-    await writeFile(this.cacheFile, JSON.stringify(cache));
+    await writeCheckedFile(this.cacheFile, cache);
   }
+}
+
+function isCacheFile(value: unknown): value is CacheFile {
+  const cache = value as Partial<CacheFile> | null;
+  return (
+    typeof cache === "object" && cache !== null &&
+    typeof cache.tool === "string" && typeof cache.derivation === "number" && typeof cache.typesIndex === "string" &&
+    typeof cache.hashes === "object" && cache.hashes !== null &&
+    typeof cache.derived === "object" && cache.derived !== null && typeof cache.derived.schemas === "object" && Array.isArray(cache.derived.warnings)
+  );
 }
 
 async function hashOf(file: string): Promise<string | undefined> {

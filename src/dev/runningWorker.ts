@@ -4,8 +4,9 @@
  * `schedule run` and `stripe trigger` of that project reach it, whatever port it
  * took, and never another project's worker on the default port.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
+import { readCheckedFile, writeCheckedFile } from "./checkedFile.js";
 import { isRunning } from "./lock.js";
 
 export interface RunningWorker {
@@ -21,9 +22,7 @@ const FILE = "dev.json";
 
 export async function recordRunningWorker(stateDir: string, worker: RunningWorker): Promise<() => Promise<void>> {
   const file = path.join(stateDir, FILE);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(worker, null, 2) + "\n");
-  await rename(temp, file);
+  await writeCheckedFile(file, worker);
   return async () => {
     // Only our own record: a second dev started meanwhile (and refused by the lock) never wrote one.
     const current = await readRunningWorker(stateDir, () => true);
@@ -31,14 +30,23 @@ export async function recordRunningWorker(stateDir: string, worker: RunningWorke
   };
 }
 
-/** The project's running dev worker, if its process is alive (a record left by a kill -9 is ignored). */
+/**
+ * The project's running dev worker, if its process is alive (a record left by a
+ * kill -9 is ignored). A damaged record is set aside: commands then find no
+ * worker, and say so, rather than send to a URL a flipped byte made up.
+ */
 export async function readRunningWorker(stateDir: string, alive: (pid: number) => boolean = isRunning): Promise<RunningWorker | undefined> {
-  let record: Partial<RunningWorker>;
-  try {
-    record = JSON.parse(await readFile(path.join(stateDir, FILE), "utf8")) as Partial<RunningWorker>;
-  } catch {
-    return undefined;
-  }
-  if (typeof record.url !== "string" || typeof record.pid !== "number" || typeof record.root !== "string") return undefined;
-  return alive(record.pid) ? (record as RunningWorker) : undefined;
+  const read = await readCheckedFile(path.join(stateDir, FILE), isRunningWorker);
+  if (read.state !== "ok") return undefined;
+  return alive(read.value.pid) ? read.value : undefined;
+}
+
+function isRunningWorker(value: unknown): value is RunningWorker {
+  const record = value as Partial<RunningWorker> | null;
+  return (
+    typeof record === "object" && record !== null &&
+    typeof record.url === "string" && /^http:\/\/[^/]+$/.test(record.url) &&
+    Number.isInteger(record.pid) && record.pid! > 0 &&
+    typeof record.root === "string"
+  );
 }
