@@ -3,6 +3,11 @@
 
 const $ = (id) => document.getElementById(id);
 
+// Text from messages and handlers, shown as the terminal shows it (src/dev/printable.ts): control
+// characters and bidi overrides, which could hide or reorder what the page says, as visible escapes.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const shown = (text) => String(text).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /** An element with attributes (on* as listeners) and children (strings become text). */
 function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -12,7 +17,7 @@ function h(tag, props = {}, ...children) {
     else if (key === "class") el.className = value;
     else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) el.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) el.append(child instanceof Node ? child : shown(child));
   return el;
 }
 
@@ -44,7 +49,7 @@ function say(el, text, isError = false) {
   el.textContent = "";
   el.classList.toggle("error", isError);
   if (Array.isArray(text)) el.append(...text);
-  else el.textContent = text;
+  else el.textContent = shown(text);
 }
 
 // ---------- views and routing ----------
@@ -102,10 +107,16 @@ function showOverview(o) {
   $("dlq-count").textContent = String(s.dead);
   $("dlq-count").classList.toggle("hot", s.dead > 0);
   const handler = o.handler;
-  $("handler-state").textContent = handler.loaded
+  $("handler-state").textContent = shown(handler.loaded
     ? `Code loaded${handler.loadMs !== undefined ? ` in ${handler.loadMs} ms` : ""} · ${o.restarts} unexpected exit${o.restarts === 1 ? "" : "s"} this run`
-    : `Code not loaded: ${handler.error ?? "loading…"}`;
+    : `Code not loaded: ${handler.error ?? "loading…"}`);
   renderTypes(o.types);
+  const journal = $("journal-state");
+  journal.hidden = o.journal.ok;
+  if (!o.journal.ok) {
+    say(journal, `The queue journal cannot be written since ${dateTime(Date.parse(o.journal.since))}: ${o.journal.reason}. ` +
+      `POST / answers 503 (nothing accepted is lost)${o.journal.unwritten ? `; ${number(o.journal.unwritten)} queue changes wait to be written` : ""}. dev retries by itself.`, true);
+  }
   $("processes").replaceChildren(
     ...(o.processes.length
       ? o.processes.map((p) => h("tr", {}, h("td", { class: "mono" }, p.pid ?? "–"), h("td", {}, p.state), h("td", { class: "num" }, p.rssMb !== undefined ? `${p.rssMb} MB` : "–")))
@@ -246,7 +257,7 @@ async function loadStory(id) {
   }
   const m = data.message;
   storyId = m.id;
-  $("story-id").textContent = m.id;
+  $("story-id").textContent = shown(m.id);
   const facts = [
     ["type", m.type],
     ["outcome", statusBadge(m.status)],
@@ -261,7 +272,7 @@ async function loadStory(id) {
       : []),
   ];
   $("story-facts").replaceChildren(...facts.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]));
-  $("story-body").textContent = m.message !== undefined ? JSON.stringify(m.message, null, 2) : m.body;
+  $("story-body").textContent = shown(m.message !== undefined ? JSON.stringify(m.message, null, 2) : m.body);
   if (m.bodyBytes) $("story-body").append(`\n… cut: ${number(m.bodyBytes)} bytes in all`);
   $("story-attributes").replaceChildren(
     ...(m.attributes && Object.keys(m.attributes).length

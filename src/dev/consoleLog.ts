@@ -10,7 +10,7 @@ import { devShownSettings } from "../project/settings.js";
 import { OUTCOME_LOG_MESSAGES } from "../runtime/outcomes.js";
 import { loadErrorSummary } from "./loadError.js";
 import { recoveryLines } from "./recoveryReport.js";
-import { printable as p, printableLines } from "./printable.js";
+import { printable as p, printableLines, terminalSafe } from "./printable.js";
 import { stackLinesToShow } from "./stackFrames.js";
 import type { DevWorker } from "./worker.js";
 import type { TypesChecked } from "./devWorkerTypes.js";
@@ -65,7 +65,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
   let buffer: string[] = [];
   const write = (line: string) => {
     if (buffer.length === 0) setImmediate(flush);
-    buffer.push(line);
+    buffer.push(terminalSafe(line));
   };
   const flush = () => {
     if (buffer.length === 0) return;
@@ -125,6 +125,8 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
             schedule: { state: worker.schedule.state, next: worker.schedule.next?.toISOString() ?? null },
             stats: worker.stats(),
             journal: worker.replay,
+            ...(worker.historyDamage ? { historyDamage: { ...worker.historyDamage, ...(worker.historyDamage.setAside ? { setAside: rel(worker.historyDamage.setAside) } : {}) } } : {}),
+            leftoverProcesses: worker.leftoverProcesses,
           }),
         "message:handled": (o) => json("message:handled", o),
         "message:failed": (o) => json("message:failed", o),
@@ -197,7 +199,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "handler:exit": (o) =>
           write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
         "handler:output": (o) => {
-          if (!isRuntimeOutcome(o.line)) write(`${style.dim("│")} ${o.line}`);
+          if (!isRuntimeOutcome(o.line)) write(`${style.dim("│")} ${printableLines(o.line)}`);
         },
         "schedule:ran": (o) => {
           const attempt = o.maxAttempts > 1 ? ` ${o.attempt}/${o.maxAttempts}` : "";
@@ -299,6 +301,12 @@ function banner(worker: DevWorker, options: ConsoleOptions): string[] {
       (restored > 0
         ? ` · restored ${restored}: ${stats.visible + stats.delayed} waiting, ${stats.inFlight} in flight (back after the visibility timeout${stats.inFlight > 0 ? "; now: letsgo-worker retry --all" : ""}), ${stats.dead} in the DLQ`
         : " · empty"),
+    ...(worker.historyDamage
+      ? [style.yellow(`  history   ${worker.historyDamage.lines} damaged line${worker.historyDamage.lines === 1 ? "" : "s"} of history.json left out (checksum or shape)${worker.historyDamage.setAside ? `; the file as it was: ${path.relative(options.projectDir, worker.historyDamage.setAside)}` : ""}`)]
+      : []),
+    ...(worker.leftoverProcesses > 0
+      ? [style.yellow(`  processes ended ${worker.leftoverProcesses} that an earlier dev's handlers had started and that outlived it (it was killed)`)]
+      : []),
     ...recoveryLines(worker.replay, (file) => path.relative(options.projectDir, file)).map((line) => (line.level === "warn" ? style.yellow : style.dim)(`  journal   ${line.text}`)),
     `  reload    ${options.watching ? "on save of a file the handler loads (outside node_modules) · apps/worker/.env applied live" : "off (--no-watch)"}`,
   ];

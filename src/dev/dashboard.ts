@@ -17,6 +17,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpError, type Router } from "./http.js";
+import type { JournalState } from "./journal.js";
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../runtime/messageRules.js";
 import type { HistoryEntry, HistorySummary, MessageHistory } from "./history.js";
 import type { QueueStats } from "./messageQueue.js";
 import type { TypesState } from "./typeChecks.js";
@@ -26,6 +28,8 @@ import type { RetryingView } from "./routes.js";
 export interface DashboardSource {
   history: MessageHistory;
   stats(): QueueStats;
+  /** Whether the journal can be written (a full disk: POST / answers 503), as /health says it. */
+  journal(): JournalState;
   /** Messages handled and failed so far (this session): the rates are their differences. */
   counters(): { processed: number; failed: number };
   processes(): Array<{ pid?: number; state: string }>;
@@ -56,6 +60,12 @@ const ASSET_TYPES: Record<string, string> = {
 
 const TICK_MS = 1_000;
 const CHANGED_PER_TICK = 100;
+/**
+ * Open live-update streams at most: each holds a file descriptor, and dev must
+ * keep enough for messages (POST /) and its journal. Pages past it are told to
+ * come back (EventSource reconnects by itself).
+ */
+export const MAX_LIVE_CLIENTS = 32;
 
 export function addDashboardRoutes(router: Router, source: DashboardSource): { close(): void } {
   const assets = new Map<string, Promise<Buffer>>();
@@ -67,7 +77,7 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
   const serve = (name: string) => async () => ({
     status: 200,
     raw: await asset(name),
-    headers: { "content-type": ASSET_TYPES[name]!, "cache-control": "no-cache", "x-content-type-options": "nosniff" },
+    headers: { "content-type": ASSET_TYPES[name]!, "cache-control": "no-cache" },
   });
   router.add("GET", "/", serve("index.html"));
   router.add("GET", "/dashboard/app.js", serve("app.js"));
@@ -96,6 +106,8 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
     const raw = (await request.body(2 * 1024 * 1024)).toString("utf8").trim();
     let payload: unknown;
     if (raw !== "") {
+      // As POST / checks it, before anything walks the value (a 10,000-deep body would overflow the stack).
+      if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH + 2)) throw new HttpError(400, `The replay's body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; flatten the payload.`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw);
@@ -117,7 +129,13 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
     const delivered = await source.triggerStripe(type);
     return { status: delivered.status, body: delivered.body };
   });
-  router.add("GET", "/api/events", () => ({ status: 200, stream: (res, req) => hub.attach(res, req) }));
+  router.add("GET", "/api/events", () => {
+    if (hub.clientCount >= MAX_LIVE_CLIENTS) {
+      const error = new HttpError(503, `${MAX_LIVE_CLIENTS} dashboard pages are already following live updates; close one (this page retries by itself).`);
+      throw Object.assign(error, { retryAfterSeconds: 5 });
+    }
+    return { status: 200, stream: (res, req) => hub.attach(res, req) };
+  });
   return { close: () => hub.close() };
 }
 
@@ -162,6 +180,7 @@ class LiveHub {
   overview() {
     return {
       stats: this.source.stats(),
+      journal: this.source.journal(),
       rates: this.rates,
       processes: this.processesWithMemory(),
       restarts: this.source.restarts(),
@@ -170,6 +189,10 @@ class LiveHub {
       settings: this.source.settings(),
       historySize: this.source.history.size,
     };
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
   }
 
   attach(res: ServerResponse, req: IncomingMessage): void {

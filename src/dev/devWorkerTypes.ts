@@ -136,6 +136,10 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   readonly schedule: DevSchedule;
   /** What the journal held at start. */
   readonly replay: ReplayResult & { messages: number };
+  /** Lines of history.json that failed their checksum at start (left out), and where the file was copied. */
+  readonly historyDamage?: { lines: number; setAside?: string };
+  /** Processes an earlier dev of this project left running (killed with kill -9), ended at this start. */
+  readonly leftoverProcesses: number;
   /** Values dev uses in place of the deployed ones (LETSGO_DEV_... in apps/worker/.env). */
   readonly devOnly: DevOnlyValue[];
   /** Why the settings are not what the project's files say (no apps/worker/.env), if so. */

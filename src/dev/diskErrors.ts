@@ -29,6 +29,14 @@ const CONDITIONS: Record<string, Condition> = {
     what: "is not writable by this user (EPERM: operation not permitted)",
     fix: (dir) => `Give yourself write access (e.g. sudo chown -R "$(id -un)" ${dir}), or run dev as the user who owns it`,
   },
+  EISDIR: {
+    what: "holds a directory where dev keeps one of its files (EISDIR)",
+    fix: (dir) => `Move that directory out of ${dir} (the error names it): dev makes its file again`,
+  },
+  ENOTDIR: {
+    what: "is, or lies under, a file where dev needs a directory (ENOTDIR)",
+    fix: (dir) => `Move that file out of the way of ${dir}: dev makes the directory again`,
+  },
   EIO: { what: "is on a disk that reported an I/O error (EIO)", fix: () => "Check the disk (dmesg), or move the project to a healthy disk" },
 };
 

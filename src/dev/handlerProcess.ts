@@ -11,6 +11,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { killGroup, killTagged, OWNER_TAG_ENV } from "./handlerDescendants.js";
+import { OutputLines } from "./outputLines.js";
 import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type ToChild } from "./protocol.js";
 
 /**
@@ -43,6 +45,8 @@ export interface HandlerProcessOptions {
   functionTimeoutMs: number;
   /** Longest the user's module may take to load (Lambda's init phase allows 10 s). */
   initTimeoutMs: number;
+  /** `<project>/<dev pid>` (handlerDescendants.ts): the process and all it starts are tagged below it. */
+  ownerTag?: string;
   /** A line the process printed; `requestId` is the invocation it printed it during, if any. */
   onOutput: (line: string, stream: "stdout" | "stderr", requestId?: string) => void;
 }
@@ -104,9 +108,12 @@ function runner(): string {
 }
 
 let nextInvocationId = 1;
+let nextProcessNumber = 1;
 
 export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
   private readonly child: ChildProcess;
+  /** What this process and everything it starts carry in OWNER_TAG_ENV. */
+  private readonly tag: string | undefined;
   private current: Invocation | null = null;
   private state: "starting" | "ready" | "dead" = "starting";
   private spawned = false;
@@ -122,11 +129,14 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
 
   constructor(private readonly options: HandlerProcessOptions) {
     super();
+    this.tag = options.ownerTag === undefined ? undefined : `${options.ownerTag}/${nextProcessNumber++}`;
     this.child = fork(runner(), [options.entry, options.entryName ?? options.entry], {
       cwd: options.cwd,
-      env: options.env,
+      env: this.tag === undefined ? options.env : { ...options.env, [OWNER_TAG_ENV]: this.tag },
       execArgv: lambdaNodeFlags(options.memoryMb),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // Its own process group, which ends as one: the process and every child it spawned.
+      detached: true,
     });
     this.pipeLines(this.child.stdout!, "stdout");
     this.pipeLines(this.child.stderr!, "stderr");
@@ -202,7 +212,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
   }
 
   kill(): void {
-    if (this.state !== "dead" && this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.state !== "dead" && this.child.exitCode === null && this.child.signalCode === null) killGroup(this.child.pid);
   }
 
   private stop(reason: string): void {
@@ -290,6 +300,9 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
 
   private onClose(code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.initTimer);
+    // However it ended (process.exit, a crash, our SIGKILL), nothing it started outlives it.
+    killGroup(this.child.pid);
+    if (this.tag !== undefined) void killTagged(this.tag);
     this.state = "dead";
     const expected = this.stopReason !== undefined && this.crashReason === undefined;
     const reason =
@@ -307,25 +320,20 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
   }
 
   private pipeLines(stream: NodeJS.ReadableStream, name: "stdout" | "stderr"): void {
-    let rest = "";
+    const lines = new OutputLines();
+    const emit = (tagged: string) => {
+      const { line, requestId } = untag(tagged);
+      this.options.onOutput(line, name, requestId);
+      if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
+        // Lambda's words for a function killed over its memory, then what it means here.
+        this.crashReason ??= `Runtime.ExitError: Runtime exited with error: signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`;
+      }
+    };
     stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop() ?? "";
-      for (const tagged of lines) {
-        const { line, requestId } = untag(tagged);
-        this.options.onOutput(line, name, requestId);
-        if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
-          // Lambda's words for a function killed over its memory, then what it means here.
-          this.crashReason ??= `Runtime.ExitError: Runtime exited with error: signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`;
-        }
-      }
-    });
+    stream.on("data", (chunk: string) => lines.push(chunk).forEach(emit));
     stream.on("end", () => {
-      if (rest) {
-        const { line, requestId } = untag(rest);
-        this.options.onOutput(line, name, requestId);
-      }
+      const last = lines.end();
+      if (last !== undefined) emit(last);
     });
   }
 }

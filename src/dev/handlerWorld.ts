@@ -19,11 +19,13 @@ import { functionRegion, handlerEnvironment, isLambdaReservedKey, lambdaRuntimeV
 import type { Settings } from "../project/settings.js";
 import { LOCAL_QUEUE_URL_ENV, QUEUE_URL_ENV } from "../queue/constants.js";
 import { UsageError } from "../errors.js";
+import { OWNER_TAG_ENV } from "./handlerDescendants.js";
 
 /** The variables dev adds to Lambda's, and why: the README lists them. */
 export const DEV_HANDLER_VARIABLES = {
   [LOCAL_QUEUE_URL_ENV]: "the handler's enqueue() reaches this dev worker",
   LETSGO_WORKER_LOCAL: "1: the runtime leaves out the outcome lines dev prints itself",
+  [OWNER_TAG_ENV]: "set per handler process, inherited by what it starts: dev ends those processes with it",
   AWS_SHARED_CREDENTIALS_FILE: "/dev/null, without --aws-credentials: no identity from ~/.aws",
   AWS_CONFIG_FILE: "/dev/null, without --aws-credentials",
   AWS_EC2_METADATA_DISABLED: "true, without --aws-credentials: no identity from the instance metadata service",

@@ -40,6 +40,20 @@ export class HttpError extends Error {
 
 const NO_QUERY = new URLSearchParams();
 
+/**
+ * On every reply. The dashboard acts on this machine's queue, so no other page
+ * may frame it (a click in a frame would be a click on "Redrive"), and the page
+ * runs only its own script and style files: text from messages can never run.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+};
+
 export class Router {
   private readonly routes = new Map<string, Map<string, RouteHandler>>();
 
@@ -88,7 +102,7 @@ export class Router {
     if (!req.complete) req.resume(); // drain an unread body so the connection can be reused
     if (reply.stream) return reply.stream(res, req);
     const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
-    res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
+    res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...SECURITY_HEADERS, ...reply.headers });
     res.end(method === "HEAD" ? undefined : text);
   }
 }

@@ -18,3 +18,19 @@ export function printable(text: string): string {
 export function printableLines(text: string): string {
   return text.replace(UNSAFE, escape);
 }
+
+/**
+ * Our own colours (cli/output.ts's SGR codes: reset, bold, dim, red, green,
+ * yellow, cyan), and every other control character, which is escaped.
+ */
+const UNSAFE_BUT_OUR_COLOURS = /\u001b(?!\[(?:0|1|2|3[1236])m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The last step before dev's terminal: whatever a line holds (a handler's
+ * output, a file name, a reason from the OS), only our own colour codes reach
+ * the terminal as codes; newlines and tabs stay. In a JSON line the escapes it
+ * writes are JSON's own, so the line still parses to the same value.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE_BUT_OUR_COLOURS, escape);
+}

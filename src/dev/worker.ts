@@ -47,6 +47,7 @@ import { MessageHistory, type HistorySource } from "./history.js";
 import { fileQueuedMessages, recordHistory } from "./historyRecorder.js";
 import { HttpError } from "./http.js";
 import { IntakeError, parseIntake } from "./intake.js";
+import { killTagged, projectTag } from "./handlerDescendants.js";
 import type { ScheduledRunOutcome } from "./scheduledRuns.js";
 import { listMessageTypes } from "../project/messages.js";
 import { STRIPE_EVENT_TYPES, type StripeEventType } from "../project/stripeEvents.js";
@@ -55,7 +56,7 @@ import { buildStripeTestEvent } from "../stripe/testEvents.js";
 import { requestGuard } from "./requestGuard.js";
 import { ScheduledRuns } from "./scheduledRuns.js";
 import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
-import { openQueueStore } from "./store.js";
+import { bodyDigest, openQueueStore } from "./store.js";
 import { watchForReloads } from "./reloadWatch.js";
 import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, TypesChecked } from "./devWorkerTypes.js";
 
@@ -161,6 +162,9 @@ async function assemble(
   const emitter = new EventEmitter<DevWorkerEvents>();
   const lock = await lockStateDir(path.join(paths.stateDir, "dev.lock"));
   life.add("state lock", { close: () => lock.release() });
+  // What an earlier dev of this project left running when it was killed (kill -9): its handlers' children.
+  const ownerTag = `${projectTag(paths.stateDir)}/${process.pid}`;
+  const leftoverProcesses = await killTagged(projectTag(paths.stateDir));
   const localStripeSecret = await ensureLocalStripeSecret(paths.stateDir);
   // Reading the types may load the TypeScript checker (~1 s when they changed): under way while the rest starts.
   const payloadSchemaSource = new PayloadSchemaSource(paths.typesIndex, path.join(paths.stateDir, "payload-schemas.json"));
@@ -183,7 +187,7 @@ async function assemble(
   const queue = store.queue;
   // Every message's story, for the dashboard; closed after the queue's last outcomes are in.
   const history = new MessageHistory({ file: path.join(paths.stateDir, "history.json") });
-  await history.load();
+  const historyDamage = await history.load();
   fileQueuedMessages(history, queue.all());
   recordHistory(emitter, history, queue);
   life.add("message history", { close: () => history.close() });
@@ -245,13 +249,21 @@ async function assemble(
     build,
     cwd: taskRoot,
     env: envFor(extra),
+    ownerTag,
     memoryMb: settings.LETSGO_WORKER_MEMORY,
     functionTimeoutMs: settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"),
     loadRetryMs: options.loadRetryMs,
     idleMs: options.handlerIdleMs,
     onOutput: (line, stream, requestId) => emitter.emit("handler:output", requestId === undefined ? { line, stream } : { line, stream, requestId }),
   });
-  life.add("handler processes", { stop: () => invoker.stop(graceMs), close: () => invoker.close(graceMs) });
+  life.add("handler processes", {
+    stop: () => invoker.stop(graceMs),
+    // Then whatever their children started that left their process groups.
+    close: async () => {
+      await invoker.close(graceMs);
+      await killTagged(ownerTag);
+    },
+  });
   invoker.on("loaded", (info) => {
     Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined });
     emitter.emit("handler:loaded", info);
@@ -391,6 +403,7 @@ async function assemble(
   );
   const dashboard = addDashboardRoutes(router, {
     history,
+    journal: () => store.journalState,
     stats: () => queue.stats(Date.now()),
     counters: () => queue.counters,
     processes: () => invoker.processes(),
@@ -427,14 +440,32 @@ async function assemble(
     stripeEventTypes: STRIPE_EVENT_TYPES,
     async replay(id, payload) {
       const original = history.get(id)!;
+      /** The body the history gives must be the one the journal recorded when its signature was checked. */
+      const checkAgainstJournal = (messageId: string, body: string) => {
+        const eventId = (() => {
+          try {
+            return (JSON.parse(body) as { payload?: { id?: unknown } }).payload?.id;
+          } catch {
+            return undefined;
+          }
+        })();
+        const recorded = typeof eventId === "string" ? store.digestOf(`stripe:${eventId}`) : undefined;
+        if (recorded === undefined) {
+          throw new HttpError(409, `${messageId} is a Stripe event the journal has no verified record of (it keeps them 7 days): replay refused. Send it again from Stripe (stripe events resend) or with letsgo-worker stripe trigger.`);
+        }
+        if (recorded !== bodyDigest(body)) {
+          throw new HttpError(409, `${messageId}'s body in the history is not the Stripe event that was verified (history.json was changed or damaged): replay refused.`);
+        }
+      };
       if (payload === undefined && original.bodyBytes !== undefined) {
         throw new HttpError(409, `${id}'s body (${original.bodyBytes} bytes) is longer than the history keeps: replay it with an edited payload instead.`);
       }
       const body = payload === undefined ? original.body : JSON.stringify({ type: original.type, payload });
+      // A Stripe event replays as it was verified; an edited one would be a forged event, refused as POST / refuses it.
+      const verifiedStripe = original.type === ReservedMessageType.Stripe && payload === undefined;
+      if (verifiedStripe) checkAgainstJournal(original.id, body);
       let message: NewMessage | undefined;
       try {
-        // A Stripe event replays as it was verified; an edited one would be a forged event, refused as POST / refuses it.
-        const verifiedStripe = original.type === ReservedMessageType.Stripe && payload === undefined;
         [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe });
       } catch (error) {
         // The checks POST / makes, with its answers (400, 413).
@@ -498,6 +529,8 @@ async function assemble(
       },
     } satisfies DevSchedule,
     replay: store.replay,
+    leftoverProcesses,
+    ...(historyDamage ? { historyDamage } : {}),
     ...shown,
     payloadTypes,
     // The handler has loaded by now, so the types have been read: the example fits them.
