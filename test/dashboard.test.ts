@@ -137,7 +137,10 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
 
   it("replays a handled message with an edited payload, refuses an edit the types do not allow, and shows the new run", async () => {
     await page.goto(`${dev.url}/#message/${goodId}`);
-    await page.waitForFunction(() => document.querySelector("#story-attempts")?.textContent?.includes("handled"));
+    await page.waitForFunction(
+      (id) => document.querySelector("#story-id")?.textContent?.startsWith(id) && document.querySelector("#story-attempts")?.textContent?.includes("handled"),
+      goodId,
+    );
     assert.match((await page.textContent("#story-attempts"))!, /Order o_good for c_1: \$19\.99/, "the handler's output, filed under its attempt");
 
     await page.fill("#replay-payload", JSON.stringify({ orderId: "o_replayed", customerId: 7, totalCents: 500 }));
@@ -173,7 +176,11 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.waitForSelector("#stripe-result a");
     const id = (await page.textContent("#stripe-result a"))!;
     await page.click("#stripe-result a");
-    await page.waitForFunction(() => document.querySelector("#story-facts .status")?.textContent === "handled");
+    // This message's story, not the one shown before the click (it may be "handled" too).
+    await page.waitForFunction(
+      (shortId) => document.querySelector("#story-id")?.textContent?.startsWith(shortId) && document.querySelector("#story-facts .status")?.textContent === "handled",
+      id,
+    );
     assert.match((await page.textContent("#story-facts"))!, /letsgo:stripe/);
     assert.match((await page.textContent("#story-id"))!, new RegExp(id));
     await shot("stripe");
