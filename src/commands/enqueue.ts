@@ -13,6 +13,7 @@ import { scanEnum } from "../project/scan.js";
 import { loadSettings } from "../project/settings.js";
 import { createQueueClient, type QueueClient } from "../queue/enqueue.js";
 import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
+import { sendsToSqs } from "../queue/target.js";
 import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
 import { readDelaySeconds } from "../queue/validate.js";
 import { devWorkerUrl } from "./targets.js";
@@ -43,7 +44,7 @@ export async function cliQueueClient(projectDir: string, target: EnqueueTarget):
     }
     if ("url" in target) return createQueueClient({ localQueueUrl: await devWorkerUrl(projectDir, target.url), env: {}, maxMessageSize });
     // The app's rule: LETSGO_WORKER_QUEUE_URL → SQS; otherwise this project's dev worker.
-    const toSqs = Boolean(process.env.LETSGO_WORKER_QUEUE_URL?.trim());
+    const toSqs = sendsToSqs(process.env);
     const local = toSqs ? settings.LETSGO_LOCAL_QUEUE_URL : await devWorkerUrl(projectDir);
     return createQueueClient({
       env: { ...process.env, [LOCAL_QUEUE_URL_ENV]: local },

@@ -8,7 +8,7 @@ import { loadSettings } from "../project/settings.js";
 import { STRIPE_EVENT_TYPES } from "../project/stripeEvents.js";
 import { signStripePayload } from "../runtime/stripeWebhook.js";
 import { buildStripeTestEvent, isKnownStripeEventType } from "../stripe/testEvents.js";
-import { readLocalStripeSecret } from "../dev/localStripeSecret.js";
+import { readLocalStripeSecret, stripeWebhookSecret } from "../dev/localStripeSecret.js";
 import { workerPaths } from "../project/paths.js";
 import { postToDevWorker } from "./devWorkerApi.js";
 import { devWorkerUrl } from "./targets.js";
@@ -34,7 +34,7 @@ export async function triggerStripeEvent(options: TriggerOptions): Promise<Trigg
   }
   const { settings } = await loadSettings(options.cwd);
   // As dev's POST /stripe: STRIPE_WEBHOOK_SECRET, else the local secret dev made for this project.
-  const secret = options.secret ?? (settings.STRIPE_WEBHOOK_SECRET || (await readLocalStripeSecret(workerPaths(options.cwd).stateDir)));
+  const secret = options.secret ?? stripeWebhookSecret(settings, await readLocalStripeSecret(workerPaths(options.cwd).stateDir));
   if (!secret) {
     throw new SettingsError(
       "No Stripe webhook secret yet: start `letsgo-worker dev` once (it makes a local one for test events), or set STRIPE_WEBHOOK_SECRET in apps/worker/.env (`stripe listen` prints one), or pass --secret.",

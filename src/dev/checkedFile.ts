@@ -15,9 +15,10 @@ export type CheckedRead<T> =
   /** `setAside`: where the damaged file now is (undefined when it could not be moved). */
   | { state: "damaged"; reason: string; setAside?: string };
 
-export async function writeCheckedFile(file: string, value: object, options: { mode?: number } = {}): Promise<void> {
+/** Written whole and renamed into place: a reader sees the old record or the new one (a temp per process: dev and a CLI may write at once). */
+export async function writeCheckedFile(file: string, value: object): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, encodeRecord(value), options.mode === undefined ? {} : { mode: options.mode });
+  await writeFile(temp, encodeRecord(value));
   await rename(temp, file);
 }
 

@@ -30,3 +30,14 @@ export async function ensureLocalStripeSecret(stateDir: string): Promise<string>
   await writeFile(localStripeSecretFile(stateDir), secret + "\n", { mode: 0o600 });
   return secret;
 }
+
+/**
+ * The secret `dev`'s POST /stripe verifies with, and `stripe trigger` signs
+ * with: the project's STRIPE_WEBHOOK_SECRET when set, else its local one. The
+ * rule's one owner.
+ */
+export function stripeWebhookSecret(settings: { STRIPE_WEBHOOK_SECRET: string }, localSecret: string): string;
+export function stripeWebhookSecret(settings: { STRIPE_WEBHOOK_SECRET: string }, localSecret: string | undefined): string | undefined;
+export function stripeWebhookSecret(settings: { STRIPE_WEBHOOK_SECRET: string }, localSecret: string | undefined): string | undefined {
+  return settings.STRIPE_WEBHOOK_SECRET || localSecret;
+}

@@ -34,7 +34,7 @@ import { loadErrorSummary } from "./loadError.js";
 import { Lifecycle } from "./lifecycle.js";
 import { lockStateDir } from "./lock.js";
 import { recordRunningWorker } from "./runningWorker.js";
-import { ensureLocalStripeSecret } from "./localStripeSecret.js";
+import { ensureLocalStripeSecret, stripeWebhookSecret } from "./localStripeSecret.js";
 import { scanEnum } from "../project/scan.js";
 import { isReservedMessageType, ReservedMessageType } from "../runtime/messageTypes.js";
 import { missingEnvFileWarning, readSettingsSource } from "../project/settingsSource.js";
@@ -367,7 +367,7 @@ async function assemble(
         return result;
       },
       // Kept current by the settings watcher; without one, the project's local secret (stripe trigger signs with it).
-      stripeSecret: () => settings.STRIPE_WEBHOOK_SECRET || localStripeSecret,
+      stripeSecret: () => stripeWebhookSecret(settings, localStripeSecret),
       stripeReceived: (delivery) => emitter.emit("stripe:received", delivery),
       stripeRefused: (refusal) => emitter.emit("stripe:refused", refusal),
       runScheduled: () => scheduledRuns.runNow(),
@@ -480,7 +480,7 @@ async function assemble(
     async triggerStripe(type) {
       const event = buildStripeTestEvent(type as StripeEventType);
       const payload = JSON.stringify(event, null, 2);
-      const signature = signStripePayload(payload, settings.STRIPE_WEBHOOK_SECRET || localStripeSecret);
+      const signature = signStripePayload(payload, stripeWebhookSecret(settings, localStripeSecret));
       const response = await fetch(`${url}/stripe`, { method: "POST", body: payload, headers: { "content-type": "application/json", "stripe-signature": signature } });
       return { status: response.status, body: await response.json() };
     },

@@ -165,9 +165,3 @@ export async function readIfExists(file: string): Promise<string | undefined> {
     throw error;
   }
 }
-
-/** Does `dir` hold a scaffolded worker? Commands that need one call this first. */
-export async function hasWorker(dir: string): Promise<boolean> {
-  const paths = workerPaths(dir);
-  return (await readIfExists(paths.handlersIndex)) !== undefined && (await readIfExists(paths.typesIndex)) !== undefined;
-}

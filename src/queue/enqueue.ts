@@ -8,7 +8,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from "./batches.js";
 import { devTransport } from "./devTransport.js";
 import { sendMessages } from "./send.js";
 import { sqsTransport, type SqsClientConfig } from "./sqsTransport.js";
-import { devTarget, resolveQueueTarget, sqsTarget, type QueueTarget } from "./target.js";
+import { devTarget, resolveQueueTarget, sendsToSqs, sqsTarget, type QueueTarget } from "./target.js";
 import type { Transport } from "./transport.js";
 import { MessageValidationError } from "./errors.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
@@ -66,7 +66,7 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
 
   const target = (): QueueTarget => {
     if (options.queueUrl) return sqsTarget(options.queueUrl, env(), "queueUrl");
-    if (options.localQueueUrl && !env().LETSGO_WORKER_QUEUE_URL?.trim()) return devTarget(options.localQueueUrl, "localQueueUrl");
+    if (options.localQueueUrl && !sendsToSqs(env())) return devTarget(options.localQueueUrl, "localQueueUrl");
     return resolveQueueTarget(env());
   };
 

@@ -27,9 +27,13 @@ export interface DevTarget {
 
 type Environment = Record<string, string | undefined>;
 
+/** The rule's one owner: LETSGO_WORKER_QUEUE_URL set (not blank) sends to SQS; anything else, to a dev worker. */
+export function sendsToSqs(env: Environment = process.env): boolean {
+  return Boolean(env[QUEUE_URL_ENV]?.trim());
+}
+
 export function resolveQueueTarget(env: Environment = process.env): QueueTarget {
-  const queueUrl = env[QUEUE_URL_ENV]?.trim();
-  if (queueUrl) return sqsTarget(queueUrl, env, QUEUE_URL_ENV);
+  if (sendsToSqs(env)) return sqsTarget(env[QUEUE_URL_ENV]!.trim(), env, QUEUE_URL_ENV);
   return devTarget(env[LOCAL_QUEUE_URL_ENV]?.trim() || DEFAULT_LOCAL_QUEUE_URL, LOCAL_QUEUE_URL_ENV);
 }
 

@@ -104,11 +104,19 @@ export async function request(url: string, method: string, pathname: string): Pr
   return { status: response.status, body: await response.json() };
 }
 
-/** Wait for an event whose payload matches. */
-export async function waitForEvent<T>(emitter: EventEmitter, event: string, match: (value: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve) => {
+/** How long a test waits for an event before failing with its name (a bounded wait, never a hang). */
+export const EVENT_WAIT_MS = 90_000;
+
+/** Wait for an event whose payload matches; rejects after `timeoutMs`, naming the event. Listen before causing it. */
+export async function waitForEvent<T>(emitter: EventEmitter, event: string, match: (value: T) => boolean = () => true, timeoutMs = EVENT_WAIT_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no matching "${event}" event within ${timeoutMs / 1000} s`));
+    }, timeoutMs).unref(); // a wait nobody awaits must not keep the test's process alive
     const listener = (value: T) => {
       if (!match(value)) return;
+      clearTimeout(timer);
       emitter.off(event, listener);
       resolve(value);
     };

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { aptInstall, skipLoudly, stopProcess, waitUntil, which } from "./docker.js";
+import { skipLoudly, stopProcess, waitUntil, which } from "./docker.js";
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT`, the prefix of repository names pushed here. */
@@ -20,12 +20,8 @@ export interface TestRegistry {
 }
 
 export async function startTestRegistry(): Promise<TestRegistry | { skip: string }> {
-  let binary = await which("docker-registry");
-  if (!binary && process.getuid?.() === 0 && (await which("apt-get"))) {
-    await aptInstall(["docker-registry"]).catch(() => undefined);
-    binary = await which("docker-registry");
-  }
-  if (!binary) return skipLoudly("docker-registry is not installed (apt-get install docker-registry, as root)");
+  const binary = await which("docker-registry");
+  if (!binary) return skipLoudly("docker-registry is not installed (apt-get install docker-registry, as .ci/run does)");
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-registry-"));
   const port = await freePort();
