@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formatMoney, stripeNotification, type StripeEvent } from "../src/runtime/index.js";
 import { buildStripeTestEvent } from "../src/stripe/testEvents.js";
-import { STRIPE_EVENT_TYPES, type StripeEventType } from "../src/project/stripeEvents.js";
+import { SLACK_STRIPE_EVENT_TYPES, STRIPE_EVENT_TYPES, type StripeEventType } from "../src/project/stripeEvents.js";
 
 // 2026-01-01T10:00:00Z: the test events' dates follow from it.
 const NOW = Date.UTC(2026, 0, 1, 10, 0, 0);
@@ -127,4 +127,13 @@ describe("Function: formatMoney", () => {
       assert.equal(formatMoney(amount, currency), expected);
     });
   }
+});
+
+describe("the Slack event list and the runtime's notifications", () => {
+  it("init scaffolds a Slack-posting handler for exactly the events stripeNotification has words for", () => {
+    for (const type of STRIPE_EVENT_TYPES) {
+      const posts = stripeNotification(buildStripeTestEvent(type) as unknown as StripeEvent) !== undefined;
+      assert.equal(posts, SLACK_STRIPE_EVENT_TYPES.has(type), `${type}: ${posts ? "the runtime posts it, the scaffold does not" : "the scaffold posts it, the runtime has no words for it"}`);
+    }
+  });
 });
