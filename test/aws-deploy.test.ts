@@ -54,7 +54,7 @@ describe("deploy against moto: the function's world is the one dev gives its han
     await deploy();
     const fn = (await client((c) => new LambdaClient(c)).send(new GetFunctionCommand({ FunctionName: NAME }))).Configuration!;
     const { loadSettings } = await import("../src/project/settings.ts");
-    const { handlerWorldEnv } = await import("../src/dev/handlerWorld.ts");
+    const { handlerWorldEnv } = await import("../src/dev/pool/handlerWorld.js");
     const { MANAGED_VARIABLES } = await import("../src/aws/environment.ts");
     const { settings, extra } = await loadSettings(project.dir);
     // Act: what dev would give its handler for the same project.

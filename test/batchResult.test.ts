@@ -4,8 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { judgeBatch } from "../src/dev/batchResult.ts";
-import type { InvokeOutcome } from "../src/dev/invoker.ts";
+import { judgeBatch } from "../src/dev/delivery/batchResult.js";
+import type { InvokeOutcome } from "../src/dev/pool/invoker.js";
 
 const ids = ["a", "b", "c"];
 const returned = (response: unknown, errors: Record<string, string> = {}): InvokeOutcome => ({ ok: true, response, errors, durationMs: 1 });

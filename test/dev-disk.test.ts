@@ -10,9 +10,9 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { parseJournal } from "../src/dev/journalFormat.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
-import { isSeenRecordShape } from "../src/dev/seenKeys.js";
+import { parseJournal } from "../src/dev/journal/journalFormat.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
+import { isSeenRecordShape } from "../src/dev/queue/seenKeys.js";
 import { BIN, makeProject, REPO, startDevCli, type DevCli, type TestProject } from "./support/devServer.js";
 import { mountTmpfs, type Tmpfs } from "./support/tmpfs.js";
 

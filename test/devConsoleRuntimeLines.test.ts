@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { attachConsole, HANDLED_LINES_PER_SECOND } from "../src/dev/consoleLog.js";
+import { attachConsole, HANDLED_LINES_PER_SECOND } from "../src/dev/console/consoleLog.js";
 import type { DevWorker } from "../src/dev/worker.js";
 
 const identity = (text: string) => text;

@@ -156,7 +156,7 @@ describe("dev handler's world is Lambda's", () => {
 
 describe("dev banner: the handler's world", () => {
   it("says which credentials handlers get, which .env keys Lambda reserves, and how messages are delivered", async () => {
-    const { attachConsole } = await import("../src/dev/consoleLog.js");
+    const { attachConsole } = await import("../src/dev/console/consoleLog.js");
     const project = await dev.project({ handler: ENV_HANDLER, env: { AWS_PROFILE: "mine", TZ: "Europe/Paris", MY_VAR: "kept" } });
     const identity = (text: string) => text;
     const style = { bold: identity, dim: identity, green: identity, yellow: identity, red: identity, cyan: identity };

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { MessageHistory } from "../src/dev/history.js";
+import { MessageHistory } from "../src/dev/history/history.js";
 import { runCli } from "./support/cli.js";
 import { post, request, useDevWorker } from "./support/devServer.js";
 

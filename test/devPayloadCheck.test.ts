@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runCli } from "./support/cli.js";
-import { attachConsole } from "../src/dev/consoleLog.js";
+import { attachConsole } from "../src/dev/console/consoleLog.js";
 import { post, request, useDevWorker, waitForEvent } from "./support/devServer.js";
 
 const TYPES_WITH_INTERFACE = `
@@ -136,7 +136,7 @@ describe("dev: payloads checked against @letsgo/types", () => {
     await first.close();
     assert.equal(existsSync(path.join(queueDir, "payloadSchemas.ts")), false, "not asked for: not written");
 
-    await writeFile(path.join(queueDir, "index.ts"), 'import { payloadSchemas } from "./payloadSchemas";\nexport { payloadSchemas };\n');
+    await writeFile(path.join(queueDir, "index.ts"), 'import { payloadSchemas } from "./payloadSchemas.js";\nexport { payloadSchemas };\n');
     await dev.worker({ projectDir: project.dir, schedule: false });
     const generated = await readFile(path.join(queueDir, "payloadSchemas.ts"), "utf8");
     assert.match(generated, /"OrderNew": \{\n\s+"declaredAs": "OrderNewMessage"/);

@@ -7,9 +7,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { defaultSettings, type Settings } from "../src/project/settings.ts";
-import { moduleFile } from "../src/dev/moduleGraph.ts";
-import { applyLive, needsRestart, settingsChanges, type SettingsRead } from "../src/dev/settingsChanges.ts";
-import { isTemporaryFile } from "../src/dev/temporaryFiles.ts";
+import { moduleFile } from "../src/dev/reload/moduleGraph.js";
+import { applyLive, needsRestart, settingsChanges, type SettingsRead } from "../src/dev/reload/settingsChanges.js";
+import { isTemporaryFile } from "../src/dev/reload/temporaryFiles.js";
 
 describe("Function: isTemporaryFile", () => {
   const temporary = [

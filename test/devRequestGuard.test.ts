@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import os from "node:os";
-import { allowedHostNames, hostOfHeader, isLoopbackName, requestGuard } from "../src/dev/requestGuard.js";
+import { allowedHostNames, hostOfHeader, isLoopbackName, requestGuard } from "../src/dev/http/requestGuard.js";
 import { RECORDING_HANDLER, request, useDevWorker } from "./support/devServer.js";
 
 const dev = useDevWorker();

@@ -7,7 +7,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { scheduledRunFailureRecord } from "../src/dev/scheduledRuns.js";
+import { scheduledRunFailureRecord } from "../src/dev/schedule/scheduledRuns.js";
 import { SCHEDULED_RUN_TYPE } from "../src/runtime/messageTypes.js";
 import { scheduledEventInBody } from "../src/runtime/redrivenRun.js";
 import { readLog, request, waitForEvent, type TestProject, useDevWorker } from "./support/devServer.js";

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { parseSchedule } from "../src/schedule/index.js";
-import { armSchedule } from "../src/dev/scheduleTimer.js";
+import { armSchedule } from "../src/dev/schedule/scheduleTimer.js";
 
 const START = Date.parse("2026-03-01T10:00:00Z");
 

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { attachConsole } from "../src/dev/consoleLog.js";
+import { attachConsole } from "../src/dev/console/consoleLog.js";
 import type { DevWorker } from "../src/dev/worker.js";
 import { runCli } from "./support/cli.js";
 import { BIN, post, REPO, request, useDevWorker, waitForEvent, type TestProject } from "./support/devServer.js";

@@ -1,7 +1,7 @@
 /** Pure parts of POST /stripe: the seen-keys window and the message it enqueues. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { SeenKeys } from "../src/dev/seenKeys.js";
+import { SeenKeys } from "../src/dev/queue/seenKeys.js";
 import { stripeMessage } from "../src/queue/stripeWebhook.js";
 
 const DAY = 86_400_000;

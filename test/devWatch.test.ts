@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rename, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { watchFile, watchSources, type SourceWatcher } from "../src/dev/watch.ts";
+import { watchFile, watchSources, type SourceWatcher } from "../src/dev/reload/watch.js";
 
 const releases: Array<() => unknown> = [];
 afterEach(async () => {

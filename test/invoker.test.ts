@@ -8,9 +8,9 @@
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { lambdaNodeFlags, type HandlerProcessEvents, type HandlerProcessOptions, type InvokeOutcome, type Invocation } from "../src/dev/handlerProcess.ts";
-import { HandlerInvoker, type PoolProcess } from "../src/dev/invoker.ts";
-import type { ToChild } from "../src/dev/protocol.ts";
+import { lambdaNodeFlags, type HandlerProcessEvents, type HandlerProcessOptions, type InvokeOutcome, type Invocation } from "../src/dev/pool/handlerProcess.js";
+import { HandlerInvoker, type PoolProcess } from "../src/dev/pool/invoker.js";
+import type { ToChild } from "../src/dev/pool/protocol.js";
 
 let made: FakeProcess[] = [];
 

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Journal, type JournalIo, type JournalOptions, type JournalState } from "../src/dev/journal.js";
-import { JournalWriteError } from "../src/dev/diskErrors.js";
-import { parseJournal } from "../src/dev/journalFormat.js";
-import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
+import { Journal, type JournalIo, type JournalOptions, type JournalState } from "../src/dev/journal/journal.js";
+import { JournalWriteError } from "../src/dev/journal/diskErrors.js";
+import { parseJournal } from "../src/dev/journal/journalFormat.js";
+import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let dir: string;
 let file: string;

@@ -1,10 +1,10 @@
 /** The journal's record format and its checksum (pure: src/dev/journalFormat.ts, src/dev/crc32c.ts). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { crc32c, crc32cAscii } from "../src/dev/crc32c.js";
-import { encodeRecord, parseJournal } from "../src/dev/journalFormat.js";
-import type { QueueRecord } from "../src/dev/messageQueue.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
+import { crc32c, crc32cAscii } from "../src/dev/journal/crc32c.js";
+import { encodeRecord, parseJournal } from "../src/dev/journal/journalFormat.js";
+import type { QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 const records: QueueRecord[] = [
   { k: "e", id: "a", ty: "Order", b: '{"type":"Order","payload":{"note":"ünïcode ✓ \\n"}}', t: 1, v: 1 },

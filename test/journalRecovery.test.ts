@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Journal } from "../src/dev/journal.js";
-import { encodeJson, encodeRecord } from "../src/dev/journalFormat.js";
-import { crc32c } from "../src/dev/crc32c.js";
-import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
+import { Journal } from "../src/dev/journal/journal.js";
+import { encodeJson, encodeRecord } from "../src/dev/journal/journalFormat.js";
+import { crc32c } from "../src/dev/journal/crc32c.js";
+import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let dir: string;
 let file: string;

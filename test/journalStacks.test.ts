@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { MessageQueue, type QueueRecord } from "../src/dev/messageQueue.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
-import { openQueueStore } from "../src/dev/store.js";
+import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
+import { openQueueStore } from "../src/dev/queue/queueStore.js";
 
 const STACK = "TypeError: nope\n    at total (/p/apps/worker/src/pricing.ts:9:25)";
 

@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { SendMessageCommand, SQSClient, CreateQueueCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
 import fc from "fast-check";
-import { DEV_HANDLER_VARIABLES, parsePassEnv } from "../src/dev/handlerWorld.js";
+import { DEV_HANDLER_VARIABLES, parsePassEnv } from "../src/dev/pool/handlerWorld.js";
 import { md5OfMessageAttributes } from "../src/events/sqs.js";
 import { post, useDevWorker, waitForEvent } from "./support/devServer.js";
 import { startMoto, TEST_REGION, type Moto } from "./support/moto.js";

@@ -5,8 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { attachConsole } from "../src/dev/consoleLog.ts";
-import { printable, printableLines } from "../src/dev/printable.ts";
+import { attachConsole } from "../src/dev/console/consoleLog.js";
+import { printable, printableLines } from "../src/dev/console/printable.js";
 import { runCli } from "./support/cli.ts";
 import { post, useDevWorker, waitForEvent } from "./support/devServer.ts";
 

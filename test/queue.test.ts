@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MessageQueue, type QueueOptions, type QueueRecord } from "../src/dev/messageQueue.js";
-import { isQueueRecord } from "../src/dev/queueRecordShape.js";
+import { MessageQueue, type QueueOptions, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let counter = 0;
 const newId = () => `m${++counter}`;

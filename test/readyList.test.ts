@@ -1,7 +1,7 @@
 /** The queue's visible list: FIFO order, lazy removal (also during a scan), compaction that keeps order. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ReadyList } from "../src/dev/readyList.js";
+import { ReadyList } from "../src/dev/queue/readyList.js";
 
 type Item = { name: number; readySlot: number };
 const item = (name: number): Item => ({ name, readySlot: 0 });

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runCli } from "./support/cli.ts";
-import { attachConsole } from "../src/dev/consoleLog.ts";
+import { attachConsole } from "../src/dev/console/consoleLog.js";
 import { makeProject, request, RECORDING_HANDLER, startDevCli, useDevWorker, type DevCli, type TestProject } from "./support/devServer.ts";
 
 describe("Scenario: two projects, each with its own dev worker", () => {

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { fullStackLines, stackLinesToShow, stackProjectRoot, userFrames } from "../src/dev/stackFrames.js";
+import { fullStackLines, stackLinesToShow, stackProjectRoot, userFrames } from "../src/dev/pool/stackFrames.js";
 import { errorStack, MAX_STACK_CHARS } from "../src/runtime/errors.js";
 
 /** A stack as the handler process reports it: user code, the runtime in node_modules, Node's internals, tsx. */

@@ -77,11 +77,11 @@ export function register(program: Command): void {
     const overrides: Record<string, string | undefined> = {};
     for (const { key, name } of devFlagSettings()) overrides[key] = flags[name] as string | undefined;
 
-    const { parsePassEnv } = await import("../dev/handlerWorld.js");
+    const { parsePassEnv } = await import("../dev/pool/handlerWorld.js");
     const passEnv = parsePassEnv(flags.passEnv ?? []);
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
-    const { attachConsole } = await import("../dev/consoleLog.js");
+    const { attachConsole } = await import("../dev/console/consoleLog.js");
     const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, typecheck: flags.typecheck, atLeastOnce: Boolean(flags.atLeastOnce) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),

@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { LetsgoError } from "../errors.js";
 import type { DeadLetterListing, DeadLetterQueue } from "../commands/deadLetters.js";
 import { addAwsOptions, awsOptions, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
-import { printable } from "../dev/printable.js";
-import { userFrames } from "../dev/stackFrames.js";
+import { printable } from "../dev/console/printable.js";
+import { userFrames } from "../dev/pool/stackFrames.js";
 import { print, printJson, style } from "./output.js";
 import { waitingLines } from "./retry.js";
-import type { RetryingView } from "../dev/routes.js";
+import type { RetryingView } from "../dev/http/routes.js";
 
 interface DlqFlags extends AwsFlags {
   url?: string;

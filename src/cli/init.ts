@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ScaffoldOptions } from "../project/scaffold.js";
 import { defaultSettings, QUICK_DEV_RETRIES } from "../project/settings.js";
-import { awsRetriesInWords, retriesInWords, retrySettingsOf, spokenDuration, timeToDeadLetter, type RetrySettings } from "../dev/retryTiming.js";
+import { awsRetriesInWords, retriesInWords, retrySettingsOf, spokenDuration, timeToDeadLetter, type RetrySettings } from "../dev/queue/retryTiming.js";
 import { UsageError } from "../errors.js";
 import { info, print, printJson, style, warn } from "./output.js";
 

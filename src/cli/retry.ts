@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { printable } from "../dev/printable.js";
+import { printable } from "../dev/console/printable.js";
 import { print, printJson, style } from "./output.js";
 import type { RetryingView } from "../commands/retry.js";
-import { spokenDuration } from "../dev/retryTiming.js";
+import { spokenDuration } from "../dev/queue/retryTiming.js";
 
 interface RetryFlags {
   cwd: string;

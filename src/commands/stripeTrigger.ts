@@ -8,7 +8,7 @@ import { loadSettings } from "../project/settings.js";
 import { STRIPE_EVENT_TYPES } from "../project/stripeEvents.js";
 import { signStripePayload } from "../runtime/stripeWebhook.js";
 import { buildStripeTestEvent, isKnownStripeEventType } from "../stripe/testEvents.js";
-import { readLocalStripeSecret, stripeWebhookSecret } from "../dev/localStripeSecret.js";
+import { readLocalStripeSecret, stripeWebhookSecret } from "../dev/http/localStripeSecret.js";
 import { workerPaths } from "../project/paths.js";
 import { postToDevWorker } from "./devWorkerApi.js";
 import { devWorkerUrl } from "./targets.js";

@@ -5,14 +5,14 @@
  * the worker itself.
  */
 import type { TypeDiagnostic } from "../project/typecheck.js";
-import type { TypesState } from "./typeChecks.js";
+import type { TypesState } from "./types/typeChecks.js";
 import type { EventEmitter } from "node:events";
 import type { DevOnlyValue, SettingKey, Settings } from "../project/settings.js";
-import type { JournalState, ReplayResult } from "./journal.js";
-import type { QueueStats } from "./messageQueue.js";
-import type { MessageOutcome, StaleOutcome } from "./poller.js";
-import type { StripeDelivery, StripeRefusal } from "./routes.js";
-import type { ScheduledRunOutcome } from "./scheduledRuns.js";
+import type { JournalState, ReplayResult } from "./journal/journal.js";
+import type { QueueStats } from "./queue/messageQueue.js";
+import type { MessageOutcome, StaleOutcome } from "./delivery/eventSourceMapping.js";
+import type { StripeDelivery, StripeRefusal } from "./http/routes.js";
+import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
 
 export interface DevWorkerOptions {
   projectDir: string;

@@ -6,8 +6,8 @@
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { readCheckedFile, writeCheckedFile } from "./checkedFile.js";
-import { isRunning } from "./lock.js";
+import { readCheckedFile, writeCheckedFile } from "./journal/checkedFile.js";
+import { isRunning } from "./journal/lock.js";
 
 export interface RunningWorker {
   url: string;

@@ -18,46 +18,46 @@ import { checkSettingRules } from "../project/settingRules.js";
 import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
-import { devShownSettings, isDeploySetting, loadSettings, settingMs, type LoadedSettings, type Settings } from "../project/settings.js";
+import { devShownSettings, loadSettings, settingMs, type LoadedSettings, type Settings } from "../project/settings.js";
 import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
-import { DevBundler } from "./bundler.js";
-import { handlerWorldEnv, reservedEnvKeys } from "./handlerWorld.js";
-import { BackgroundTypeChecks, type TypesState } from "./typeChecks.js";
-import { PayloadSchemaSource } from "./payloadSchemaSource.js";
+import { DevBundler } from "./reload/bundler.js";
+import { handlerWorldEnv, reservedEnvKeys } from "./pool/handlerWorld.js";
+import { BackgroundTypeChecks, type TypesState } from "./types/typeChecks.js";
+import { PayloadSchemaSource } from "./types/payloadSchemaSource.js";
 import { payloadSkeleton } from "../project/payloadSkeleton.js";
 import type { PayloadSchemas } from "../runtime/payloadShape.js";
-import { HandlerInvoker } from "./invoker.js";
-import { stateDirectoryError } from "./diskErrors.js";
-import type { JournalState } from "./journal.js";
-import { closeServer, listen, portOf, urlHost } from "./listen.js";
-import { loadErrorSummary } from "./loadError.js";
+import { HandlerInvoker } from "./pool/invoker.js";
+import { stateDirectoryError } from "./journal/diskErrors.js";
+import type { JournalState } from "./journal/journal.js";
+import { closeServer, listen, portOf, urlHost } from "./http/listen.js";
+import { loadErrorSummary } from "./pool/loadError.js";
 import { Lifecycle } from "./lifecycle.js";
-import { lockStateDir } from "./lock.js";
+import { lockStateDir } from "./journal/lock.js";
 import { recordRunningWorker } from "./runningWorker.js";
-import { ensureLocalStripeSecret, stripeWebhookSecret } from "./localStripeSecret.js";
+import { ensureLocalStripeSecret, stripeWebhookSecret } from "./http/localStripeSecret.js";
 import { scanEnum } from "../project/scan.js";
 import { isReservedMessageType, ReservedMessageType } from "../runtime/messageTypes.js";
 import { missingEnvFileWarning, readSettingsSource } from "../project/settingsSource.js";
-import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT } from "./poller.js";
-import type { MessageQueue, NewMessage, QueueMessage } from "./messageQueue.js";
-import { retrySettingsOf, retryTiming, type RetrySettings } from "./retryTiming.js";
-import { buildRouter, type RetryingView } from "./routes.js";
-import { addDashboardRoutes } from "./dashboard.js";
-import { MessageHistory, type HistorySource } from "./history.js";
-import { fileQueuedMessages, recordHistory } from "./historyRecorder.js";
-import { HttpError } from "./http.js";
-import { IntakeError, parseIntake } from "./intake.js";
-import { killTagged, projectTag } from "./handlerDescendants.js";
-import type { ScheduledRunOutcome } from "./scheduledRuns.js";
+import { EventSourceMapping, LAMBDA_PAYLOAD_LIMIT } from "./delivery/eventSourceMapping.js";
+import type { MessageQueue, NewMessage, QueueMessage } from "./queue/messageQueue.js";
+import { retrySettingsOf, retryTiming, type RetrySettings } from "./queue/retryTiming.js";
+import { buildRouter, type RetryingView } from "./http/routes.js";
+import { addDashboardRoutes } from "./http/dashboard.js";
+import { MessageHistory, type HistorySource } from "./history/history.js";
+import { fileQueuedMessages, recordHistory } from "./history/historyRecorder.js";
+import { HttpError } from "./http/http.js";
+import { parseIntake } from "./http/intake.js";
+import { killTagged, projectTag } from "./pool/handlerDescendants.js";
+import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
 import { listMessageTypes } from "../project/messages.js";
 import { STRIPE_EVENT_TYPES, type StripeEventType } from "../project/stripeEvents.js";
 import { signStripePayload } from "../runtime/stripeWebhook.js";
 import { buildStripeTestEvent } from "../stripe/testEvents.js";
-import { requestGuard } from "./requestGuard.js";
-import { ScheduledRuns } from "./scheduledRuns.js";
-import { armSchedule, type ScheduleTimer } from "./scheduleTimer.js";
-import { bodyDigest, openQueueStore } from "./store.js";
-import { watchForReloads } from "./reloadWatch.js";
+import { requestGuard } from "./http/requestGuard.js";
+import { ScheduledRuns } from "./schedule/scheduledRuns.js";
+import { armSchedule, type ScheduleTimer } from "./schedule/scheduleTimer.js";
+import { bodyDigest, openQueueStore } from "./queue/queueStore.js";
+import { watchForReloads } from "./reload/reloadWatch.js";
 import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, TypesChecked } from "./devWorkerTypes.js";
 
 export type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, LambdaWorld } from "./devWorkerTypes.js";
@@ -464,14 +464,8 @@ async function assemble(
       // A Stripe event replays as it was verified; an edited one would be a forged event, refused as POST / refuses it.
       const verifiedStripe = original.type === ReservedMessageType.Stripe && payload === undefined;
       if (verifiedStripe) checkAgainstJournal(original.id, body);
-      let message: NewMessage | undefined;
-      try {
-        [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe });
-      } catch (error) {
-        // The checks POST / makes, with its answers (400, 413).
-        if (error instanceof IntakeError) throw new HttpError(error.status, error.message);
-        throw error;
-      }
+      // The checks POST / makes, with its answers (IntakeError: 400, 413).
+      const [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe });
       const checked = { ...message!, ...(original.attributes ? { attributes: original.attributes as NewMessage["attributes"] } : {}) };
       const ids = await store.enqueue([checked], 0);
       fileAccepted([checked], ids, "replay", original.id);

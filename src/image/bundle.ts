@@ -4,7 +4,7 @@
  * provides (the AWS SDK v3) and what the user asks to install in the image stay
  * outside. `letsgo-worker/runtime` always resolves to this tool's own runtime,
  * so the image runs the runtime the CLI was tested with. `dev` runs its handler
- * processes on a bundle of the same configuration (../dev/bundler.ts).
+ * processes on a bundle of the same configuration (../dev/reload/bundler.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

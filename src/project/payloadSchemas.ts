@@ -21,7 +21,7 @@
  *   left unchecked, with a warning that says so: deriving always ends.
  *
  * Loading the compiler costs ~0.5 s: `dev` derives in a separate process and
- * keeps the result (../dev/payloadSchemaSource.ts); `build` derives once per image.
+ * keeps the result (../dev/types/payloadSchemaSource.ts); `build` derives once per image.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

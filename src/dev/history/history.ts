@@ -1,0 +1,374 @@
+/**
+ * Every message's story for the dashboard: what was sent (body, attributes),
+ * each attempt (when, how long, outcome, error and stack, and what the handler
+ * printed meanwhile), and where it ended (handled, the DLQ, expired, redriven).
+ *
+ * Bounded: the newest HISTORY_LIMIT messages of the last 7 days, bodies cut at
+ * 64 KiB, output at 200 lines an attempt. Kept in apps/worker/.letsgo/history.json
+ * (one entry per line, framed and checksummed as the journal's records: a
+ * damaged line is left out and counted, and the file set aside), written whole (to a temporary file, then renamed) at
+ * most every few seconds while it changes, and at shutdown: a crash loses at most those seconds of history,
+ * never a message (the queue's journal is what keeps messages). Messages still
+ * in the queue at start get an entry from the journal if the history lacks one.
+ */
+import { createReadStream } from "node:fs";
+import { copyFile, open, rename } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { encodeJson, parseJournal } from "../journal/journalFormat.js";
+
+export type HistoryStatus = "waiting" | "retrying" | "handled" | "dead" | "expired" | "redriven";
+
+/** How the message came in. */
+export type HistorySource = "send" | "stripe" | "redrive" | "replay" | "schedule" | "journal";
+
+export interface OutputLine {
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+export interface HistoryAttempt {
+  /** 1 for the first receive. */
+  n: number;
+  /** The invocation's awsRequestId: the batch it ran in. */
+  requestId: string;
+  /** When the handler started (ms since the epoch). */
+  at: number;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  stack?: string;
+  /** What the handler process printed during the invocation (the whole batch's, as in a Lambda log stream). */
+  output: OutputLine[];
+}
+
+export interface HistoryEntry {
+  id: string;
+  type: string;
+  body: string;
+  /** The body's size when it was longer than the history keeps (then `body` is cut and cannot be replayed as is). */
+  bodyBytes?: number;
+  attributes?: Record<string, { dataType: string; value: string }>;
+  sentAt: number;
+  source: HistorySource;
+  /** The message this one is a redrive or replay of. */
+  from?: string;
+  /** The redrive or replays made from this one. */
+  copies?: string[];
+  status: HistoryStatus;
+  attempts: HistoryAttempt[];
+  /** Last change (ms since the epoch): the newest first in lists. */
+  updatedAt: number;
+  /** The history's change counter at the last change (for changedSince). */
+  seq?: number;
+}
+
+/** One line of the message list. */
+export interface HistorySummary {
+  id: string;
+  type: string;
+  status: HistoryStatus;
+  source: HistorySource;
+  sentAt: number;
+  updatedAt: number;
+  attempts: number;
+  lastError?: string;
+  durationMs?: number;
+}
+
+export const HISTORY_LIMIT = 10_000;
+const MAX_AGE_MS = 7 * 24 * 3600_000;
+/** Bodies longer than this are kept cut in the history (the queue keeps them whole while they are in it). */
+const MAX_BODY_CHARS = 64 * 1024;
+const MAX_OUTPUT_LINES = 200;
+const MAX_LINE_CHARS = 2_000;
+/** Output waits here, by request id, for the attempt it belongs to. */
+const OUTPUT_REQUESTS_KEPT = 500;
+const WRITE_EVERY_MS = 3_000;
+/** Entries per write when the history is saved. */
+const WRITE_SLICE = 500;
+
+/** Lines of history.json that failed their checksum or shape at start, and where the file was copied. */
+export interface HistoryDamage {
+  lines: number;
+  setAside?: string;
+}
+
+/** The fields every use of an entry relies on; the checksum vouches for the rest. */
+function isHistoryEntry(value: unknown): value is HistoryEntry {
+  const entry = value as Partial<HistoryEntry> | null;
+  return (
+    typeof entry === "object" && entry !== null &&
+    typeof entry.id === "string" && typeof entry.type === "string" && typeof entry.body === "string" &&
+    typeof entry.status === "string" && typeof entry.updatedAt === "number" && Array.isArray(entry.attempts)
+  );
+}
+
+export interface HistoryOptions {
+  /** Where the history is kept; none keeps it in memory only. */
+  file?: string;
+  limit?: number;
+  now?: () => number;
+}
+
+export class MessageHistory {
+  private readonly entries = new Map<string, HistoryEntry>();
+  /**
+   * Ids in the order they came in, oldest at `head`. Not the Map's own order:
+   * V8 leaves deleted entries in a Map's table until it rehashes, so walking it
+   * from the start to find the oldest passes every entry deleted before (as
+   * slow as the whole history, per message, under load).
+   */
+  private order: string[] = [];
+  private head = 0;
+  private readonly outputs = new Map<string, OutputLine[]>();
+  private outputOrder: string[] = [];
+  private outputHead = 0;
+  private readonly limit: number;
+  private readonly now: () => number;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Bumped on every change; `changedSince` answers from it. */
+  private seq = 0;
+
+  constructor(private readonly options: HistoryOptions = {}) {
+    this.limit = options.limit ?? HISTORY_LIMIT;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Read what an earlier run kept, line by line (one entry per line): parsing a
+   * whole history at once held ~5 MB of text and its parse at the same moment,
+   * which grew dev's idle memory by ~23 MB for ~7 MB kept. A missing file is an
+   * empty history; a line that does not parse (cut by a crash) is skipped.
+   */
+  async load(): Promise<HistoryDamage | undefined> {
+    const file = this.options.file;
+    if (!file) return undefined;
+    const oldest = this.now() - MAX_AGE_MS;
+    const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+    let damaged = 0;
+    let legacy = 0;
+    let framedSeen = false;
+    try {
+      for await (const line of lines) {
+        if (line === "") continue;
+        let entry: HistoryEntry | undefined;
+        const parsed = parseJournal(Buffer.from(`${line}\n`), isHistoryEntry, (value) => (entry = value));
+        // Plain JSON lines are a file from before checksums (read once, rewritten framed); after a framed line, damage.
+        if (entry && parsed.legacyRecords > 0 && framedSeen) entry = undefined;
+        if (!entry) damaged++;
+        else if (parsed.legacyRecords > 0) legacy++;
+        else framedSeen = true;
+        if (!entry || !(entry.updatedAt >= oldest)) continue;
+        entry.seq = 0;
+        if (!this.entries.has(entry.id)) this.order.push(entry.id);
+        this.entries.set(entry.id, entry);
+      }
+    } catch {
+      // no history yet, or unreadable: start empty
+    }
+    this.trim();
+    if (legacy > 0 || damaged > 0) this.touchFile();
+    if (damaged === 0) return undefined;
+    // Kept for a look; the next write replaces history.json with the good entries alone.
+    const setAside = `${file}.damaged-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}`;
+    const moved = await copyFile(file, setAside).then(() => true, () => false);
+    return { lines: damaged, ...(moved ? { setAside } : {}) };
+  }
+
+  /** A message that came in. */
+  accepted(message: { id: string; type: string; body: string; attributes?: HistoryEntry["attributes"]; sentAt: number }, source: HistorySource, from?: string): void {
+    const cut = message.body.length > MAX_BODY_CHARS;
+    const entry: HistoryEntry = {
+      id: message.id,
+      type: message.type,
+      body: cut ? message.body.slice(0, MAX_BODY_CHARS) : message.body,
+      ...(cut ? { bodyBytes: Buffer.byteLength(message.body) } : {}),
+      ...(message.attributes ? { attributes: message.attributes } : {}),
+      sentAt: message.sentAt,
+      source,
+      ...(from ? { from } : {}),
+      status: "waiting",
+      attempts: [],
+      updatedAt: this.now(),
+    };
+    this.entries.set(entry.id, entry);
+    this.order.push(entry.id);
+    if (from) {
+      const original = this.entries.get(from);
+      if (original) {
+        (original.copies ??= []).push(entry.id);
+        if (source === "redrive") original.status = "redriven";
+        this.touch(original);
+      }
+    }
+    this.touch(entry);
+    this.trim();
+  }
+
+  /** An attempt ended. `dead`: the message went to the DLQ with it. */
+  attempt(outcome: { id: string; attempt: number; requestId: string; durationMs: number; error?: string; stack?: string; dead?: boolean }, ok: boolean): void {
+    const entry = this.entries.get(outcome.id);
+    if (!entry) return;
+    entry.attempts.push({
+      n: outcome.attempt,
+      requestId: outcome.requestId,
+      at: this.now() - Math.round(outcome.durationMs),
+      durationMs: Math.round(outcome.durationMs * 10) / 10,
+      ok,
+      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+      ...(outcome.stack !== undefined ? { stack: outcome.stack } : {}),
+      output: this.outputFor(outcome.requestId),
+    });
+    entry.status = ok ? "handled" : outcome.dead ? "dead" : "retrying";
+    this.touch(entry);
+  }
+
+  /** Moved to the DLQ without an attempt of its own ending (its receives ran out). */
+  dead(id: string): void {
+    this.setStatus(id, "dead");
+  }
+
+  expired(id: string): void {
+    this.setStatus(id, "expired");
+  }
+
+  /** A line the handler process printed during invocation `requestId`. */
+  output(requestId: string, line: string, stream: OutputLine["stream"]): void {
+    const lines = this.outputFor(requestId);
+    if (lines.length < MAX_OUTPUT_LINES) lines.push({ stream, line: line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line });
+  }
+
+  get(id: string): HistoryEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Newest first: by id prefix or type (`query`), by exact type, by status. */
+  list(filter: { query?: string; type?: string; status?: string; limit?: number } = {}): HistorySummary[] {
+    const limit = Math.min(filter.limit ?? 200, 1_000);
+    const query = filter.query?.trim().toLowerCase();
+    const found: HistorySummary[] = [];
+    const all = [...this.entries.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+    for (const entry of all) {
+      if (filter.type && entry.type !== filter.type) continue;
+      if (filter.status && entry.status !== filter.status) continue;
+      if (query && !entry.id.toLowerCase().startsWith(query) && !entry.type.toLowerCase().includes(query)) continue;
+      found.push(summary(entry));
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  /**
+   * Summaries of the entries changed after `since` (a value `version` gave), newest
+   * first, and the new version. A walk of the whole history: the dashboard asks
+   * once a second, and only while a page is open.
+   */
+  changedSince(since: number, max = 200): { seq: number; changed: HistorySummary[] } {
+    const changed: HistoryEntry[] = [];
+    for (const entry of this.entries.values()) if ((entry.seq ?? 0) > since) changed.push(entry);
+    changed.sort((a, b) => b.seq! - a.seq!);
+    return { seq: this.seq, changed: changed.slice(0, max).map(summary) };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get version(): number {
+    return this.seq;
+  }
+
+  /** Write now if anything changed, and stop the timer. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.dirty) await this.write();
+    await this.writing;
+  }
+
+  private setStatus(id: string, status: HistoryStatus): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.status === status) return;
+    entry.status = status;
+    this.touch(entry);
+  }
+
+  private outputFor(requestId: string): OutputLine[] {
+    let lines = this.outputs.get(requestId);
+    if (!lines) {
+      this.outputs.set(requestId, (lines = []));
+      this.outputOrder.push(requestId);
+      if (this.outputs.size > OUTPUT_REQUESTS_KEPT) this.outputs.delete(this.outputOrder[this.outputHead++]!);
+      if (this.outputHead > 4_096) {
+        this.outputOrder = this.outputOrder.slice(this.outputHead);
+        this.outputHead = 0;
+      }
+    }
+    return lines;
+  }
+
+  private touch(entry: HistoryEntry): void {
+    entry.updatedAt = this.now();
+    entry.seq = ++this.seq;
+    this.touchFile();
+  }
+
+  private touchFile(): void {
+    this.dirty = true;
+    if (this.options.file && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.write();
+      }, WRITE_EVERY_MS);
+      this.timer.unref();
+    }
+  }
+
+  private trim(): void {
+    while (this.entries.size > this.limit && this.head < this.order.length) this.entries.delete(this.order[this.head++]!);
+    if (this.head > 4_096 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private write(): Promise<void> {
+    const file = this.options.file;
+    if (!file) return Promise.resolve();
+    this.dirty = false;
+    const oldest = this.now() - MAX_AGE_MS;
+    const entries = [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
+    this.writing = this.writing
+      .then(async () => {
+        // One entry per line, written in slices: no one string of the whole history.
+        const handle = await open(`${file}.tmp`, "w");
+        try {
+          for (let i = 0; i < entries.length; i += WRITE_SLICE) {
+            await handle.write(entries.slice(i, i + WRITE_SLICE).map((entry) => encodeJson(JSON.stringify(entry))).join("")); // `seq` goes along; load() resets it
+          }
+        } finally {
+          await handle.close();
+        }
+        await rename(`${file}.tmp`, file);
+      })
+      .catch(() => undefined); // the history is a convenience: a full disk must not stop the worker
+    return this.writing;
+  }
+}
+
+function summary(entry: HistoryEntry): HistorySummary {
+  const last = entry.attempts[entry.attempts.length - 1];
+  return {
+    id: entry.id,
+    type: entry.type,
+    status: entry.status,
+    source: entry.source,
+    sentAt: entry.sentAt,
+    updatedAt: entry.updatedAt,
+    attempts: entry.attempts.length,
+    ...(last && !last.ok && last.error ? { lastError: last.error } : {}),
+    ...(last ? { durationMs: last.durationMs } : {}),
+  };
+}

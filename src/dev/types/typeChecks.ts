@@ -1,0 +1,70 @@
+/**
+ * `dev`'s type checks: after each build of the worker, in the background, one
+ * at a time (a change during a check asks for one more, not one per change).
+ * Delivery never waits on them: a type error is said in the console and the
+ * dashboard, and the messages keep running on the code as it is, as they
+ * would in AWS if it shipped. `build` and `deploy` refuse it.
+ */
+import { typecheckWorker, type TypecheckResult } from "../../project/typecheck.js";
+
+export type TypesState =
+  | { state: "off" }
+  | { state: "checking"; last?: TypecheckResult }
+  | { state: "checked"; result: TypecheckResult }
+  | { state: "failed"; error: string };
+
+export class BackgroundTypeChecks {
+  private running: AbortController | undefined;
+  private again = false;
+  private closed = false;
+  private current: TypesState;
+
+  constructor(
+    private readonly root: string,
+    enabled: boolean,
+    private readonly onResult: (state: TypesState) => void,
+  ) {
+    this.current = enabled ? { state: "checking" } : { state: "off" };
+  }
+
+  get state(): TypesState {
+    return this.current;
+  }
+
+  /** The worker was built anew: check it (after the check under way, if any). */
+  request(): void {
+    if (this.closed || this.current.state === "off") return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.run();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.running?.abort();
+  }
+
+  private async run(): Promise<void> {
+    const controller = new AbortController();
+    this.running = controller;
+    const last = this.current.state === "checked" ? this.current.result : this.current.state === "checking" ? this.current.last : undefined;
+    this.current = { state: "checking", ...(last ? { last } : {}) };
+    try {
+      const result = await typecheckWorker(this.root, { signal: controller.signal });
+      if (this.closed) return;
+      this.current = { state: "checked", result };
+    } catch (error) {
+      if (this.closed) return;
+      this.current = { state: "failed", error: (error as Error).message.split("\n")[0] ?? "the type check failed" };
+    } finally {
+      this.running = undefined;
+    }
+    this.onResult(this.current);
+    if (this.again && !this.closed) {
+      this.again = false;
+      void this.run();
+    }
+  }
+}
