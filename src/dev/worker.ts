@@ -44,9 +44,8 @@ import { retrySettingsOf, retryTiming, type RetrySettings } from "./queue/retryT
 import { buildRouter, type RetryingView } from "./http/routes.js";
 import { addDashboardRoutes } from "./http/dashboard.js";
 import { MessageHistory, type HistorySource } from "./history/history.js";
+import { replayedMessage } from "./history/replay.js";
 import { fileQueuedMessages, recordHistory } from "./history/historyRecorder.js";
-import { HttpError } from "./http/http.js";
-import { parseIntake } from "./http/intake.js";
 import { killTagged, projectTag } from "./pool/handlerDescendants.js";
 import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
 import { listMessageTypes } from "../project/messages.js";
@@ -56,7 +55,7 @@ import { buildStripeTestEvent } from "../stripe/testEvents.js";
 import { requestGuard } from "./http/requestGuard.js";
 import { ScheduledRuns } from "./schedule/scheduledRuns.js";
 import { armSchedule, type ScheduleTimer } from "./schedule/scheduleTimer.js";
-import { bodyDigest, openQueueStore } from "./queue/queueStore.js";
+import { openQueueStore } from "./queue/queueStore.js";
 import { watchForReloads } from "./reload/reloadWatch.js";
 import type { DevSchedule, DevWorker, DevWorkerEvents, DevWorkerOptions, TypesChecked } from "./devWorkerTypes.js";
 
@@ -440,33 +439,10 @@ async function assemble(
     stripeEventTypes: STRIPE_EVENT_TYPES,
     async replay(id, payload) {
       const original = history.get(id)!;
-      /** The body the history gives must be the one the journal recorded when its signature was checked. */
-      const checkAgainstJournal = (messageId: string, body: string) => {
-        const eventId = (() => {
-          try {
-            return (JSON.parse(body) as { payload?: { id?: unknown } }).payload?.id;
-          } catch {
-            return undefined;
-          }
-        })();
-        const recorded = typeof eventId === "string" ? store.digestOf(`stripe:${eventId}`) : undefined;
-        if (recorded === undefined) {
-          throw new HttpError(409, `${messageId} is a Stripe event the journal has no verified record of (it keeps them 7 days): replay refused. Send it again from Stripe (stripe events resend) or with letsgo-worker stripe trigger.`);
-        }
-        if (recorded !== bodyDigest(body)) {
-          throw new HttpError(409, `${messageId}'s body in the history is not the Stripe event that was verified (history.json was changed or damaged): replay refused.`);
-        }
-      };
-      if (payload === undefined && original.bodyBytes !== undefined) {
-        throw new HttpError(409, `${id}'s body (${original.bodyBytes} bytes) is longer than the history keeps: replay it with an edited payload instead.`);
-      }
-      const body = payload === undefined ? original.body : JSON.stringify({ type: original.type, payload });
-      // A Stripe event replays as it was verified; an edited one would be a forged event, refused as POST / refuses it.
-      const verifiedStripe = original.type === ReservedMessageType.Stripe && payload === undefined;
-      if (verifiedStripe) checkAgainstJournal(original.id, body);
-      // The checks POST / makes, with its answers (IntakeError: 400, 413).
-      const [message] = parseIntake(body, settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, { payloadSchemas, verifiedStripe });
-      const checked = { ...message!, ...(original.attributes ? { attributes: original.attributes as NewMessage["attributes"] } : {}) };
+      const checked = replayedMessage(
+        { original, verifiedDigest: (key) => store.digestOf(key), maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE, payloadSchemas },
+        payload,
+      );
       const ids = await store.enqueue([checked], 0);
       fileAccepted([checked], ids, "replay", original.id);
       return { messageId: ids[0]! };
