@@ -136,7 +136,7 @@ describe("dev: payloads checked against @letsgo/types", () => {
     await first.close();
     assert.equal(existsSync(path.join(queueDir, "payloadSchemas.ts")), false, "not asked for: not written");
 
-    await writeFile(path.join(queueDir, "index.ts"), 'import { payloadSchemas } from "./payloadSchemas.js";\nexport { payloadSchemas };\n');
+    await writeFile(path.join(queueDir, "index.ts"), 'import { payloadSchemas } from "./payloadSchemas";\nexport { payloadSchemas };\n');
     await dev.worker({ projectDir: project.dir, schedule: false });
     const generated = await readFile(path.join(queueDir, "payloadSchemas.ts"), "utf8");
     assert.match(generated, /"OrderNew": \{\n\s+"declaredAs": "OrderNewMessage"/);

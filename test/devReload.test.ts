@@ -75,7 +75,7 @@ async function edit(worker: DevWorker, file: string, content: string): Promise<D
 describe("dev reloads what the handler loads", () => {
   it("reloads for a workspace package imported by relative path, not for temporary files, unchanged saves, touches or node_modules; the watched set follows the code", async () => {
     // Prepare
-    const handler = handlerImporting(`import { V } from "../../../packages/shared/index.js";\nimport dep from "dep";`, "v: V, dep");
+    const handler = handlerImporting(`import { V } from "../../../packages/shared/index";\nimport dep from "dep";`, "v: V, dep");
     const project = await dev.project({ handler });
     const shared = await put(project, "packages/shared/index.ts", "export const V = 1;\n");
     const other = await put(project, "packages/other/index.ts", "export const V = 10;\n");
@@ -120,7 +120,7 @@ describe("dev reloads what the handler loads", () => {
     // Prepare
     const project = await dev.project({ handler: handlerImporting(`import { greeting } from "@acme/linked";`, "greeting") });
     await put(project, "packages/linked/package.json", JSON.stringify({ name: "@acme/linked", exports: "./index.ts" })); // no "type": CommonJS
-    await put(project, "packages/linked/index.ts", `export { greeting } from "./greeting.js";\n`);
+    await put(project, "packages/linked/index.ts", `export { greeting } from "./greeting";\n`);
     const greeting = await put(project, "packages/linked/greeting.ts", `export const greeting = "hello";\n`);
     await mkdir(path.join(project.dir, "node_modules", "@acme"), { recursive: true });
     await symlink(path.join("..", "..", "packages", "linked"), path.join(project.dir, "node_modules", "@acme", "linked"), "dir");
@@ -138,7 +138,7 @@ describe("dev reloads what the handler loads", () => {
 
   it("tries failing code again at once when the package file that broke it is fixed", async () => {
     // Prepare: the retry's backoff is far away, so only the save can load it
-    const project = await dev.project({ handler: handlerImporting(`import { V } from "../../../packages/shared/index.js";`, "v: V") });
+    const project = await dev.project({ handler: handlerImporting(`import { V } from "../../../packages/shared/index";`, "v: V") });
     const shared = await put(project, "packages/shared/index.ts", "export const V = ;\n");
     const worker = await dev.worker({ projectDir: project.dir, watch: true, schedule: false, loadRetryMs: 600_000 });
     assert.equal(worker.handler.loaded, false);

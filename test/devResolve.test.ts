@@ -62,7 +62,7 @@ describe("dev handler process: module resolution and entry", () => {
   it("loads server.ts when it exists, and messages reach index.ts's handler through it", async () => {
     const project = await dev.project({ handler: RECORDING_HANDLER });
     const server = path.join(path.dirname(project.entry), "server.ts");
-    await writeFile(server, `console.log("local setup from server.ts");\nexport { handler } from "./index.js";\n`);
+    await writeFile(server, `console.log("local setup from server.ts");\nexport { handler } from "./index";\n`);
     const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.entry, server);
     const handled = waitForEvent(worker, "message:handled");
@@ -104,7 +104,7 @@ describe("dev handler process: module resolution and entry", () => {
   });
 
   it("a native addon names the install list, as `build` would fail on it", async () => {
-    const project = await dev.project({ handler: `import addon from "./native.node.js";\nexport const handler = async () => addon;\n` });
+    const project = await dev.project({ handler: `import addon from "./native.node";\nexport const handler = async () => addon;\n` });
     await writeFile(path.join(path.dirname(project.entry), "native.node"), "not really a binary");
     const worker = await dev.worker({ projectDir: project.dir, watch: false });
     assert.equal(worker.handler.loaded, false);

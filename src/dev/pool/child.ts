@@ -145,7 +145,7 @@ function recordAttributes(attributes: NonNullable<WireRecord["attributes"]>) {
 function noHandlerMessage(): string {
   const fix =
     path.basename(entry) === "server.ts"
-      ? 'dev loads server.ts when it exists: re-export the Lambda handler with `export { handler } from "./index.js";`'
+      ? 'dev loads server.ts when it exists: re-export the Lambda handler with `export { handler } from "./index";`'
       : "export const handler = createWorkerHandler({ handlers })";
   return `${entry} does not export a \`handler\` function: ${fix}`;
 }
