@@ -13,7 +13,7 @@ import { recoveryLines } from "../journal/recoveryReport.js";
 import { printable as p, printableLines, terminalSafe } from "./printable.js";
 import { stackLinesToShow } from "../pool/stackFrames.js";
 import type { DevWorker } from "../worker.js";
-import type { TypesChecked } from "../devWorkerTypes.js";
+import type { DevWorkerEvents, TypesChecked } from "../devWorkerTypes.js";
 import { formatTypeError } from "../../project/typecheck.js";
 import { awsRetriesInWords, clockTime, retriesInWords, retrySettingsOf, spokenDuration } from "../queue/retryTiming.js";
 
@@ -59,6 +59,9 @@ const STALE_NOW = {
   dead: "the message is in the dead-letter queue",
   deleted: "the message was already deleted",
 };
+
+/** A line (or JSON object) per event, each handler typed by its event's payload. */
+type ConsoleHandlers = { [K in keyof DevWorkerEvents]?: (...args: DevWorkerEvents[K]) => void };
 
 export function attachConsole(worker: DevWorker, options: ConsoleOptions): () => void {
   const { style } = options;
@@ -109,7 +112,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
     return `${style.green("✓")} ${thousands(count)} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
   });
 
-  const handlers: Partial<Record<string, (arg: any) => void>> = options.json
+  const handlers: ConsoleHandlers = options.json
     ? {
         ready: () =>
           json("ready", {
@@ -157,7 +160,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:failed": (o) => {
           write(`${style.red("✗")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))} ${style.red(p(o.error))}`);
           for (const line of stackLinesToShow(o.stack, path.resolve(options.projectDir), options.verbose === true)) write(style.dim(`    ${p(line)}`));
-          if (o.nextAttemptAt) write(style.dim(`    ${nextAttemptLine(o)}`));
+          if (o.nextAttemptAt && o.deadLetterAt) write(style.dim(`    ${nextAttemptLine({ ...o, nextAttemptAt: o.nextAttemptAt, deadLetterAt: o.deadLetterAt })}`));
         },
         "message:retried": (o) => write(`${style.cyan("↻")} ${p(o.type)} ${short(o.id)} retried now: attempt ${o.attempt} ${style.dim("(letsgo-worker retry, dev only)")}`),
         "message:dead": (o) =>
@@ -168,7 +171,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
         "message:stale": (o) =>
           write(
             style.yellow(
-              `! ${p(o.type)} ${short(o.id)} ${o.attempt}/${o.maxAttempts} ${ms(o.durationMs)} ${o.succeeded ? "succeeded" : `failed (${p(o.error)})`} after its visibility timeout: ` +
+              `! ${p(o.type)} ${short(o.id)} ${o.attempt}/${o.maxAttempts} ${ms(o.durationMs)} ${o.succeeded ? "succeeded" : `failed (${p(o.error ?? "no result")})`} after its visibility timeout: ` +
                 `the result is ignored, as SQS ignores an old receipt handle; ${STALE_NOW[o.now as keyof typeof STALE_NOW]}` +
                 (o.currentAttempt ? ` (attempt ${o.currentAttempt}/${o.maxAttempts})` : "") +
                 ". Raise LETSGO_WORKER_VISIBILITY_TIMEOUT above the handler's running time.",
@@ -212,7 +215,7 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
           write(
             o.duplicate
               ? style.dim(`= stripe ${p(o.type)} ${p(o.eventId)} already enqueued: duplicate delivery ignored`)
-              : `${style.cyan("→")} stripe ${p(o.type)} ${p(o.eventId)} enqueued as letsgo:stripe ${style.dim(short(o.messageId))}`,
+              : `${style.cyan("→")} stripe ${p(o.type)} ${p(o.eventId)} enqueued as letsgo:stripe ${style.dim(short(o.messageId ?? ""))}`,
           ),
         "stripe:refused": (o) => {
           write(style.red(`✗ stripe delivery ${o.what === "stripe webhook refused" ? "refused" : "not enqueued"}${o.reason ? ` (${p(o.reason)})` : ""}: ${p(o.error)}`));
@@ -231,9 +234,11 @@ export function attachConsole(worker: DevWorker, options: ConsoleOptions): () =>
           write(style.red(`! the queue journal cannot be written: ${o.reason}. POST / answers 503 (nothing accepted is lost); dev retries by itself`)),
         "journal:resumed": () => write(style.green("✓ the queue journal can be written again: accepting messages")),
       };
-  for (const [event, handler] of Object.entries(handlers)) worker.on(event as "ready", handler as () => void);
+  // Each entry is typed against its own event above; the loop only pairs names with listeners.
+  const listeners = Object.entries(handlers) as Array<["ready", (...args: DevWorkerEvents["ready"]) => void]>;
+  for (const [event, handler] of listeners) worker.on(event, handler);
   return () => {
-    for (const [event, handler] of Object.entries(handlers)) worker.off(event as "ready", handler as () => void);
+    for (const [event, handler] of listeners) worker.off(event, handler);
     handledLine.end();
     flush();
   };
