@@ -44,8 +44,17 @@ export function setOutcomeReporter(reporter: OutcomeReporter | undefined): void 
   else delete (globalThis as Slot)[OUTCOME_REPORTER_KEY];
 }
 
-/** The runtime's own log lines that only tell an outcome (by `msg`): what a reporter learns anyway. */
-export const OUTCOME_LOG_MESSAGES: ReadonlySet<string> = new Set(["message handled", "message failed", "batch done", "scheduled run done", "scheduled run failed"]);
+/** The `msg` of the runtime's own log lines that only tell an outcome: named once, logged and recognised by these names. */
+export const OutcomeLog = {
+  MessageHandled: "message handled",
+  MessageFailed: "message failed",
+  BatchDone: "batch done",
+  ScheduledRunDone: "scheduled run done",
+  ScheduledRunFailed: "scheduled run failed",
+} as const;
+
+/** Those lines, which a reporter learns anyway (dev hides them). */
+export const OUTCOME_LOG_MESSAGES: ReadonlySet<string> = new Set(Object.values(OutcomeLog));
 
 /** Whether a host has installed a reporter (dev's handler process does; Lambda has none). */
 export function hasOutcomeReporter(): boolean {

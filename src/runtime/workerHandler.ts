@@ -9,7 +9,7 @@
 import { errorStack, firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { isScheduledEvent } from "./messageTypes.js";
-import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, reportOutcome } from "./outcomes.js";
+import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, OutcomeLog, reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
 import { installedPayloadSchemas, payloadProblem } from "./payloadShape.js";
 import { unknownTypeProblem } from "./messageRules.js";
@@ -90,7 +90,7 @@ async function handleBatch(
   const batchItemFailures = event.Records.filter((_, index) => !outcomes[index]).map((record) => ({
     itemIdentifier: record.messageId,
   }));
-  logger.debug("batch done", { records: event.Records.length, failed: batchItemFailures.length });
+  logger.debug(OutcomeLog.BatchDone, { records: event.Records.length, failed: batchItemFailures.length });
   return { batchItemFailures };
 }
 
@@ -142,7 +142,7 @@ async function handleRecord(
     return handled(fields, started, logger);
   } catch (error) {
     const durationMs = Date.now() - started;
-    logger.error("message failed", {
+    logger.error(OutcomeLog.MessageFailed, {
       ...fields,
       reason: error instanceof InvalidMessageError ? error.reason : "handler-error",
       error: firstLine(error),
@@ -157,7 +157,7 @@ async function handleRecord(
 
 function handled(fields: RecordFields, started: number, logger: Logger): true {
   const durationMs = Date.now() - started;
-  logger.info("message handled", { ...fields, durationMs });
+  logger.info(OutcomeLog.MessageHandled, { ...fields, durationMs });
   reportOutcome({ kind: "message", messageId: fields.messageId, messageType: fields.messageType, ok: true, durationMs });
   return true;
 }
@@ -171,7 +171,7 @@ async function runScheduled(
   const fields = { scheduledTime: event.time, executionId: event.id };
   const run = { kind: "scheduled" as const, ...fields };
   if (!scheduled) {
-    logger.error("scheduled run failed", { ...fields, reason: "no-scheduled-handler" });
+    logger.error(OutcomeLog.ScheduledRunFailed, { ...fields, reason: "no-scheduled-handler" });
     const error = new ScheduledRunError(
       "A scheduled event arrived but no scheduled handler is set: pass createWorkerHandler({ scheduled }), or clear LETSGO_WORKER_SCHEDULE to stop scheduling.",
     );
@@ -183,7 +183,7 @@ async function runScheduled(
     await scheduled(event, context);
   } catch (error) {
     const durationMs = Date.now() - started;
-    logger.error("scheduled run failed", {
+    logger.error(OutcomeLog.ScheduledRunFailed, {
       ...fields,
       reason: "handler-error",
       error: firstLine(error),
@@ -195,7 +195,7 @@ async function runScheduled(
     throw new ScheduledRunError(`Scheduled run for ${event.time} failed: ${firstLine(error)}`, { cause: error });
   }
   const durationMs = Date.now() - started;
-  logger.info("scheduled run done", { ...fields, durationMs });
+  logger.info(OutcomeLog.ScheduledRunDone, { ...fields, durationMs });
   reportOutcome({ ...run, ok: true, durationMs });
 }
 
