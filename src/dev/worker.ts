@@ -286,7 +286,7 @@ async function assemble(
     retryDelaysMs: options.scheduledRetryDelaysMs,
     async deadLetter(message, attempts, error, firstAttemptAt, stack) {
       const id = await store.deadLetter(message, attempts, error, firstAttemptAt, stack);
-      emitter.emit("message:dead", { id, type: message.type, attempts, error, ...(stack ? { stack } : {}) });
+      emitter.emit("message:dead", deadEvent(id, message.type, attempts, error, stack));
       return id;
     },
     onRan: (outcome) => emitter.emit("schedule:ran", { ...outcome, next: timer?.next?.toISOString() ?? null }),
@@ -313,10 +313,10 @@ async function assemble(
     const timing = message && retryTiming(message, retrySettings());
     emitter.emit("message:failed", timing ? { ...outcome, nextAttemptAt: new Date(timing.nextAttemptAt).toISOString(), deadLetterAt: new Date(timing.deadLetterAt).toISOString() } : outcome);
     if (outcome.dead) {
-      emitter.emit("message:dead", { id: outcome.id, type: outcome.type, attempts: outcome.attempt, error: outcome.error, ...(outcome.stack === undefined ? {} : { stack: outcome.stack }) });
+      emitter.emit("message:dead", deadEvent(outcome.id, outcome.type, outcome.attempt, outcome.error, outcome.stack));
     }
   });
-  mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadInfo(message, attempts)));
+  mapping.on("dead", ({ message, attempts }) => emitter.emit("message:dead", deadEvent(message.id, message.type, attempts, message.lastError ?? "no result", message.lastErrorStack)));
   mapping.on("expired", ({ message, now }) => emitter.emit("message:expired", expiredInfo(message, now)));
   mapping.on("stale", (outcome) => emitter.emit("message:stale", outcome));
   mapping.on("duplicated", (outcome) => emitter.emit("message:duplicated", outcome));
@@ -451,8 +451,7 @@ async function assemble(
       const event = buildStripeTestEvent(type as StripeEventType);
       const payload = JSON.stringify(event, null, 2);
       const signature = signStripePayload(payload, stripeWebhookSecret(settings, localStripeSecret));
-      const response = await fetch(`${url}/stripe`, { method: "POST", body: payload, headers: { "content-type": "application/json", "stripe-signature": signature } });
-      return { status: response.status, body: await response.json() };
+      return router.deliverStripe(payload, signature);
     },
   });
   life.add("dashboard live updates", { stop: () => dashboard.close() });
@@ -574,7 +573,8 @@ function expiredInfo(message: QueueMessage, now: number) {
   return { id: message.id, type: message.type, ageSeconds: Math.round((now - message.sentAt) / 1000), dead: message.state === "dead" };
 }
 
-function deadInfo(message: QueueMessage, attempts: number) {
-  return { id: message.id, type: message.type, attempts, error: message.lastError ?? "no result", ...(message.lastErrorStack === undefined ? {} : { stack: message.lastErrorStack }) };
+/** The one builder of "message:dead", whichever part dead-lettered the message (a last failed attempt, a scheduled run, the mapping). */
+function deadEvent(id: string, type: string, attempts: number, error: string, stack: string | undefined): DevWorkerEvents["message:dead"][0] {
+  return { id, type, attempts, error, ...(stack ? { stack } : {}) };
 }
 

@@ -99,7 +99,10 @@ export function deadMessageView(m: QueueMessage): DeadMessageView {
   };
 }
 
-export function buildRouter(service: QueueService, guard?: RequestGuard): Router {
+/** dev's routes, and the Stripe verifier POST /stripe uses, for a delivery made inside dev (the dashboard's test events). */
+export type DevRouter = Router & { deliverStripe(payload: string, signature: string): Promise<{ status: number; body: unknown }> };
+
+export function buildRouter(service: QueueService, guard?: RequestGuard): DevRouter {
   const router = new Router(guard);
   /** A request from another project's app (two projects, one default port): refused whole, in the CLI's words. */
   const refuseAnotherProject = (headers: Record<string, string | string[] | undefined>) => {
@@ -189,7 +192,14 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): Router
     if (moved.length === 0) throw new HttpError(404, `No message ${given} in the dead-letter queue (GET /dlq lists them).`);
     return { status: 200, body: { redriven: 1, messageId: id, newMessageId: moved[0]!.messageId, messages: moved } };
   });
-  return router;
+  // The same verifier and enqueue as POST /stripe, without a round trip through dev's own HTTP server.
+  const deliverStripe = async (payload: string, signature: string) => {
+    const response = await stripeWebhook(
+      new Request("http://dev.local/stripe", { method: "POST", body: payload, headers: { "content-type": "application/json", "stripe-signature": signature } }),
+    );
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  return Object.assign(router, { deliverStripe });
 }
 
 /** A full id, or a prefix that names exactly one of `messages`; else `given` (the caller finds nothing and says so). */
