@@ -6,6 +6,7 @@
  * runtime in the process (the one the user's code loads, the one the host
  * imports) finds the same one. In Lambda nobody sets it, and reporting does nothing.
  */
+import { processSlot } from "./processSlot.js";
 
 /** A failed outcome carries what was thrown, as it was thrown (usually an Error: name, message, stack). */
 export type OutcomeResult = { ok: true } | { ok: false; error: unknown };
@@ -33,15 +34,12 @@ export type RuntimeOutcome = MessageOutcome | ScheduledOutcome;
 
 export type OutcomeReporter = (outcome: RuntimeOutcome) => void;
 
-/** The global slot's key: the same symbol in every copy of the runtime. */
-export const OUTCOME_REPORTER_KEY = Symbol.for("letsgo-worker.outcomes");
-
-type Slot = { [OUTCOME_REPORTER_KEY]?: OutcomeReporter };
+/** The process's reporter: one slot, the same in every copy of the runtime. */
+const installedReporter = processSlot<OutcomeReporter>("outcomes");
 
 /** Install the process's reporter (undefined removes it). */
 export function setOutcomeReporter(reporter: OutcomeReporter | undefined): void {
-  if (reporter) (globalThis as Slot)[OUTCOME_REPORTER_KEY] = reporter;
-  else delete (globalThis as Slot)[OUTCOME_REPORTER_KEY];
+  installedReporter.set(reporter);
 }
 
 /** The `msg` of the runtime's own log lines that only tell an outcome: named once, logged and recognised by these names. */
@@ -58,12 +56,12 @@ export const OUTCOME_LOG_MESSAGES: ReadonlySet<string> = new Set(Object.values(O
 
 /** Whether a host has installed a reporter (dev's handler process does; Lambda has none). */
 export function hasOutcomeReporter(): boolean {
-  return typeof (globalThis as Slot)[OUTCOME_REPORTER_KEY] === "function";
+  return typeof installedReporter.get() === "function";
 }
 
 /** Hand an outcome to the installed reporter, if any; a reporter that throws never fails the record. */
 export function reportOutcome(outcome: RuntimeOutcome): void {
-  const reporter = (globalThis as Slot)[OUTCOME_REPORTER_KEY];
+  const reporter = installedReporter.get();
   if (typeof reporter !== "function") return;
   try {
     reporter(outcome);

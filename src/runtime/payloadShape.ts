@@ -15,6 +15,7 @@
  *
  * Dependency-free: it is bundled into the worker's image.
  */
+import { processSlot } from "./processSlot.js";
 import { MAX_JSON_DEPTH } from "./messageRules.js";
 import { describeShape, describeValue, pathTo } from "./payloadShapeText.js";
 import { keyFits, stringFits, type CaseMapping } from "./stringShapes.js";
@@ -424,16 +425,13 @@ function hasToJsonInside(value: object, depth: number): boolean {
 }
 
 /** The process-global slot the worker's bundle fills before the user's code loads (see ../image/bundle.ts). */
-export const PAYLOAD_SCHEMAS_KEY = Symbol.for("letsgo-worker.payloadSchemas");
-
-type Slot = { [PAYLOAD_SCHEMAS_KEY]?: PayloadSchemas };
+const installed = processSlot<PayloadSchemas>("payloadSchemas");
 
 /** Install the schemas every copy of the runtime in this process checks against (undefined removes them). */
 export function setPayloadSchemas(schemas: PayloadSchemas | undefined): void {
-  if (schemas) (globalThis as Slot)[PAYLOAD_SCHEMAS_KEY] = schemas;
-  else delete (globalThis as Slot)[PAYLOAD_SCHEMAS_KEY];
+  installed.set(schemas);
 }
 
 export function installedPayloadSchemas(): PayloadSchemas | undefined {
-  return (globalThis as Slot)[PAYLOAD_SCHEMAS_KEY];
+  return installed.get();
 }

@@ -9,6 +9,7 @@
  * The AWS SDK is not bundled: the Lambda Node.js base image provides it, and it
  * is imported only when LETSGO_SECRETS_PATH is set.
  */
+import { processSlot, type ProcessSlot } from "./processSlot.js";
 export const SECRETS_PATH_ENV = "LETSGO_SECRETS_PATH";
 
 export type Env = Record<string, string | undefined>;
@@ -40,8 +41,7 @@ export async function loadSecretsIntoEnv(env: Env = process.env): Promise<number
 }
 
 /** The load of process.env's secrets, shared by every copy of the runtime in the process. */
-const PROCESS_SECRETS = Symbol.for("letsgo-worker.secrets");
-type Slot = { [PROCESS_SECRETS]?: Promise<void> };
+const processSecrets = processSlot<Promise<void>>("secrets");
 
 /**
  * Load once per process; a failure is not remembered, so the next invocation
@@ -51,18 +51,24 @@ type Slot = { [PROCESS_SECRETS]?: Promise<void> };
  * sees the secrets, as in dev), and the handler's own await then costs nothing.
  */
 export function secretsLoader(env: Env = process.env): () => Promise<void> {
-  const slot: Slot = env === process.env ? (globalThis as Slot) : {};
+  // Another environment (a test's) gets a slot of its own.
+  let own: Promise<void> | undefined;
+  const slot: ProcessSlot<Promise<void>> = env === process.env ? processSecrets : { get: () => own, set: (value) => void (own = value) };
   return () => {
-    slot[PROCESS_SECRETS] ??= loadSecretsIntoEnv(env).then(
-      () => undefined,
-      (error: unknown) => {
-        slot[PROCESS_SECRETS] = undefined;
-        throw new Error(`Could not read the worker's secrets from SSM (${env[SECRETS_PATH_ENV]}): ${(error as Error).message}`, {
-          cause: error,
-        });
-      },
-    );
-    return slot[PROCESS_SECRETS];
+    let load = slot.get();
+    if (!load) {
+      load = loadSecretsIntoEnv(env).then(
+        () => undefined,
+        (error: unknown) => {
+          slot.set(undefined);
+          throw new Error(`Could not read the worker's secrets from SSM (${env[SECRETS_PATH_ENV]}): ${(error as Error).message}`, {
+            cause: error,
+          });
+        },
+      );
+      slot.set(load);
+    }
+    return load;
   };
 }
 
