@@ -165,6 +165,12 @@ async function assemble(
   const ownerTag = `${projectTag(paths.stateDir)}/${process.pid}`;
   const leftoverProcesses = await killTagged(projectTag(paths.stateDir));
   const localStripeSecret = await ensureLocalStripeSecret(paths.stateDir);
+  // Whether and on what the schedule fires: the banner's, --json's and the dashboard's one view of it.
+  const scheduleSetting = {
+    state: (options.schedule === false ? "off" : schedule ? "on" : "none") as DevSchedule["state"],
+    expression: settings.LETSGO_WORKER_SCHEDULE,
+    timezone: settings.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+  };
   // Reading the types may load the TypeScript checker (~1 s when they changed): under way while the rest starts.
   const payloadSchemaSource = new PayloadSchemaSource(paths.typesIndex, path.join(paths.stateDir, "payload-schemas.json"));
   payloadSchemaSource.prefetch();
@@ -426,9 +432,7 @@ async function assemble(
         }));
     },
     schedule: () => ({
-      state: options.schedule === false ? "off" : schedule ? "on" : "none",
-      expression: settings.LETSGO_WORKER_SCHEDULE,
-      timezone: settings.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+      ...scheduleSetting,
       description: schedule?.schedule.describe() ?? null,
       next: (schedule && options.schedule !== false ? schedule.schedule.nextN(new Date(Math.max(Date.now(), schedule.from.getTime()) - 1), 5) : []).map((fire) => ({
         utc: fire.toISOString(),
@@ -490,9 +494,7 @@ async function assemble(
     settings,
     entry,
     schedule: {
-      state: options.schedule === false ? "off" : schedule ? "on" : "none",
-      expression: settings.LETSGO_WORKER_SCHEDULE,
-      timezone: settings.LETSGO_WORKER_SCHEDULE_TIMEZONE,
+      ...scheduleSetting,
       get next() {
         return timer?.next ?? null;
       },
