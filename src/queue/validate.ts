@@ -49,7 +49,7 @@ export function checkAttributes(value: unknown, label: string): { attributes: Ch
   for (const [name, raw] of entries) {
     const problem = attributeNameProblem(name);
     if (problem) throw fail(`.${name} ${problem}`);
-    let checked: { dataType: "String" | "Number"; value: string };
+    let checked: CheckedAttributes[string];
     if (typeof raw === "string" && raw !== "") checked = { dataType: "String", value: raw };
     else if (typeof raw === "number" && Number.isFinite(raw)) checked = { dataType: "Number", value: String(raw) };
     else throw fail(`.${name} must be a non-empty string or a finite number, got ${describe(raw)}.`);

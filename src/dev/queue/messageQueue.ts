@@ -5,6 +5,7 @@
  * with `apply` rebuilds the same state, so what is on disk and what is in memory
  * cannot drift apart.
  */
+import type { CheckedAttributes } from "../../queue/validate.js";
 import { MinHeap } from "./heap.js";
 import { ReadyList } from "./readyList.js";
 
@@ -54,7 +55,7 @@ export interface SnapshotRecord {
 }
 
 /** SQS message attributes by name: data type and value (String or Number, as text). */
-export type MessageAttributes = Record<string, { dataType: "String" | "Number"; value: string }>;
+export type MessageAttributes = CheckedAttributes;
 
 export type MessageState = "ready" | "delayed" | "inflight" | "dead";
 
