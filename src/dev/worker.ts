@@ -19,7 +19,7 @@ import { DLQ_RETENTION_SECONDS } from "../queue/constants.js";
 
 import { workerPaths, type WorkerPaths } from "../project/paths.js";
 import { devShownSettings, loadSettings, settingMs, type LoadedSettings, type Settings } from "../project/settings.js";
-import { formatLocalIso, parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
+import { parseScheduleSetting, ScheduleError, type Schedule } from "../schedule/index.js";
 import { DevBundler } from "./reload/bundler.js";
 import { handlerWorldEnv, reservedEnvKeys } from "./pool/handlerWorld.js";
 import { BackgroundTypeChecks, type TypesState } from "./types/typeChecks.js";
@@ -45,10 +45,11 @@ import { buildRouter, type RetryingView } from "./http/routes.js";
 import { addDashboardRoutes } from "./http/dashboard.js";
 import { MessageHistory, type HistorySource } from "./history/history.js";
 import { replayedMessage } from "./history/replay.js";
+import { sendableTypes } from "./http/sendableTypes.js";
+import { scheduleView } from "./schedule/scheduleView.js";
 import { fileQueuedMessages, recordHistory } from "./history/historyRecorder.js";
 import { killTagged, projectTag } from "./pool/handlerDescendants.js";
 import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
-import { listMessageTypes } from "../project/messages.js";
 import { STRIPE_EVENT_TYPES, type StripeEventType } from "../project/stripeEvents.js";
 import { signStripePayload } from "../runtime/stripeWebhook.js";
 import { buildStripeTestEvent } from "../stripe/testEvents.js";
@@ -417,29 +418,8 @@ async function assemble(
     handler: () => handler,
     types: () => typeChecks.state,
     retryOf: (id) => retryingViews(queue, mapping, retrySettings()).find((view) => view.messageId === id),
-    async messageTypes() {
-      // Without a handlers map (a hand-written entry), the types file alone says what is declared.
-      const declared = await listMessageTypes(paths.root).catch(async () =>
-        (scanEnum(await readFile(paths.typesIndex, "utf8").catch(() => ""), "MessageType") ?? []).map((member) => ({ type: member.value, handled: false })),
-      );
-      return declared
-        .filter((info) => info.type !== ReservedMessageType.Stripe) // comes in only through POST /stripe, signed
-        .map((info) => ({
-          type: info.type,
-          handled: info.handled,
-          ...(payloadSchemas?.messages[info.type] ? { declaredAs: payloadSchemas.messages[info.type]!.declaredAs } : {}),
-          example: payloadSchemas ? payloadSkeleton(payloadSchemas, info.type) : {},
-        }));
-    },
-    schedule: () => ({
-      ...scheduleSetting,
-      description: schedule?.schedule.describe() ?? null,
-      next: (schedule && options.schedule !== false ? schedule.schedule.nextN(new Date(Math.max(Date.now(), schedule.from.getTime()) - 1), 5) : []).map((fire) => ({
-        utc: fire.toISOString(),
-        local: formatLocalIso(fire.getTime(), settings.LETSGO_WORKER_SCHEDULE_TIMEZONE),
-      })),
-      runs: scheduleRuns,
-    }),
+    messageTypes: () => sendableTypes(paths, payloadSchemas),
+    schedule: () => scheduleView(scheduleSetting, schedule, scheduleRuns),
     stripeEventTypes: STRIPE_EVENT_TYPES,
     async replay(id, payload) {
       const original = history.get(id)!;

@@ -11,7 +11,7 @@
  * be starting from theirs); older pairs are removed. esbuild's service process is
  * stopped a second after a build, so a running `dev` carries none.
  */
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BASE_IMAGE_PROVIDES, bundleProblems, workerBuildOptions } from "../../image/bundle.js";
 import { formatProblem, type BundleProblem } from "../../image/errors.js";
