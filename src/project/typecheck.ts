@@ -9,10 +9,9 @@
  * It runs in a child process (./typecheckProcess.ts): the compiler's memory
  * leaves with it, and `dev` never waits on it.
  */
-import { fork } from "node:child_process";
+import { runScriptProcess } from "./scriptProcess.js";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ProjectError } from "../errors.js";
 import { workerPaths } from "./paths.js";
 
@@ -69,28 +68,10 @@ export function typecheckWorker(projectDir: string, options: { signal?: AbortSig
   const paths = workerPaths(projectDir);
   const tsconfig = path.join(paths.worker, "tsconfig.json");
   if (!existsSync(tsconfig)) return Promise.resolve({ errors: [], total: 0, ms: 0, compiler: "none" });
-  const fromSource = import.meta.url.endsWith(".ts");
-  const script = fileURLToPath(new URL(`./typecheckProcess.${fromSource ? "ts" : "js"}`, import.meta.url));
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [paths.root, tsconfig], {
-      execArgv: fromSource ? ["--import", "tsx"] : [],
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    let answer: (Omit<TypecheckResult, "ms"> & { error?: undefined }) | { error: string } | undefined;
-    child.on("message", (message) => (answer = message as typeof answer));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHECK_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (answer && answer.error === undefined) resolve({ ...(answer as Omit<TypecheckResult, "ms">), ms: Math.round(performance.now() - started) });
-      else reject(new Error(answer?.error ?? (stderr.trim() || `the type check ended (${signal ?? `exit code ${code}`})`)));
-    });
-  });
+  return runScriptProcess<Omit<TypecheckResult, "ms">>(import.meta.url, "typecheckProcess", [paths.root, tsconfig], {
+    timeoutMs: CHECK_TIMEOUT_MS,
+    what: "the type check",
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).then((result) => ({ ...result, ms: Math.round(performance.now() - started) }));
 }

@@ -10,15 +10,14 @@
  * Deriving never stops the worker: if it fails, payloads go unchecked and the
  * warning says why.
  */
-import { fork } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { DerivedPayloadSchemas } from "../../project/payloadSchemas.js";
 import { VERSION } from "../../version.js";
 import { readCheckedFile, writeCheckedFile } from "../journal/checkedFile.js";
+import { runScriptProcess } from "../../project/scriptProcess.js";
 
 /** Bumped when the derivation changes what it writes for the same types. */
 const DERIVATION_VERSION = 2;
@@ -118,27 +117,5 @@ async function hashOf(file: string): Promise<string | undefined> {
 const DERIVE_TIMEOUT_MS = 60_000;
 
 function deriveInChildProcess(typesIndex: string): Promise<DerivedPayloadSchemas> {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const script = fileURLToPath(new URL(`./payloadSchemaProcess.${fromSource ? "ts" : "js"}`, import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [typesIndex], {
-      // Run from source (this tool's tests), the script is TypeScript.
-      execArgv: fromSource ? ["--import", "tsx"] : [],
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    let answer: (DerivedPayloadSchemas & { error?: undefined }) | { error: string } | undefined;
-    child.on("message", (message) => (answer = message as typeof answer));
-    const timer = setTimeout(() => child.kill("SIGKILL"), DERIVE_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (answer && answer.error === undefined) resolve(answer as DerivedPayloadSchemas);
-      else reject(new Error(answer?.error ?? (stderr.trim() || `the deriving process ended (${signal ?? `exit code ${code}`})`)));
-    });
-  });
+  return runScriptProcess<DerivedPayloadSchemas>(import.meta.url, "payloadSchemaProcess", [typesIndex], { timeoutMs: DERIVE_TIMEOUT_MS, what: "the deriving process" });
 }
