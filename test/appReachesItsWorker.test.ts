@@ -14,11 +14,12 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
+import { freePort } from "./support/ports.js";
+import { startWebApp } from "./support/webApp.js";
 import path from "node:path";
 import Stripe from "stripe";
 import { buildStripeTestEvent } from "../src/stripe/testEvents.ts";
@@ -26,7 +27,6 @@ import { linkProjectDependencies, runCli, tempDir } from "./support/cli.ts";
 import { BIN, REPO, request, startDevCli, type DevCli } from "./support/devServer.ts";
 
 const SECRET = "whsec_two_projects";
-const TSX = import.meta.resolve("tsx");
 
 /** Blog's own server: it enqueues whatever JSON it is posted, and mounts the Stripe handler. */
 const WEB_SERVER = `
@@ -48,32 +48,6 @@ const server = http.createServer(async (req, res) => {
 server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: "http://127.0.0.1:" + (server.address() as any).port })));
 `;
 
-async function startWebApp(projectDir: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, path.join(projectDir, "apps/web/server.ts")], {
-    cwd: path.join(projectDir, "apps/web"),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    child.once("exit", (code) => reject(new Error(`the web app exited (${code}) before listening:\n${stderr}`)));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -187,13 +161,3 @@ describe("Scenario: a script waits for /health, then runs the project's commands
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

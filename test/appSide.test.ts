@@ -12,7 +12,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -26,9 +25,9 @@ import { buildStripeTestEvent } from "../src/stripe/testEvents.ts";
 import { linkProjectDependencies, runCli, tempDir } from "./support/cli.ts";
 import { startDevCli, type DevCli } from "./support/devServer.ts";
 import { startMoto, type Moto } from "./support/moto.ts";
+import { startWebApp, type WebApp } from "./support/webApp.ts";
 
 const SECRET = "whsec_app_side_test";
-const TSX = import.meta.resolve("tsx");
 
 /** The app's own server, as a user would write it with node:http. */
 const WEB_SERVER = `
@@ -67,41 +66,6 @@ const server = http.createServer(async (req, res) => {
 server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: "http://127.0.0.1:" + (server.address() as any).port })));
 `;
 
-interface WebApp {
-  url: string;
-  /** What it logged (warn and error lines go to stderr). */
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-/** Start apps/web/server.ts under tsx with `env` on top of a clean environment. */
-async function startWebApp(projectDir: string, env: Record<string, string>): Promise<WebApp> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, path.join(projectDir, "apps/web/server.ts")], {
-    cwd: path.join(projectDir, "apps/web"),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    child.once("exit", (code) => reject(new Error(`the web app exited (${code}) before listening:\n${stderr}`)));
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
-}
 
 /** A local HTTP server standing in for Slack's incoming webhook: answers `ok`, keeps each body. */
 async function startSlackStandIn() {

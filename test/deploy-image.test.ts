@@ -22,7 +22,8 @@ import { tarArchive } from "../src/image/tar.ts";
 import type { ImagePlatform } from "../src/image/platform.ts";
 import { runCli, tempDir } from "./support/cli.ts";
 import { startTestEngine, type TestEngine } from "./support/docker.ts";
-import { freePort, startTestRegistry, type TestRegistry } from "./support/registry.ts";
+import { startTestRegistry, type TestRegistry } from "./support/registry.ts";
+import { freePort } from "./support/ports.ts";
 import { startMoto, TEST_REGION, type Moto } from "./support/moto.ts";
 
 const engineOrSkip = await startTestEngine();

@@ -6,9 +6,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { BIN, readLog, RECORDING_HANDLER, waitForEvent, useDevWorker } from "./support/devServer.js";
+import { freePort } from "./support/ports.js";
 
 const dev = useDevWorker();
 
@@ -145,11 +145,3 @@ describe("dlq command", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

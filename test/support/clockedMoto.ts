@@ -5,10 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.js";
 
 export interface ClockedMoto {
   endpoint: string;
@@ -19,16 +19,6 @@ export interface ClockedMoto {
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "clocked_moto.py");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startClockedMoto(startMs: number): Promise<ClockedMoto> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "letsgo-moto-clock-"));

@@ -8,7 +8,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import http from "node:http";
-import { createServer, type AddressInfo, type Socket } from "node:net";
+import { type AddressInfo, type Socket } from "node:net";
+import { freePort } from "./ports.js";
 
 export interface Moto {
   /** The proxy's address: what AWS_ENDPOINT_URL points at. */
@@ -35,16 +36,6 @@ export interface ProxiedRequest {
 
 export const TEST_REGION = "us-east-1";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForMoto(child: ChildProcess, base: string): Promise<void> {
   let exited = false;

@@ -6,10 +6,10 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { skipLoudly, stopProcess, waitUntil, which } from "./docker.js";
+import { freePort } from "./ports.js";
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT`, the prefix of repository names pushed here. */
@@ -76,14 +76,3 @@ export async function startTestRegistry(): Promise<TestRegistry | { skip: string
   };
 }
 
-/** A port nobody listens on right now (the registry binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
