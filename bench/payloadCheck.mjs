@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import * as esbuild from "esbuild";
 import { devContender } from "./peers/contenders.mjs";
 import { BODIES, orderMessage, throughputRun } from "./peers/throughput.mjs";
-import { BIN, BIN_REL, REPO } from "./support/devWorker.mjs";
+import { BIN, BIN_REL, ORDER_FIELDS, REPO, SCAFFOLD_COMMANDS } from "./support/devWorker.mjs";
 import { findWrk } from "./support/load.mjs";
 import { codeLine, machineLine } from "./support/machine.mjs";
 import { median } from "./support/stats.mjs";
@@ -40,8 +40,8 @@ const { workerBuildOptions } = await import(path.join(REPO, "dist", "image", "bu
 const { derivePayloadSchemas } = await import(path.join(REPO, "dist", "project", "payloadSchemas.js"));
 const { payloadProblem } = await import(path.join(REPO, "dist", "runtime", "payloadShape.js"));
 
-const FIELDS = ["orderId:string", "customerId:string", "amount:number", "currency:string", "items:Array<{ sku: string; quantity: number }>"];
-const SETUP = [`node ${BIN_REL} init DIR --yes`, `node ${BIN_REL} add-message OrderNew --cwd DIR ${FIELDS.map((f) => `--field '${f}'`).join(" ")}`];
+const FIELDS = ORDER_FIELDS;
+const SETUP = SCAFFOLD_COMMANDS;
 
 async function makeProject({ checked }) {
   const dir = await mkdtemp(path.join(os.tmpdir(), `letsgo-bench-check-${checked ? "on" : "off"}-`));

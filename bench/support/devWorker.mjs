@@ -39,13 +39,19 @@ export async function makeBareProject(env = {}) {
   return dir;
 }
 
-/** The commands that make the scaffold project, as run (DIR stands for the temporary directory). */
-export const SCAFFOLD_COMMANDS = [`node ${BIN_REL} init DIR --yes`, `node ${BIN_REL} add-message OrderNew --cwd DIR`];
+/**
+ * OrderNew's fields, as the benches' message carries them (peers/throughput.mjs): the
+ * scaffold declares them, so dev's payload check accepts what the bench sends.
+ */
+export const ORDER_FIELDS = ["orderId:string", "customerId:string", "amount:number", "currency:string", "items:Array<{ sku: string; quantity: number }>"];
 
-/** `init --yes` then `add-message OrderNew`, left as they write it. */
+/** The commands that make the scaffold project, as run (DIR stands for the temporary directory). */
+export const SCAFFOLD_COMMANDS = [`node ${BIN_REL} init DIR --yes`, `node ${BIN_REL} add-message OrderNew --cwd DIR ${ORDER_FIELDS.map((f) => `--field '${f}'`).join(" ")}`];
+
+/** `init --yes` then `add-message OrderNew` with the bench message's fields, left as they write it. */
 export async function makeScaffoldProject() {
   const dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-bench-scaffold-"));
-  for (const args of [["init", dir, "--yes"], ["add-message", "OrderNew", "--cwd", dir]]) {
+  for (const args of [["init", dir, "--yes"], ["add-message", "OrderNew", "--cwd", dir, ...ORDER_FIELDS.flatMap((f) => ["--field", f])]]) {
     const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
     if (result.status !== 0) throw new Error(`letsgo-worker ${args.join(" ")} failed:\n${result.stderr}`);
   }
@@ -55,9 +61,12 @@ export async function makeScaffoldProject() {
 /**
  * Start `letsgo-worker dev --cwd dir --port 0 ...args` and wait until it reports
  * ready: its `ready` JSON line with --json, else its banner's first line (the URL).
+ * `env` reaches dev and, by --pass-env, the handler.
  */
 export async function startDev(dir, { args = [], env = {} } = {}) {
-  const argv = [BIN, "dev", "--cwd", dir, "--port", "0", ...args];
+  // dev gives the handler none of the shell's variables (as Lambda): the bench's own go through --pass-env.
+  const passEnv = Object.keys(env).flatMap((name) => ["--pass-env", name]);
+  const argv = [BIN, "dev", "--cwd", dir, "--port", "0", ...args, ...passEnv];
   const ready = args.includes("--json") ? /\{"event":"ready"[^\n]*?"url":"([^"]+)"/ : /letsgo-worker dev\s+(http:\/\/\S+)/;
   const { child, match, readyMs } = await spawnReady(process.execPath, argv, { ready, env });
   return { child, url: match[1], readyMs, command: devCommand(args) };
