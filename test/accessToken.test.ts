@@ -6,12 +6,10 @@ import {
   ACCESS_TOKEN_LIFETIME_SECONDS,
   createAccessTokenProvider,
   DEFAULT_API_AUDIENCE,
-  generateWorkerKeys,
   getAccessToken,
-  publicJwksFor,
   WorkerKeyError,
-  type GeneratedWorkerKeys,
 } from "../src/runtime/index.js";
+import { generateWorkerKeys, publicJwksFor, type GeneratedWorkerKeys } from "../src/runtime/workerKeys.js";
 import { SETTINGS } from "../src/project/settings.js";
 
 /** A clock tests move by hand (epoch ms). */

@@ -19,7 +19,7 @@ async function start(env: Record<string, string | number> = {}, handler = RECORD
 describe("dev worker", () => {
   it("hands a message to the handler once, in an SQS event shaped like Lambda's", async () => {
     const { project, worker } = await start({ LETSGO_WORKER_FUNCTION_TIMEOUT: 30 });
-    const handled = waitForEvent<{ id: string; requestId: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     const reply = await post(worker.url, { type: "OrderNew", payload: { orderId: "o_1" } });
     assert.equal(reply.status, 201);
     const [id] = reply.body.messageIds;
@@ -55,7 +55,7 @@ describe("dev worker", () => {
 
   it("retries only the failed message of a batch, dead-letters it with its error, and redrives it", async () => {
     const { project, worker } = await start({ LETSGO_WORKER_VISIBILITY_TIMEOUT: 1, LETSGO_WORKER_FUNCTION_TIMEOUT: 1, LETSGO_WORKER_MAX_RECEIVE_COUNT: 3 });
-    const dead = waitForEvent<{ id: string; attempts: number; error: string }>(worker, "message:dead");
+    const dead = waitForEvent(worker, "message:dead");
     const reply = await post(worker.url, [
       { type: "A", payload: { n: 1 } },
       { type: "B", payload: { fail: true } },
@@ -81,7 +81,7 @@ describe("dev worker", () => {
     assert.equal((await request(worker.url, "GET", "/stats")).body.dead, 1);
 
     assert.equal((await request(worker.url, "POST", "/dlq/redrive?messageId=nope")).status, 404);
-    const again = waitForEvent<{ id: string; attempt: number }>(worker, "message:failed", (o) => o.id !== idB);
+    const again = waitForEvent(worker, "message:failed", (o) => o.id !== idB);
     const redrive = await request(worker.url, "POST", `/dlq/redrive?messageId=${idB}`);
     // As SQS's redrive: back as a new message.
     const newId = redrive.body.newMessageId;
@@ -118,16 +118,16 @@ describe("dev worker", () => {
 
   it("survives a handler that calls process.exit or hangs past the timeout", async () => {
     const { worker } = await start({ LETSGO_WORKER_FUNCTION_TIMEOUT: 1, LETSGO_WORKER_MAX_RECEIVE_COUNT: 1, LETSGO_WORKER_VISIBILITY_TIMEOUT: 1 });
-    const exited = waitForEvent<{ error: string }>(worker, "message:failed");
+    const exited = waitForEvent(worker, "message:failed");
     await post(worker.url, { type: "Exit", payload: { exit: true } });
     assert.match((await exited).error, /exited \(code 1\).*process\.exit/);
     assert.equal((await request(worker.url, "GET", "/health")).status, 200);
 
-    const hung = waitForEvent<{ error: string }>(worker, "message:failed");
+    const hung = waitForEvent(worker, "message:failed");
     await post(worker.url, { type: "Hang", payload: { hang: true } });
     assert.equal((await hung).error, "Task timed out after 1.00 seconds");
 
-    const handled = waitForEvent<{ type: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     assert.equal((await post(worker.url, { type: "Fine", payload: {} })).status, 201);
     assert.equal((await handled).type, "Fine");
     const stats = (await request(worker.url, "GET", "/stats")).body;
@@ -199,7 +199,7 @@ describe("dev worker", () => {
 
   it("takes message attributes in the Records shape, as Lambda's records carry them, and refuses what SQS would", async () => {
     const { project, worker } = await start();
-    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     const body = JSON.stringify({ type: "WithAttributes", payload: {} });
     const sent = await post(worker.url, { Records: [{ body, messageAttributes: { tenant: { dataType: "String", stringValue: "acme" }, n: { dataType: "Number", stringValue: "1.50" } } }] });
     assert.equal(sent.status, 201);
@@ -220,7 +220,7 @@ describe("dev worker", () => {
     const sent = new Set<string>();
     const handled = new Set<string>();
     worker.on("message:handled", (o: { id: string }) => handled.add(o.id));
-    const reloaded = waitForEvent<{ reloaded: boolean }>(worker, "handler:loaded", (o) => o.reloaded);
+    const reloaded = waitForEvent(worker, "handler:loaded", (o) => o.reloaded);
     const send = async (count: number) => {
       for (let i = 0; i < count; i++) {
         for (const id of (await post(worker!.url, [{ type: "A", payload: { i } }, { type: "A", payload: { i } }])).body.messageIds) sent.add(id);

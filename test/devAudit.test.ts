@@ -105,7 +105,7 @@ describe("2. history.json is checked, and a Stripe replay must match the journal
   it("an edited Stripe amount, checksum recomputed, is refused at replay; the unedited event replays", async () => {
     const project = await dev.project({ handler: RECORDING_HANDLER });
     let worker = await dev.worker({ projectDir: project.dir });
-    const handled = waitForEvent<{ id: string; type: string }>(worker, "message:handled", (o) => o.type === "letsgo:stripe");
+    const handled = waitForEvent(worker, "message:handled", (o) => o.type === "letsgo:stripe");
     const trigger = await fetch(`${worker.url}/api/stripe/trigger?type=payment_intent.succeeded`, { method: "POST" });
     assert.equal(trigger.status, 200, await trigger.text());
     const { id } = await handled;
@@ -314,7 +314,7 @@ describe("7. what a handler spawns ends with it", () => {
       return { batchItemFailures: [] };
     }`;
   const pidsFrom = (worker: import("../src/dev/worker.js").DevWorker) =>
-    waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.startsWith("pids ")).then((o) => JSON.parse(o.line.slice(5)) as number[]);
+    waitForEvent(worker, "handler:output", (o) => o.line.startsWith("pids ")).then((o) => JSON.parse(o.line.slice(5)) as number[]);
 
   it("ends them when the handler calls process.exit", async () => {
     const { worker } = await dev.start({ handler: SPAWNING_HANDLER, env: { LETSGO_WORKER_MAX_RECEIVE_COUNT: 1 } });
@@ -328,7 +328,7 @@ describe("7. what a handler spawns ends with it", () => {
   it("ends them when the handler times out", async () => {
     const { worker } = await dev.start({ handler: SPAWNING_HANDLER, env: { LETSGO_WORKER_MAX_RECEIVE_COUNT: 1, LETSGO_WORKER_FUNCTION_TIMEOUT: 2, LETSGO_WORKER_VISIBILITY_TIMEOUT: 5 } });
     const pids = pidsFrom(worker);
-    const failed = waitForEvent<{ error: string }>(worker, "message:failed");
+    const failed = waitForEvent(worker, "message:failed");
     assert.equal((await post(worker.url, { type: "Spawn", payload: { how: "hang" } })).status, 201);
     assert.match((await failed).error, /timed out/);
     assert.deepEqual(await allEnded(await pids), []);

@@ -32,7 +32,7 @@ describe("dev worker: a handler that fails to load", () => {
     assert.match(health.body.handler, /^failed to load: .*the database was not up yet.*; trying again in [12] s/);
 
     const loaded = waitForEvent(worker, "handler:loaded");
-    const handled = waitForEvent<{ attempt: number }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     assert.equal((await post(worker.url, { type: "Waiting", payload: {} })).status, 201);
     assert.equal(worker.stats().inFlight, 0, "not received while the code does not load");
     await loaded;

@@ -6,7 +6,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { attachConsole, HANDLED_LINES_PER_SECOND } from "../src/dev/console/consoleLog.js";
+import { attachConsole } from "../src/dev/console/consoleLog.js";
+import { HANDLED_LINES_PER_SECOND } from "../src/dev/console/textLines.js";
 import type { DevWorker } from "../src/dev/worker.js";
 
 const identity = (text: string) => text;

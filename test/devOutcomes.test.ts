@@ -37,9 +37,9 @@ describe("dev: runtime outcomes with a custom logger", () => {
     const worker = await start();
     const output: string[] = [];
     worker.on("handler:output", (o: { line: string }) => output.push(o.line));
-    const failed = waitForEvent<{ id: string; error: string; dead: boolean }>(worker, "message:failed");
-    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
-    const dead = waitForEvent<{ id: string; error: string }>(worker, "message:dead");
+    const failed = waitForEvent(worker, "message:failed");
+    const handled = waitForEvent(worker, "message:handled");
+    const dead = waitForEvent(worker, "message:dead");
     // Act
     const reply = await post(worker.url, [{ type: "Ok", payload: {} }, { type: "Fail", payload: {} }]);
     // Assess

@@ -60,7 +60,7 @@ async function readLines(file: string): Promise<LogLine[]> {
 }
 
 const started = (worker: DevWorker, name: string) =>
-  waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line === `started ${name}`);
+  waitForEvent(worker, "handler:output", (o) => o.line === `started ${name}`);
 
 describe("dev worker handler processes", () => {
   it("fails only the batch whose handler called process.exit; the concurrent batch is handled once", async () => {
@@ -73,7 +73,7 @@ describe("dev worker handler processes", () => {
     const aStarted = started(worker, "A");
     const [idA] = (await post(worker.url, { type: "Slow", payload: { name: "A", waitFor: go } })).body.messageIds;
     await aStarted;
-    const bFailed = waitForEvent<{ id: string; error: string; dead: boolean }>(worker, "message:failed");
+    const bFailed = waitForEvent(worker, "message:failed");
     const [idB] = (await post(worker.url, { type: "Exit", payload: { name: "B", exit: true } })).body.messageIds;
     const outcomeB = await bFailed;
     assert.equal(outcomeB.id, idB);
@@ -82,7 +82,7 @@ describe("dev worker handler processes", () => {
     assert.equal(outcomeB.dead, true);
 
     // A was running the whole time, in another process: release it.
-    const aHandled = waitForEvent<{ id: string; attempt: number }>(worker, "message:handled");
+    const aHandled = waitForEvent(worker, "message:handled");
     await writeFile(go, "");
     const outcomeA = await aHandled;
     assert.equal(outcomeA.id, idA);
@@ -133,7 +133,7 @@ describe("dev worker handler processes", () => {
 
     // Idle processes are stopped after handlerIdleMs, keeping one warm.
     while ((await request(worker.url, "GET", "/health")).body.handlerProcesses > 1) await sleep(50);
-    const after = waitForEvent<{ id: string }>(worker, "message:handled");
+    const after = waitForEvent(worker, "message:handled");
     await post(worker.url, { type: "Fine", payload: { name: "E" } });
     await after;
   });
@@ -143,17 +143,17 @@ describe("dev worker handler processes", () => {
     const exits: Array<{ reason: string }> = [];
     worker.on("handler:exit", (o) => exits.push(o));
 
-    const leaked = waitForEvent<{ error: string; dead: boolean }>(worker, "message:failed");
+    const leaked = waitForEvent(worker, "message:failed");
     await post(worker.url, { type: "Leak", payload: { name: "L", leak: true } });
     const leakOutcome = await leaked;
     assert.equal(leakOutcome.error, "Runtime.UnhandledPromiseRejection: Error: leaked");
     assert.equal(leakOutcome.dead, true);
 
-    const uncaught = waitForEvent<{ error: string }>(worker, "message:failed");
+    const uncaught = waitForEvent(worker, "message:failed");
     await post(worker.url, { type: "Uncaught", payload: { name: "U", uncaught: true } });
     assert.equal((await uncaught).error, "uncaught exception: Error: boom");
 
-    const fine = waitForEvent<{ type: string }>(worker, "message:handled");
+    const fine = waitForEvent(worker, "message:handled");
     await post(worker.url, { type: "Fine", payload: { name: "F" } });
     assert.equal((await fine).type, "Fine");
 
@@ -169,18 +169,18 @@ describe("dev worker handler processes", () => {
 
   it("sizes V8's heap from LETSGO_WORKER_MEMORY as Lambda does: a handler that outgrows it fails its batch, out of memory; gc is exposed", async () => {
     const { worker } = await start({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 1, LETSGO_WORKER_MEMORY: 128 });
-    const gc = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.startsWith("gc "));
+    const gc = waitForEvent(worker, "handler:output", (o) => o.line.startsWith("gc "));
     await post(worker.url, { type: "Gc", payload: { name: "G", gc: true } });
     assert.equal((await gc).line, "gc function");
 
-    const failed = waitForEvent<{ error: string; dead: boolean }>(worker, "message:failed");
+    const failed = waitForEvent(worker, "message:failed");
     await post(worker.url, { type: "Hog", payload: { name: "H", hog: true } });
     const outcome = await failed;
     // Lambda's error for a function killed over its memory, and what it means.
     assert.match(outcome.error, /^Runtime\.ExitError: Runtime exited with error: signal: killed \(out of memory: the handler outgrew the function's 128 MB, LETSGO_WORKER_MEMORY\)$/);
     assert.equal(outcome.dead, true);
 
-    const fine = waitForEvent<{ type: string }>(worker, "message:handled");
+    const fine = waitForEvent(worker, "message:handled");
     await post(worker.url, { type: "Fine", payload: { name: "F" } });
     assert.equal((await fine).type, "Fine", "a fresh process takes the next batch");
   });
@@ -191,14 +191,14 @@ describe("dev worker handler processes", () => {
     const [idA] = (await post(worker.url, { type: "Slow", payload: { name: "A", waitFor: go } })).body.messageIds;
     await aStarted;
 
-    const reloaded = waitForEvent<{ reloaded: boolean }>(worker, "handler:loaded", (o) => o.reloaded);
+    const reloaded = waitForEvent(worker, "handler:loaded", (o) => o.reloaded);
     await writeFile(project.entry, handlerSource(2).replaceAll("__LOG__", JSON.stringify(project.log)));
     await reloaded;
-    const bHandled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const bHandled = waitForEvent(worker, "message:handled");
     const [idB] = (await post(worker.url, { type: "Fine", payload: { name: "B" } })).body.messageIds;
     assert.equal((await bHandled).id, idB);
 
-    const aHandled = waitForEvent<{ id: string; attempt: number }>(worker, "message:handled");
+    const aHandled = waitForEvent(worker, "message:handled");
     await writeFile(go, "");
     assert.deepEqual(await aHandled, { ...(await aHandled), id: idA, attempt: 1 });
 

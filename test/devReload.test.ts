@@ -39,7 +39,7 @@ function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
 }
 
 function next<K extends keyof DevWorkerEvents>(worker: DevWorker, event: K, match: (value: DevWorkerEvents[K][0]) => boolean = () => true) {
-  return within(waitForEvent<DevWorkerEvents[K][0]>(worker, event, match), event);
+  return within(waitForEvent(worker, event, match), event);
 }
 
 /** Send a message of `type` and get what the handler printed for it. */

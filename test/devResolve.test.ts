@@ -23,9 +23,9 @@ const dev = useDevWorker();
 
 /** Wait for the handler to print a line containing `text` and for its message to be handled. */
 async function handleOne(worker: DevWorker, message: unknown, printed: string): Promise<void> {
-  const output = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.includes(printed));
-  const handled = waitForEvent<{ type: string }>(worker, "message:handled");
-  const failed = waitForEvent<{ error: string }>(worker, "message:failed").then((o) => assert.fail(`message failed: ${o.error}`));
+  const output = waitForEvent(worker, "handler:output", (o) => o.line.includes(printed));
+  const handled = waitForEvent(worker, "message:handled");
+  const failed = waitForEvent(worker, "message:failed").then((o) => assert.fail(`message failed: ${o.error}`));
   const reply = await post(worker.url, message);
   assert.equal(reply.status, 201);
   await Promise.race([Promise.all([output, handled]), failed]);
@@ -53,7 +53,7 @@ describe("dev handler process: module resolution and entry", () => {
 
     const worker = await dev.worker({ projectDir: dir, watch: false, schedule: false, overrides: { LETSGO_WORKER_BATCHING_WINDOW: 0 } });
     assert.equal(worker.handler.loaded, true, worker.handler.error);
-    const followUp = waitForEvent<{ line: string }>(worker, "handler:output", (o) => o.line.includes("Follow up with c_1: how was order o_1?"));
+    const followUp = waitForEvent(worker, "handler:output", (o) => o.line.includes("Follow up with c_1: how was order o_1?"));
     await handleOne(worker, { type: "OrderNew", payload: { orderId: "o_1", customerId: "c_1", totalCents: 1999 } }, "Order o_1 for c_1: $19.99");
     assert.equal(worker.stats().delayed, 1, "the follow-up waits its 5 s delay in this dev worker");
     await followUp;

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { encodeRecord } from "../src/dev/journal/journalFormat.js";
-import type { QueueRecord } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { startDevWorker } from "../src/dev/worker.js";
 import { SettingsError } from "../src/errors.js";
 import { post, readLog, RECORDING_HANDLER, request, useDevWorker, waitForEvent } from "./support/devServer.js";
@@ -56,14 +56,14 @@ describe("dev: retention, as SQS's", () => {
 describe("dev: redrive, as SQS's", () => {
   it("moves a dead message back as a new message: new id and send time; the handler sees those, the reply pairs old and new", async () => {
     const { project, worker } = await dev.start({ env: { LETSGO_WORKER_MAX_RECEIVE_COUNT: 1, LETSGO_WORKER_BATCHING_WINDOW: 0 } });
-    const dead = waitForEvent<{ id: string }>(worker, "message:dead");
+    const dead = waitForEvent(worker, "message:dead");
     const sent = await post(worker.url, { type: "Order", payload: { fail: true } });
     const oldId = sent.body.messageIds[0] as string;
     assert.equal((await dead).id, oldId);
 
     const redriveAt = Date.now();
-    const redriven = waitForEvent<{ from: string; id: string }>(worker, "message:redriven");
-    const handledAgain = waitForEvent<{ id: string }>(worker, "message:failed", (o) => o.id !== oldId);
+    const redriven = waitForEvent(worker, "message:redriven");
+    const handledAgain = waitForEvent(worker, "message:failed", (o) => o.id !== oldId);
     const reply = await request(worker.url, "POST", `/dlq/redrive?messageId=${oldId.slice(0, 8)}`);
     assert.equal(reply.status, 200);
     const newId = reply.body.newMessageId as string;
@@ -85,7 +85,7 @@ describe("dev: schedules, as Scheduler's", () => {
     const started = Date.now();
     const project = await dev.project({ handler: SCHEDULED_HANDLER, env: { LETSGO_WORKER_SCHEDULE: "rate(1 hour)", LETSGO_WORKER_FUNCTION_TIMEOUT: 30 } });
     const worker = await dev.worker({ projectDir: project.dir, watch: false });
-    const run = await waitForEvent<{ ok: boolean; trigger: string; scheduledTime: string; next: string | null }>(worker, "schedule:ran");
+    const run = await waitForEvent(worker, "schedule:ran");
     assert.equal(run.ok, true);
     assert.equal(run.trigger, "schedule");
     const due = Date.parse(run.scheduledTime);

@@ -73,7 +73,7 @@ async function chaosProject(): Promise<TestProject> {
 
 /** Send one Chaos message and wait until it is in the DLQ. */
 async function sendChaos(worker: DevWorker): Promise<{ id: string; stack?: string }> {
-  const failed = waitForEvent<{ id: string; stack?: string }>(worker, "message:failed");
+  const failed = waitForEvent(worker, "message:failed");
   const dead = waitForEvent(worker, "message:dead");
   const reply = await post(worker.url, { type: "Chaos", payload: { lines: [] } });
   assert.equal(reply.status, 201);

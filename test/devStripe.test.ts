@@ -47,7 +47,7 @@ describe("dev worker POST /stripe", () => {
     const { project, worker } = await start();
     const payload = JSON.stringify(buildStripeTestEvent("invoice.paid"), null, 2);
     const event = JSON.parse(payload);
-    const handled = waitForEvent<{ id: string; type: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     const reply = await deliver(worker.url, payload, sign(payload));
     assert.equal(reply.status, 200);
     assert.equal(reply.body.received, true);

@@ -35,7 +35,7 @@ async function start(env: Record<string, string | number> = {}, handler = RECORD
 describe("enqueue command", () => {
   it("sends --attribute values as SQS message attributes, and refuses a malformed one before sending", async () => {
     const { project, worker } = await start();
-    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     const sent = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--attribute", "tenant=acme", "--attribute", "priority:Number=3"]);
     assert.equal(sent.code, 0, sent.stderr);
     assert.equal((await handled).id, sent.stdout.trim());
@@ -55,7 +55,7 @@ describe("enqueue command", () => {
 
   it("sends inline, @file and stdin payloads and prints the message id", async () => {
     const { project, worker } = await start();
-    const handled = waitForEvent<{ id: string }>(worker, "message:handled");
+    const handled = waitForEvent(worker, "message:handled");
     const inline = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", '{"orderId":"o_1"}']);
     assert.equal(inline.code, 0, inline.stderr);
     const id = inline.stdout.trim();
@@ -69,7 +69,7 @@ describe("enqueue command", () => {
       stdin: '{"orderId":"o_3"}',
     });
     assert.equal(fromStdin.code, 0, fromStdin.stderr);
-    await waitForEvent<{ id: string }>(worker, "message:handled", (o) => o.id === fromStdin.stdout.trim());
+    await waitForEvent(worker, "message:handled", (o) => o.id === fromStdin.stdout.trim());
     const records = (await readLog(project.log)).flatMap((b) => b.event.Records);
     assert.deepEqual(records.map((r) => JSON.parse(r.body).payload.orderId).sort(), ["o_1", "o_2", "o_3"]);
     // --delay 1 held it back: it was first received at least a second after it was sent (the queue's own clock; a
@@ -117,7 +117,7 @@ describe("enqueue command", () => {
 describe("dlq command", () => {
   it("lists, redrives and purges dead messages", async () => {
     const { project, worker } = await start({ LETSGO_WORKER_MAX_RECEIVE_COUNT: 1 });
-    const dead = waitForEvent<{ id: string }>(worker, "message:dead");
+    const dead = waitForEvent(worker, "message:dead");
     const sent = await run(["enqueue", "--cwd", project.dir, "--url", worker.url, "--type", "OrderNew", "--payload", '{"fail":true}']);
     const id = sent.stdout.trim();
     assert.equal((await dead).id, id);
@@ -129,7 +129,7 @@ describe("dlq command", () => {
     const human = await run(["dlq", "list", "--cwd", project.dir, "--url", worker.url]);
     assert.match(human.stdout, new RegExp(`${id}  OrderNew`));
 
-    const again = waitForEvent<{ id: string }>(worker, "message:dead");
+    const again = waitForEvent(worker, "message:dead");
     // The 8 characters the console shows are enough.
     const redrive = await run(["dlq", "redrive", "--cwd", project.dir, "--url", worker.url, "--id", id.slice(0, 8)]);
     assert.equal(redrive.code, 0, redrive.stderr);

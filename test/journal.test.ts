@@ -9,10 +9,13 @@ import assert from "node:assert/strict";
 import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Journal, type JournalIo, type JournalOptions, type JournalState } from "../src/dev/journal/journal.js";
+import { Journal } from "../src/dev/journal/journal.js";
+import type { JournalIo } from "../src/dev/journal/journalIo.js";
+import type { JournalOptions, JournalState } from "../src/dev/journal/journalTypes.js";
 import { JournalWriteError } from "../src/dev/journal/diskErrors.js";
 import { parseJournal } from "../src/dev/journal/journalFormat.js";
-import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { MessageQueue } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let dir: string;
@@ -147,7 +150,7 @@ describe("Journal", () => {
 
   it("compacts to the live messages and replays to the same state", async () => {
     const options = { visibilityTimeoutMs: 1000, maxReceiveCount: 3 };
-    let journal: Journal | undefined;
+    let journal: Journal<QueueRecord> | undefined;
     const queue = new MessageQueue(options, (record) => journal!.write(record));
     const opened = await Journal.open({ file, isRecord: isQueueRecord, compactMinRecords: 100, compactRatio: 4 }, (r) => queue.apply(r));
     journal = opened.journal;

@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Journal, type JournalState } from "../src/dev/journal/journal.js";
+import { Journal } from "../src/dev/journal/journal.js";
+import type { JournalState } from "../src/dev/journal/journalTypes.js";
 import { JournalWriteError } from "../src/dev/journal/diskErrors.js";
 import { parseJournal } from "../src/dev/journal/journalFormat.js";
-import type { QueueRecord } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 import { mountTmpfs, type Tmpfs } from "./support/tmpfs.js";
 

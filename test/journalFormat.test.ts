@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { crc32c, crc32cAscii } from "../src/dev/journal/crc32c.js";
 import { encodeRecord, parseJournal } from "../src/dev/journal/journalFormat.js";
-import type { QueueRecord } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 const records: QueueRecord[] = [

@@ -13,7 +13,8 @@ import path from "node:path";
 import { Journal } from "../src/dev/journal/journal.js";
 import { encodeJson, encodeRecord } from "../src/dev/journal/journalFormat.js";
 import { crc32c } from "../src/dev/journal/crc32c.js";
-import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { MessageQueue } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let dir: string;

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { MessageQueue, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { MessageQueue } from "../src/dev/queue/messageQueue.js";
+import type { QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 import { openQueueStore } from "../src/dev/queue/queueStore.js";
 

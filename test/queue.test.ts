@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MessageQueue, type QueueOptions, type QueueRecord } from "../src/dev/queue/messageQueue.js";
+import { MessageQueue } from "../src/dev/queue/messageQueue.js";
+import type { QueueOptions, QueueRecord } from "../src/dev/queue/queueRecords.js";
 import { isQueueRecord } from "../src/dev/queue/queueRecordShape.js";
 
 let counter = 0;

@@ -3,9 +3,7 @@ import assert from "node:assert/strict";
 import {
   createLogger,
   createWorkerHandler,
-  firstLine,
   isReservedMessageType,
-  parseLogLevel,
   ReservedMessageType,
   ScheduledRunError,
   UnsupportedEventError,
@@ -14,6 +12,8 @@ import {
   type ScheduledEvent,
   type WorkerEvent,
 } from "../src/runtime/index.js";
+import { firstLine } from "../src/runtime/errors.js";
+import { parseLogLevel } from "../src/runtime/log.js";
 import { buildSqsEvent, buildSqsRecord } from "../src/events/index.js";
 import { capturedLogger, lambdaContext, scheduledEvent, sqsEvent, sqsRecord, TEST_ORIGIN } from "./support/awsEvents.js";
 

@@ -17,7 +17,7 @@ import { sendsToSqs } from "../queue/target.js";
 import { EnqueueError, MessageValidationError, QueueConfigError } from "../queue/errors.js";
 import { readDelaySeconds } from "../queue/validate.js";
 import { devWorkerUrl } from "./targets.js";
-import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 import { unknownTypeProblem } from "../runtime/messageRules.js";
 
 /** Where `enqueue` sends: the deployed queue found by name (--aws), a dev worker (--url), or the rule of the app's enqueue(). */

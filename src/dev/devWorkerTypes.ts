@@ -4,15 +4,17 @@
  * worker.ts so that a part worker.ts wires up can name them without importing
  * the worker itself.
  */
-import type { TypeDiagnostic } from "../project/typecheck.js";
-import type { TypesState } from "./types/typeChecks.js";
+import type { TypesChecked, TypesState } from "./types/typeChecks.js";
 import type { EventEmitter } from "node:events";
 import type { DevOnlyValue, SettingKey, Settings } from "../project/settings.js";
-import type { JournalState, ReplayResult } from "./journal/journal.js";
-import type { QueueStats } from "./queue/messageQueue.js";
+import type { JournalState } from "./journal/journalTypes.js";
+import type { ReplayResult } from "./journal/journalRecovery.js";
+import type { QueueStats } from "./queue/queueRecords.js";
 import type { MessageOutcome, StaleOutcome } from "./delivery/eventSourceMapping.js";
 import type { StripeDelivery, StripeRefusal } from "./http/routes.js";
 import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
+
+export type { TypesChecked } from "./types/typeChecks.js";
 
 export interface DevWorkerOptions {
   projectDir: string;
@@ -52,11 +54,6 @@ export interface DevWorkerOptions {
   /** Type-check the worker in the background after each build (default true; --no-typecheck). */
   typecheck?: boolean;
 }
-
-/** What a background type check found: `errors` (the first MAX_SHOWN_ERRORS of `total`), or `failed` when it could not run. */
-export type TypesChecked =
-  | { ok: boolean; total: number; errors: TypeDiagnostic[]; ms: number; compiler: string; tsconfig?: string }
-  | { failed: string };
 
 export type DevWorkerEvents = {
   ready: [{ url: string }];

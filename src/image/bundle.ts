@@ -16,7 +16,7 @@ import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
 import { projectFiles, type GuardedFile } from "./secretGuard.js";
 import { updatePayloadSchemasModule } from "../project/payloadSchemasModule.js";
-import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 
 /** Provided by public.ecr.aws/lambda/nodejs:22 at /var/runtime/node_modules. */
 export const BASE_IMAGE_PROVIDES = ["@aws-sdk/*"];
@@ -68,7 +68,7 @@ const PAYLOAD_SCHEMAS_IMPORT = "letsgo-worker-payload-schemas";
 function entryModule(userEntry: string): string {
   const specifier = JSON.stringify(`./${userEntry.split(path.sep).join("/")}`);
   return [
-    'import { loadWorkerSecrets, setPayloadSchemas } from "letsgo-worker/runtime";',
+    'import { loadWorkerSecrets, setPayloadSchemas } from "letsgo-worker/runtime/host";',
     `import payloadSchemas from "${PAYLOAD_SCHEMAS_IMPORT}";`,
     "setPayloadSchemas(payloadSchemas);",
     "await loadWorkerSecrets();",

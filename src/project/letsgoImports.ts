@@ -3,8 +3,9 @@
  * image bundler (esbuild) and by `dev`'s handler process (a Node resolve hook).
  * One rule, so a project runs the same in both, with or without `npm install`:
  *
- * - `letsgo-worker`, `letsgo-worker/runtime` and `letsgo-worker/queue` always go
- *   to this installation's code: the worker runs what the CLI was tested with.
+ * - `letsgo-worker`, `letsgo-worker/runtime` (and its `/host`, the generated
+ *   entry's) and `letsgo-worker/queue` always go to this installation's code:
+ *   the worker runs what the CLI was tested with.
  * - `@letsgo/types` and `@letsgo/queue` resolve normally (workspace packages in
  *   node_modules) and otherwise fall back to packages/<name>/index.ts, where
  *   LetsGo keeps them.
@@ -15,18 +16,21 @@ import { fileURLToPath } from "node:url";
 import { LetsgoError } from "../errors.js";
 
 /** Imports that always mean this installation's code; the group names the entry (none: the runtime). */
-export const TOOL_IMPORT = /^letsgo-worker(?:\/(runtime|queue))?$/;
+export const TOOL_IMPORT = /^letsgo-worker(?:\/(runtime|runtime\/host|queue))?$/;
+
+/** Each entry's module under src/ (dist/ once built), as package.json's exports map them. */
+const TOOL_MODULES: Record<string, string> = { runtime: "runtime/index", "runtime/host": "runtime/host", queue: "queue/index" };
 /** The project's own workspace packages: normal resolution first, then the fallback. */
 export const WORKSPACE_IMPORT = /^@letsgo\/(types|queue)$/;
 
-/** dist/<entry>/index.js next to the compiled tool; src/<entry>/index.ts when run from source. */
+/** dist/<module>.js next to the compiled tool; src/<module>.ts when run from source. */
 export function toolEntry(specifier: string): string {
-  const entry = TOOL_IMPORT.exec(specifier)?.[1] ?? "runtime";
-  for (const candidate of [`../${entry}/index.js`, `../${entry}/index.ts`]) {
+  const module = TOOL_MODULES[TOOL_IMPORT.exec(specifier)?.[1] ?? "runtime"]!;
+  for (const candidate of [`../${module}.js`, `../${module}.ts`]) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(file)) return file;
   }
-  throw new LetsgoError(`letsgo-worker's ${entry} is missing from its installation (dist/${entry}/index.js): reinstall letsgo-worker.`);
+  throw new LetsgoError(`letsgo-worker's ${module} is missing from its installation (dist/${module}.js): reinstall letsgo-worker.`);
 }
 
 export function runtimeEntry(): string {

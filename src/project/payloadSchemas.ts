@@ -32,7 +32,7 @@ const require = createRequire(import.meta.url);
 import tsMorph = require("ts-morph");
 import Project = tsMorph.Project;
 import ts = tsMorph.ts;
-import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 import { DerivationBudgetError, ShapeDeriver, type ProbeTypes } from "./shapeDeriver.js";
 
 export interface DerivedPayloadSchemas {

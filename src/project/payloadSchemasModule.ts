@@ -9,7 +9,7 @@
  * scaffold's does): a project that never asked for it gets no new file.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 import { projectName } from "./identity.js";
 import type { WorkerPaths } from "./paths.js";
 

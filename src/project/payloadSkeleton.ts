@@ -3,7 +3,7 @@
  * (required fields only): the example `dev` prints in its banner, a starting
  * point to edit rather than a blank `{}` that its own check would refuse.
  */
-import type { PayloadSchemas, Shape } from "../runtime/payloadShape.js";
+import type { PayloadSchemas, Shape } from "../runtime/payloadShapeTypes.js";
 import { applyCase } from "../runtime/stringShapes.js";
 
 /** Named types referring to themselves stop here (their optional fields already stop most). */

@@ -15,8 +15,9 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 import tsMorph = require("ts-morph");
 import ts = tsMorph.ts;
-import type { ObjectShape, PayloadSchemas, Shape } from "../runtime/payloadShape.js";
+import type { ObjectShape, PayloadSchemas, Shape } from "../runtime/payloadShapeTypes.js";
 import type { CaseMapping } from "../runtime/stringShapes.js";
+import { admitsUndefined, isCallable, isPartialMappedType, JsonAssignability, PRIMITIVE, withoutUndefined } from "./jsonAssignability.js";
 
 /** Lib types that are objects in TypeScript but do not survive JSON, and what to declare instead. */
 const UNSENDABLE_LIB_TYPES: Record<string, string> = {
@@ -31,9 +32,6 @@ const UNSENDABLE_LIB_TYPES: Record<string, string> = {
   Uint8Array: "declare it as string and send it base64-encoded",
   Buffer: "declare it as string and send it base64-encoded",
 };
-
-const PRIMITIVE =
-  ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
 
 const CASE_MAPPINGS: ReadonlySet<string> = new Set<CaseMapping>(["Uppercase", "Lowercase", "Capitalize", "Uncapitalize"]);
 
@@ -68,6 +66,8 @@ export class ShapeDeriver {
   private readonly named = new Map<ts.Type, string>();
   /** Types being derived: met again inside themselves, they get a name and a def. */
   private readonly active = new Map<ts.Type, { name?: string }>();
+  /** Which values fit which types, under the JSON rules. */
+  private readonly relation: JsonAssignability;
   /** Unsendable fields found where every object already has them (toString...): not worth a warning. */
   private quiet = 0;
 
@@ -75,7 +75,9 @@ export class ShapeDeriver {
     private readonly checker: ts.TypeChecker,
     private readonly isLibFile: (file: ts.SourceFile) => boolean,
     private readonly probe: ProbeTypes,
-  ) {}
+  ) {
+    this.relation = new JsonAssignability(checker);
+  }
 
   /** The shape of one payload type, within `budget` (DerivationBudgetError when over it). */
   payload(type: ts.Type, budget: DerivationBudget): Shape {
@@ -169,7 +171,7 @@ export class ShapeDeriver {
       // A member that is no brand (an array, a lib type) is held to the checker: `0 & number[]` takes nothing.
       const others = type.types.filter((member) => member !== primitive && !(member.flags & PRIMITIVE) && !this.isBrand(member));
       // (Each part on its own, as the checker relates an intersection's parts: no weak-type rule.)
-      if (others.some((member) => !this.admits(primitive, member, false))) return { k: "never" };
+      if (others.some((member) => !this.relation.admits(primitive, member, false))) return { k: "never" };
       return this.shapeOf(primitive, depth + 1);
     }
     // An array or a lib type among the parts (`[string] & { extra?: 1 }`): each part on its own, as the checker relates them.
@@ -267,11 +269,11 @@ export class ShapeDeriver {
       // has there, so absent passes exactly when that fits, whatever the `?`.
       const inherited = checker.getPropertyOfType(this.probe.empty, name);
       const optional = inherited
-        ? this.admits(checker.getTypeOfSymbol(inherited), propertyType, !partwise)
+        ? this.relation.admits(checker.getTypeOfSymbol(inherited), propertyType, !partwise)
         : // Optional also when its type admits undefined (JSON drops undefined, so absent is how it arrives).
           (property.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(propertyType);
       // Below an intersection the weak-type rule is off, and what every object has may fit where it did not.
-      if (inherited && !optional && !partwise && this.admits(checker.getTypeOfSymbol(inherited), propertyType, false)) absentIfLoose.push(name);
+      if (inherited && !optional && !partwise && this.relation.admits(checker.getTypeOfSymbol(inherited), propertyType, false)) absentIfLoose.push(name);
       this.site = `${site}.${name}`;
       if (inherited) this.quiet++;
       try {
@@ -291,7 +293,7 @@ export class ShapeDeriver {
     const shape: ObjectShape = { k: "object", props };
     if (absentIfLoose.length > 0) shape.absentIfLoose = absentIfLoose;
     if (keys.length > 0) shape.keys = keys;
-    if (this.isWeak(type)) shape.weak = true;
+    if (this.relation.isWeak(type)) shape.weak = true;
     if (isPartialMappedType(type)) shape.empty = true;
     if (type.isIntersection()) shape.meet = true;
     const strict = this.admitted(type, keys, true);
@@ -305,69 +307,6 @@ export class ShapeDeriver {
   }
 
   /**
-   * Whether every value of `source` (string, number, boolean, an array or
-   * function type) fits `target`, under the JSON rules: a field whose type
-   * admits undefined may be absent, so an object type of only such fields is
-   * weak. The rules change the answer both ways, anywhere down the fields, so
-   * object types are walked here as the checker walks them, and the checker
-   * is asked of everything else.
-   */
-  private admits(source: ts.Type, target: ts.Type, weakRule = true, seen = new Map<ts.Type, Set<ts.Type>>()): boolean {
-    const checker = this.checker;
-    if (target.isUnion()) return target.types.some((member) => !(member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) && this.admits(source, member, weakRule, seen));
-    const structured = (target.flags & ts.TypeFlags.Object && !checker.isArrayType(target) && !checker.isTupleType(target)) || target.isIntersection();
-    // Walked only from a value with fields of its own to hold against the type's (not unknown, null...).
-    const fielded = (source.flags & (ts.TypeFlags.Object | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike)) !== 0;
-    if (!structured || !fielded) return checker.isTypeAssignableTo(source, target);
-    if (weakRule && this.isWeak(target)) {
-      // The weak-type rule: some field in common, counting only the type's own fields (not what every object has).
-      const own = new Set(checker.getPropertiesOfType(target).map((p) => p.getName()));
-      const fields = checker.getPropertiesOfType(source);
-      if ((fields.length > 0 || isCallable(source)) && !fields.some((p) => own.has(p.getName()))) return false;
-    }
-    // A pair met again inside itself is taken to hold, as the checker takes it.
-    const pairs = seen.get(source) ?? new Set<ts.Type>();
-    if (pairs.has(target)) return true;
-    seen.set(source, pairs.add(target));
-    const parts = target.isIntersection() ? target.types : [target];
-    // The parts of an intersection are related on their own, without the weak-type rule below...
-    if (!parts.every((part) => this.partAdmits(source, part, weakRule && parts.length === 1, seen))) return false;
-    // ...then, for an object (an array, a function), its fields to the merged ones, with the rule.
-    if (!target.isIntersection() || !weakRule || !(source.flags & ts.TypeFlags.Object)) return true;
-    return checker.getPropertiesOfType(target).every((property) => {
-      const own = propertyOf(checker, source, property);
-      const declared = checker.getTypeOfSymbol(property);
-      return own ? this.admits(checker.getTypeOfSymbol(own), declared, true, seen) : (property.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(declared);
-    });
-  }
-
-  /** The checker's structural relation of `source` to one object type, fields admitting undefined optional. */
-  private partAdmits(source: ts.Type, target: ts.Type, weakRule: boolean, seen: Map<ts.Type, Set<ts.Type>>): boolean {
-    const checker = this.checker;
-    if (!(target.flags & ts.TypeFlags.Object)) return checker.isTypeAssignableTo(source, target);
-    if (isCallable(target) && !isCallable(source)) return false;
-    if (isCallable(target)) return checker.isTypeAssignableTo(source, target);
-    for (const property of checker.getPropertiesOfType(target)) {
-      const declared = checker.getTypeOfSymbol(property);
-      const own = propertyOf(checker, source, property);
-      if (own ? !this.admits(checker.getTypeOfSymbol(own), declared, weakRule, seen) : !(property.flags & ts.SymbolFlags.Optional) && !admitsUndefined(declared)) return false;
-    }
-    const primitive = (source.flags & PRIMITIVE) !== 0;
-    const numberIndex = checker.getIndexInfosOfType(source).find((info) => info.keyType.flags & ts.TypeFlags.Number);
-    const infos = checker.getIndexInfosOfType(target);
-    const stringIndex = infos.some((info) => info.keyType.flags & ts.TypeFlags.String);
-    for (const info of infos) {
-      const key = info.keyType;
-      // Beside a string index signature, one of type any takes any object or array (not a primitive).
-      if (stringIndex && info.type.flags & ts.TypeFlags.Any && !primitive) continue;
-      // Strings and arrays have one index signature, on numbers: it answers for number and `${number}` keys only.
-      const numeric = key.flags & ts.TypeFlags.Number || (key.flags & ts.TypeFlags.TemplateLiteral && checker.typeToString(key) === "`${number}`");
-      if (!numeric || !numberIndex || !this.admits(numberIndex.type, info.type, weakRule, seen)) return false;
-    }
-    return true;
-  }
-
-  /**
    * A brand: an object type whose fields are all marks no value has, named
    * `__...` or keyed by a symbol (`{ readonly __brand: "UserId" }`,
    * `{ readonly [tag]: "UserId" }`).
@@ -378,23 +317,13 @@ export class ShapeDeriver {
     return properties.length > 0 && properties.every((p) => p.getName().startsWith("__"));
   }
 
-  /** TypeScript's weak type: properties, all optional, and nothing else (no index signature, no call signature). */
-  private isWeak(type: ts.Type): boolean {
-    if (type.isIntersection()) return type.types.every((member) => this.isWeak(member));
-    if (!(type.flags & ts.TypeFlags.Object)) return false;
-    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return false;
-    if (this.checker.getIndexInfosOfType(type).length > 0) return false;
-    const properties = this.checker.getPropertiesOfType(type);
-    return properties.length > 0 && properties.every((p) => (p.flags & ts.SymbolFlags.Optional) !== 0 || admitsUndefined(this.checker.getTypeOfSymbol(p)));
-  }
-
   /** The primitives and arrays an object type admits, with or without the weak-type rule. */
   private admitted(type: ts.Type, keys: NonNullable<ObjectShape["keys"]>, weakRule: boolean): { prims?: string; items?: Shape[] } {
     const checker = this.checker;
     const prims = [
-      this.admits(checker.getStringType(), type, weakRule) ? "s" : "",
-      this.admits(checker.getNumberType(), type, weakRule) ? "n" : "",
-      this.admits(checker.getBooleanType(), type, weakRule) ? "b" : "",
+      this.relation.admits(checker.getStringType(), type, weakRule) ? "s" : "",
+      this.relation.admits(checker.getNumberType(), type, weakRule) ? "n" : "",
+      this.relation.admits(checker.getBooleanType(), type, weakRule) ? "b" : "",
     ].join("");
     const items = this.arrayItems(type, keys, weakRule);
     return { ...(prims ? { prims } : {}), ...(items ? { items } : {}) };
@@ -406,8 +335,8 @@ export class ShapeDeriver {
    * under (string, number and `${number}` keys), or none (undefined).
    */
   private arrayItems(type: ts.Type, keys: NonNullable<ObjectShape["keys"]>, weakRule: boolean): Shape[] | undefined {
-    if (this.admits(this.probe.unknownArray, type, weakRule)) return [];
-    if (!this.admits(this.probe.neverArray, type, weakRule)) return undefined;
+    if (this.relation.admits(this.probe.unknownArray, type, weakRule)) return [];
+    if (!this.relation.admits(this.probe.neverArray, type, weakRule)) return undefined;
     return keys.filter(([key]) => key.k === "string" || key.k === "number" || (key.k === "tpl" && key.texts.every((text) => text === "") && key.holes.length === 1 && key.holes[0]!.k === "number")).map(([, item]) => item);
   }
 
@@ -448,50 +377,12 @@ export class ShapeDeriver {
   }
 }
 
-/** `source`'s property of the same name as `property` (symbol-keyed ones too), as the checker finds it. */
-function propertyOf(checker: ts.TypeChecker, source: ts.Type, property: ts.Symbol): ts.Symbol | undefined {
-  const name = property.getName();
-  if (!name.startsWith("__@")) return checker.getPropertyOfType(source, name);
-  return checker.getPropertiesOfType(source).find((candidate) => candidate.escapedName === property.escapedName);
-}
-
 /** A class's `private`, `protected` or `#private` member. */
 function isPrivate(property: ts.Symbol): boolean {
   if (/^(__)?#/.test(property.getName())) return true;
   return (property.declarations ?? []).some((declaration) => (ts.getCombinedModifierFlags(declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0);
 }
 
-function isCallable(type: ts.Type): boolean {
-  return type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0;
-}
-
 function isTrue(type: ts.Type): boolean {
   return (type as unknown as { intrinsicName: string }).intrinsicName === "true";
-}
-
-/**
- * A mapped type that adds `?` (Partial<T>, `{ [K in X]?: T }`): the checker
- * accepts an empty object for it outright, whatever its properties.
- */
-function isPartialMappedType(type: ts.Type): boolean {
-  if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped)) return false;
-  const question = (type as unknown as { declaration?: ts.MappedTypeNode }).declaration?.questionToken;
-  return question !== undefined && question.kind !== ts.SyntaxKind.MinusToken;
-}
-
-/** A property's type minus the `undefined` that `?` (or `| undefined`) adds: JSON has no undefined, only absence. */
-export function withoutUndefined(type: ts.Type, checker: ts.TypeChecker): ts.Type {
-  // `n?: never` is undefined alone: nothing may be there.
-  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return checker.getNeverType();
-  if (!type.isUnion()) return type;
-  const kept = type.types.filter((member) => !(member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
-  if (kept.length === type.types.length) return type;
-  if (kept.length === 0) return checker.getNeverType();
-  // getNonNullableType would drop null too, which JSON does carry.
-  return kept.length === 1 ? kept[0]! : (checker as unknown as { getUnionType(types: ts.Type[]): ts.Type }).getUnionType(kept);
-}
-
-function admitsUndefined(type: ts.Type): boolean {
-  if (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-  return type.isUnion() && type.types.some((member) => member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void));
 }

@@ -97,13 +97,14 @@ async function morphProgram(tsconfig: string): Promise<{ ts: Ts; program: import
   return { ts, program: project.getProgram().compilerObject as unknown as import("typescript").Program };
 }
 
-/** The declarations of this installation's `letsgo-worker[/runtime|/queue]`: dist's .d.ts, else the source. */
+/** The declarations of this installation's `letsgo-worker[/runtime|/runtime/host|/queue]`: dist's .d.ts, else the source. */
 function toolTypes(specifier: string): string | undefined {
   const entry = toolEntry(specifier);
   const declaration = entry.replace(/\.js$/, ".d.ts");
   if (existsSync(declaration)) return declaration;
-  // Run from source: the built declarations if there are some, else the source itself.
-  const built = path.join(path.dirname(entry), "..", "..", "dist", path.basename(path.dirname(entry)), "index.d.ts");
+  // Run from source (src/<module>.ts): the built declarations (dist/<module>.d.ts) if there are some, else the source itself.
+  const src = entry.lastIndexOf(`${path.sep}src${path.sep}`);
+  const built = src < 0 ? entry : `${entry.slice(0, src)}${path.sep}dist${path.sep}${entry.slice(src + 5).replace(/\.ts$/, ".d.ts")}`;
   return existsSync(built) ? built : entry;
 }
 

@@ -11,7 +11,7 @@ import { sqsTransport, type SqsClientConfig } from "./sqsTransport.js";
 import { devTarget, resolveQueueTarget, sendsToSqs, sqsTarget, type QueueTarget } from "./target.js";
 import type { Transport } from "./transport.js";
 import { MessageValidationError } from "./errors.js";
-import type { PayloadSchemas } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 import { checkAttributes, checkDelaySeconds, checkMessage, type AttributeValue, type CheckedMessage, type OutgoingMessage } from "./validate.js";
 
 export interface EnqueueOptions {

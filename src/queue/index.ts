@@ -5,7 +5,7 @@
  */
 export { createQueueClient, enqueue, type Enqueue, type EnqueueOptions, type QueueClient, type QueueClientOptions } from "./enqueue.js";
 export { type OutgoingMessage } from "./validate.js";
-export type { PayloadSchemas } from "../runtime/payloadShape.js";
+export type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./batches.js";
 export { describeTarget, parseSqsQueueUrl, resolveQueueTarget, type DevTarget, type QueueTarget, type SqsTarget } from "./target.js";
 export {

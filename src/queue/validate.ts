@@ -6,7 +6,8 @@
 import { MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, unknownTypeProblem, utf8Length } from "../runtime/messageRules.js";
 import { MAX_DELAY_SECONDS, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { MessageValidationError } from "./errors.js";
-import { payloadProblem, type PayloadSchemas } from "../runtime/payloadShape.js";
+import { payloadProblem } from "../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 
 /** What goes on the queue: `type` picks the worker's handler, `payload` is its data. */
 export interface OutgoingMessage {

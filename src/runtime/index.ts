@@ -1,6 +1,9 @@
 /**
- * letsgo-worker/runtime: what runs inside the worker's Lambda. Depends on jose
- * and Node built-ins only.
+ * letsgo-worker/runtime: the API a worker's code calls inside its Lambda
+ * (handlers, Stripe, access tokens, Slack, logging, errors). Depends on jose and
+ * Node built-ins only. The generated entry's hooks are letsgo-worker/runtime/host;
+ * the CLI's key generation and payload-shape checks are imported from their
+ * own modules.
  */
 export type {
   LambdaContext,
@@ -52,15 +55,6 @@ export {
   type AccessTokenProviderOptions,
 } from "./accessToken.js";
 export {
-  generateWorkerKeys,
-  loadWorkerKey,
-  PRIVATE_KEY_ENV,
-  publicJwksFor,
-  type GeneratedWorkerKeys,
-  type PublicJwks,
-  type WorkerSigningKey,
-} from "./workerKeys.js";
-export {
   escapeSlackText,
   notifySlack,
   SLACK_DEFAULT_ATTEMPTS,
@@ -73,18 +67,14 @@ export {
 } from "./slack.js";
 export { formatMoney, stripeNotification } from "./stripeNotification.js";
 export { contactNotification, type ContactPayload } from "./contactNotification.js";
-export { loadWorkerSecrets } from "./secrets.js";
-export { describeShape, payloadProblem, setPayloadSchemas, type MessagePayloadShape, type PayloadSchemas, type Shape } from "./payloadShape.js";
-export { createLogger, parseLogLevel, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
+export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
 export {
-  firstLine,
   InvalidMessageError,
   ScheduledRunError,
   StripeWebhookError,
   UnsupportedEventError,
   WorkerKeyError,
   WorkerRuntimeError,
-  type FirstLineOptions,
   type InvalidMessageReason,
   type StripeWebhookFailure,
 } from "./errors.js";

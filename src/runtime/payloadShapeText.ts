@@ -2,7 +2,7 @@
  * How shapes and values read in a payload check's error text
  * (./payloadShape.ts): types as TypeScript writes them, short; values as JSON.
  */
-import type { PayloadSchemas, Shape } from "./payloadShape.js";
+import type { PayloadSchemas, Shape } from "./payloadShapeTypes.js";
 
 /** How a shape reads in an error: as TypeScript would write it, short. */
 export function describeShape(shape: Shape, defs: PayloadSchemas["defs"] = {}, depth = 0): string {

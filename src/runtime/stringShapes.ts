@@ -16,7 +16,7 @@
  *   through Number ("1", "1.5", "-1", "NaN"; not "01" or "1e21").
  * test/payloadOracle.test.ts holds these against the checker itself.
  */
-import type { Shape } from "./payloadShape.js";
+import type { Shape } from "./payloadShapeTypes.js";
 
 export type CaseMapping = "Uppercase" | "Lowercase" | "Capitalize" | "Uncapitalize";
 

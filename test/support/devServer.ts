@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { startDevWorker, type DevWorker, type DevWorkerOptions } from "../../src/dev/worker.js";
+import { startDevWorker, type DevWorker, type DevWorkerEvents, type DevWorkerOptions } from "../../src/dev/worker.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = path.join(REPO, "bin", "letsgo-worker.js");
@@ -108,19 +108,26 @@ export async function request(url: string, method: string, pathname: string): Pr
 export const EVENT_WAIT_MS = 90_000;
 
 /** Wait for an event whose payload matches; rejects after `timeoutMs`, naming the event. Listen before causing it. */
-export async function waitForEvent<T>(emitter: EventEmitter, event: string, match: (value: T) => boolean = () => true, timeoutMs = EVENT_WAIT_MS): Promise<T> {
+export async function waitForEvent<K extends keyof DevWorkerEvents & string>(
+  emitter: EventEmitter<DevWorkerEvents>,
+  event: K,
+  match: (value: DevWorkerEvents[K][0]) => boolean = () => true,
+  timeoutMs = EVENT_WAIT_MS,
+): Promise<DevWorkerEvents[K][0]> {
+  // The listener is typed per event; EventEmitter's overloads cannot pair a generic K with its listener.
+  const events = emitter as unknown as EventEmitter;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      emitter.off(event, listener);
+      events.off(event, listener);
       reject(new Error(`no matching "${event}" event within ${timeoutMs / 1000} s`));
     }, timeoutMs).unref(); // a wait nobody awaits must not keep the test's process alive
-    const listener = (value: T) => {
+    const listener = (value: DevWorkerEvents[K][0]) => {
       if (!match(value)) return;
       clearTimeout(timer);
-      emitter.off(event, listener);
+      events.off(event, listener);
       resolve(value);
     };
-    emitter.on(event, listener);
+    events.on(event, listener);
   });
 }
 

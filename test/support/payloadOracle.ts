@@ -24,7 +24,8 @@ import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
 import { derivePayloadSchemas } from "../../src/project/payloadSchemas.js";
-import { payloadProblem, type PayloadSchemas } from "../../src/runtime/payloadShape.js";
+import { payloadProblem } from "../../src/runtime/payloadShape.js";
+import type { PayloadSchemas } from "../../src/runtime/payloadShapeTypes.js";
 
 export interface PayloadCase {
   /** What it exercises, for reports. */

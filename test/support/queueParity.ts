@@ -37,7 +37,8 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import fc from "fast-check";
-import { MessageQueue, type Delivery } from "../../src/dev/queue/messageQueue.js";
+import { MessageQueue } from "../../src/dev/queue/messageQueue.js";
+import type { Delivery } from "../../src/dev/queue/queueRecords.js";
 import type { ClockedMoto } from "./clockedMoto.js";
 
 type Decision = "delete" | "fail" | "again";

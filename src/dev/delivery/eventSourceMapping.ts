@@ -22,7 +22,8 @@ import { availableParallelism } from "node:os";
 import type { EventOrigin } from "../../events/origin.js";
 import { judgeBatch } from "./batchResult.js";
 import type { Invoker } from "../pool/invoker.js";
-import type { Delivery, MessageQueue, QueueMessage, StaleReceipt } from "../queue/messageQueue.js";
+import type { MessageQueue } from "../queue/messageQueue.js";
+import type { Delivery, QueueMessage, StaleReceipt } from "../queue/queueRecords.js";
 
 export interface PollerOptions {
   batchSize: number;

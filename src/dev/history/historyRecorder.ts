@@ -7,7 +7,8 @@
 import type { EventEmitter } from "node:events";
 import type { DevWorkerEvents } from "../devWorkerTypes.js";
 import type { MessageHistory } from "./history.js";
-import type { MessageQueue, QueueMessage } from "../queue/messageQueue.js";
+import type { MessageQueue } from "../queue/messageQueue.js";
+import type { QueueMessage } from "../queue/queueRecords.js";
 
 export function recordHistory(worker: EventEmitter<DevWorkerEvents>, history: MessageHistory, queue: MessageQueue): void {
   worker.on("message:handled", (outcome) => history.attempt(outcome, true));

@@ -7,10 +7,10 @@
  * would be a forged event, as POST / refuses one).
  */
 import { ReservedMessageType } from "../../runtime/messageTypes.js";
-import type { PayloadSchemas } from "../../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 import { HttpError } from "../http/http.js";
 import { parseIntake } from "../http/intake.js";
-import type { NewMessage } from "../queue/messageQueue.js";
+import type { NewMessage } from "../queue/queueRecords.js";
 import { bodyDigest } from "../queue/queueStore.js";
 import type { HistoryEntry } from "./history.js";
 

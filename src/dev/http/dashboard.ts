@@ -18,10 +18,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpError, type Router } from "./http.js";
 import { idNamedBy } from "./idPrefix.js";
-import type { JournalState } from "../journal/journal.js";
+import type { JournalState } from "../journal/journalTypes.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../../runtime/messageRules.js";
 import type { HistoryEntry, HistorySummary, MessageHistory } from "../history/history.js";
-import type { QueueStats } from "../queue/messageQueue.js";
+import type { QueueStats } from "../queue/queueRecords.js";
 import type { TypesState } from "../types/typeChecks.js";
 import type { RetryingView } from "./routes.js";
 

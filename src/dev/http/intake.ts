@@ -11,11 +11,12 @@ import { MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS } from "../../queue/constants.js";
 import { readDelaySeconds } from "../../queue/validate.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH, messageTypeProblem, reservedTypeProblem, utf8Length } from "../../runtime/messageRules.js";
 import { ReservedMessageType } from "../../runtime/messageTypes.js";
-import type { NewMessage } from "../queue/messageQueue.js";
+import type { NewMessage } from "../queue/queueRecords.js";
 import { HttpError } from "./http.js";
 import { MessageValidationError } from "../../queue/errors.js";
 import { checkRecordAttributes } from "../../queue/validate.js";
-import { payloadProblem, type PayloadSchemas } from "../../runtime/payloadShape.js";
+import { payloadProblem } from "../../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 
 /** As SQS SendMessageBatch. */
 export const MAX_MESSAGES_PER_REQUEST = MAX_BATCH_ENTRIES;

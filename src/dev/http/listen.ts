@@ -1,5 +1,5 @@
 /** The dev worker's HTTP listener: which port and host, start and stop. */
-import type { Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ServiceError } from "../../errors.js";
 
@@ -38,4 +38,33 @@ export function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 1_000).unref();
   });
+}
+
+export interface StartingServer {
+  url: string;
+  port: number;
+  /** Answer with `listener` from now on. */
+  serve(listener: RequestListener): void;
+  /** Stop accepting (closeServer); resolves when the requests in progress have ended. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listen at once, answering 503 with Retry-After (senders retry) until serve():
+ * the handler processes need the URL (they enqueue follow-ups to it) before
+ * every part is up.
+ */
+export async function listenWhileStarting(port: number, host: string): Promise<StartingServer> {
+  let route: RequestListener = (_req, res) => {
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "1" }).end(JSON.stringify({ error: "The dev worker is starting; try again in a moment." }));
+  };
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => route(req, res));
+  const bound = await listen(server, port, host);
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(host)}:${bound}`,
+    port: bound,
+    serve: (listener) => void (route = listener),
+    close: () => (closed ??= closeServer(server)),
+  };
 }

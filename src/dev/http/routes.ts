@@ -3,14 +3,14 @@ import { HttpError, Router } from "./http.js";
 import { idNamedBy } from "./idPrefix.js";
 import { parseDelaySeconds, parseIntake, type IntakeOptions } from "./intake.js";
 import type { RequestGuard } from "./requestGuard.js";
-import type { NewMessage, QueueMessage, QueueStats } from "../queue/messageQueue.js";
+import type { NewMessage, QueueMessage, QueueStats } from "../queue/queueRecords.js";
 import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
 import type { EnqueueOnceResult, Redriven } from "../queue/queueStore.js";
 import { anotherProjectText, type ProjectIdentity } from "../../project/identity.js";
 import { PROJECT_HEADER } from "../../queue/constants.js";
 import { createStripeWebhookHandler, DEV_WORKER_SECRET } from "../../queue/stripeWebhook.js";
 import { createLogger } from "../../runtime/log.js";
-import type { PayloadSchemas } from "../../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 
 /** What the routes need from the worker. */
 export interface QueueService {

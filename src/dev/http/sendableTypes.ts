@@ -11,7 +11,7 @@ import { payloadSkeleton } from "../../project/payloadSkeleton.js";
 import { scanEnum } from "../../project/scan.js";
 import type { WorkerPaths } from "../../project/paths.js";
 import { ReservedMessageType } from "../../runtime/messageTypes.js";
-import type { PayloadSchemas } from "../../runtime/payloadShape.js";
+import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 
 export interface SendableType {
   type: string;

@@ -105,3 +105,13 @@ export function stateDirectoryError(error: unknown, dir: string): unknown {
   if (where !== undefined && where !== dir && !where.startsWith(dir + path.sep)) return error;
   return new StateDirectoryError(describeDiskError(error, dir), { cause: error });
 }
+
+/** A write after close: the dev worker is stopping. Nothing was written; the caller must not report success. */
+export class JournalClosedError extends ServiceError {
+  override name = "JournalClosedError";
+  readonly httpStatus = 503;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super("The dev worker is stopping: nothing more is written to its journal. Send the message again once `letsgo-worker dev` is running.");
+  }
+}

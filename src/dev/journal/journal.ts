@@ -23,69 +23,20 @@
  * more records than live messages, it is rewritten from a snapshot.
  */
 import { constants } from "node:fs";
-import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import type { QueueRecord } from "../queue/messageQueue.js";
 import { ServiceError } from "../../errors.js";
-import { describeDiskError, JournalWriteError, stateDirectoryError, type DiskCondition } from "./diskErrors.js";
+import { JournalClosedError, JournalWriteError, stateDirectoryError } from "./diskErrors.js";
+import { WriteFailures } from "./writeFailures.js";
+import type { JournalOptions, JournalRecord, JournalState } from "./journalTypes.js";
+import { FILE_IO, writeCompactedFile, type JournalIo } from "./journalIo.js";
 import { syncDirectory } from "./durableFile.js";
-import { encodeRecord } from "./journalFormat.js";
+import { encodedLines, encodeRecord } from "./journalFormat.js";
 import { recoverJournal, type ReplayResult } from "./journalRecovery.js";
 import { compareSeal, journalFacts, readSeal, SealWriter } from "./journalSeal.js";
 
-export type { QuarantinedLine, ReplayResult } from "./journalRecovery.js";
-
-/** A write after close: the dev worker is stopping. Nothing was written; the caller must not report success. */
 /** How long a `write` record waits for an `append` to share its write and fsync with. */
 const WRITE_GATHER_MS = 20;
-
-export class JournalClosedError extends ServiceError {
-  override name = "JournalClosedError";
-  readonly httpStatus = 503;
-  readonly retryAfterSeconds = 1;
-  constructor() {
-    super("The dev worker is stopping: nothing more is written to its journal. Send the message again once `letsgo-worker dev` is running.");
-  }
-}
-
-/** A journal line: queue records, and others (seen webhook ids) that share the file and its fsyncs. */
-export interface JournalRecord {
-  k: string;
-}
-
-/** The file operations the write path uses; tests replace them to make faults a real file system cannot (a short write). */
-export interface JournalIo {
-  /** Write `length` bytes of `buffer` from `offset` at file `position`; resolves with how many were written (possibly fewer). */
-  write(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
-  datasync(handle: FileHandle): Promise<void>;
-}
-
-const FILE_IO: JournalIo = {
-  write: async (handle, buffer, offset, length, position) => (await handle.write(buffer, offset, length, position)).bytesWritten,
-  datasync: (handle) => handle.datasync(),
-};
-
-export interface JournalOptions<R> {
-  file: string;
-  /** Whether a value read back is a whole record of this journal (anything else is quarantined, never loaded). */
-  isRecord: (value: unknown) => value is R;
-  /** Compact only once the file has at least this many records. */
-  compactMinRecords?: number;
-  /** ...and more than this many times the live messages. */
-  compactRatio?: number;
-  /** Told when writes start failing, and when they work again. */
-  onStateChange?: (state: JournalState) => void;
-  /** Waits between retries while writes fail: the first, doubling up to the longest (ms). Default 100 and 2,000. */
-  retryDelayMs?: { first: number; max: number };
-  /** Test hook: stands in for the writes and fsyncs (see JournalIo). */
-  io?: JournalIo;
-  /** Messages the queue holds, for the seal (journalSeal.ts). */
-  messageCount?: () => number;
-}
-
-export type JournalState =
-  | { ok: true; unwritten: number }
-  | { ok: false; code: string; reason: string; since: string; unwritten: number };
 
 interface Owner {
   resolve: () => void;
@@ -99,8 +50,7 @@ interface Pending {
   owner: Owner | null;
 }
 
-
-export class Journal<R extends JournalRecord = QueueRecord> {
+export class Journal<R extends JournalRecord> {
   private pending: Pending[] = [];
   /** Records in the write now running. */
   private writing = 0;
@@ -114,9 +64,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
   private size: number;
   /** Bytes past `size` may be in the file (a failed write whose truncation failed too). */
   private dirty = false;
-  private failure: (DiskCondition & { since: string; bytes: number }) | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private retryDelay: number;
+  private readonly failures: WriteFailures;
   /** Compaction failed (a full disk): not again before the file has this many records. */
   private compactAfterRecords = 0;
   private snapshotSource: (() => R[]) | null = null;
@@ -136,7 +84,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     this.size = size;
     this.io = options.io ?? FILE_IO;
     this.dir = path.dirname(options.file);
-    this.retryDelay = options.retryDelayMs.first;
+    this.failures = new WriteFailures(this.dir, options.retryDelayMs, () => options.onStateChange?.(this.state));
     this.seal = new SealWriter(options.file);
   }
 
@@ -145,7 +93,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
    * state directory that cannot be written (full, read-only, no permission) is a
    * StateDirectoryError: the user can fix it.
    */
-  static async open<R extends JournalRecord = QueueRecord>(
+  static async open<R extends JournalRecord>(
     options: JournalOptions<R>,
     apply: (record: R) => void,
   ): Promise<{ journal: Journal<R>; replay: ReplayResult }> {
@@ -181,8 +129,9 @@ export class Journal<R extends JournalRecord = QueueRecord> {
   /** Whether writes work, and how many records wait to be written. */
   get state(): JournalState {
     const unwritten = this.writing + this.pending.filter((p) => p.line !== "").length;
-    if (!this.failure) return { ok: true, unwritten };
-    const { code, reason, since } = this.failure;
+    const failure = this.failures.current;
+    if (!failure) return { ok: true, unwritten };
+    const { code, reason, since } = failure;
     return { ok: false, code, reason, since, unwritten };
   }
 
@@ -198,7 +147,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     if (this.closed) return;
     this.pending.push({ line: encodeRecord(record), owner: null });
     // While writes fail, the retry timer takes these; new appends (requests) retry at once.
-    if (!this.failure) this.scheduleSoon();
+    if (!this.failures.current) this.scheduleSoon();
   }
 
   /** Append and resolve once the records are on disk; on a failed write they are dropped and this rejects. */
@@ -270,8 +219,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
       this.closed = true;
       await this.writeSeal();
       await this.seal.close();
-      if (this.retryTimer) clearTimeout(this.retryTimer);
-      this.retryTimer = null;
+      this.failures.cancelRetry();
       if (this.gatherTimer) clearTimeout(this.gatherTimer);
       this.gatherTimer = null;
       await this.handle.close();
@@ -283,7 +231,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     this.gatherTimer = setTimeout(() => {
       this.gatherTimer = null;
       // Writes failed meanwhile: the retry timer takes these, as it takes every written record then.
-      if (!this.failure) this.schedule();
+      if (!this.failures.current) this.schedule();
     }, WRITE_GATHER_MS);
   }
 
@@ -307,13 +255,13 @@ export class Journal<R extends JournalRecord = QueueRecord> {
         const bytes = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((p) => p.line).join(""));
         if (bytes.length > 0) {
           await this.writeAt(bytes);
-          this.recovered();
+          this.failures.recovered();
         }
         this.records += this.writing;
         for (const p of batch) p.owner?.resolve();
         if (bytes.length > 0) this.sealSoon();
       } catch (error) {
-        const failure = this.failed(error, batch);
+        const failure = this.failures.failed(error, batch.reduce((sum, p) => sum + p.line.length, 0));
         // Appends were applied nowhere yet: refused. Written records wait for the next attempt, first in line.
         for (const p of batch) p.owner?.reject(failure);
         this.pending = [...batch.filter((p) => p.owner === null), ...this.pending];
@@ -330,7 +278,7 @@ export class Journal<R extends JournalRecord = QueueRecord> {
 
   /** What follows a write or probe: the next write, a retry, or a compaction. */
   private afterAttempt(): void {
-    if (this.failure) {
+    if (this.failures.current) {
       // Requests that arrived during the failed attempt try again at once; written records wait for the timer.
       if (this.pending.some((p) => p.owner !== null)) this.schedule();
       else this.armRetry();
@@ -363,36 +311,14 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     this.size += bytes.length;
   }
 
-  /** Record a failed write; returns the error for whoever waited on it. */
-  private failed(error: unknown, batch: Pending[] | null): JournalWriteError {
-    const condition = describeDiskError(error, this.dir);
-    const bytes = batch ? batch.reduce((sum, p) => sum + p.line.length, 0) : (this.failure?.bytes ?? 0);
-    const changed = !this.failure || this.failure.code !== condition.code;
-    this.failure = { ...condition, since: this.failure?.since ?? new Date().toISOString(), bytes: Math.max(bytes, this.failure?.bytes ?? 0) };
-    if (changed) this.options.onStateChange?.(this.state);
-    return new JournalWriteError(condition, { retryAfterSeconds: Math.max(1, Math.ceil(this.retryDelay / 1000)), cause: error });
-  }
-
-  private recovered(): void {
-    if (!this.failure) return;
-    this.failure = null;
-    this.retryDelay = this.options.retryDelayMs.first;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.options.onStateChange?.(this.state);
-  }
-
   /** While writes fail: try again after a backoff, with the pending records, or with a probe when none are pending. */
   private armRetry(): void {
-    if (this.retryTimer || this.closed) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.options.retryDelayMs.max, this.retryDelay * 2);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
+    if (this.closed) return;
+    this.failures.armRetry(() => {
       if (this.closed || this.flushing) return; // a running write re-arms the timer if it fails
       if (this.pending.length > 0) void this.runFlush().catch(() => {});
       else void this.probe();
-    }, delay); // not unref'd: records waiting to be written are a reason to stay up; close() clears it
+    });
   }
 
   /**
@@ -403,15 +329,15 @@ export class Journal<R extends JournalRecord = QueueRecord> {
   private probe(): Promise<void> {
     const run = (async () => {
       try {
-        const bytes = Buffer.alloc(Math.min(Math.max(this.failure?.bytes ?? 0, 4096), 1 << 20), 0x0a);
+        const bytes = Buffer.alloc(Math.min(Math.max(this.failures.current?.bytes ?? 0, 4096), 1 << 20), 0x0a);
         await this.writeAt(bytes);
         this.size -= bytes.length;
         this.dirty = true;
         await this.handle.truncate(this.size);
         this.dirty = false;
-        this.recovered();
+        this.failures.recovered();
       } catch (error) {
-        this.failed(error, null);
+        this.failures.failed(error, null);
       } finally {
         this.flushing = null;
         this.afterAttempt();
@@ -429,49 +355,25 @@ export class Journal<R extends JournalRecord = QueueRecord> {
     const carried = taken.filter((p) => p.owner !== null);
     this.pending = [];
     const file = this.options.file;
-    const temp = `${file}.compact`;
-    let handle: FileHandle | undefined;
-    let compactedSize = 0;
+    let compacted: { handle: FileHandle; size: number };
     try {
-      handle = await open(temp, "w+");
-      let size = 0;
-      const writeChunk = async (lines: string[]) => {
-        const bytes = Buffer.from(lines.join(""));
-        for (let done = 0; done < bytes.length; ) {
-          const written = await this.io.write(handle!, bytes, done, bytes.length - done, size + done);
-          if (!(written > 0)) throw Object.assign(new Error("short write during compaction"), { code: "EWRITE" });
-          done += written;
-        }
-        size += bytes.length;
-      };
-      const chunk: string[] = [];
-      for (const record of snapshot) {
-        chunk.push(encodeRecord(record));
-        if (chunk.length >= 4096) await writeChunk(chunk.splice(0));
-      }
-      for (const p of carried) chunk.push(p.line);
-      await writeChunk(chunk);
-      await this.io.datasync(handle);
-      await rename(temp, file);
-      compactedSize = size;
+      compacted = await writeCompactedFile(file, this.io, encodedLines(snapshot), carried.map((p) => p.line));
     } catch (error) {
       // The journal itself is untouched: everything taken goes back, first in line, for the normal write.
-      await handle?.close().catch(() => {});
-      await unlink(temp).catch(() => {});
       this.pending = [...taken, ...this.pending];
       this.compactAfterRecords = this.records + this.options.compactMinRecords;
       throw error;
     }
     // The compacted file is the journal now.
     syncDirectory(path.dirname(file));
-    this.size = compactedSize;
+    this.size = compacted.size;
     this.dirty = false;
     this.records = snapshot.length + carried.filter((p) => p.line !== "").length;
     for (const p of carried) p.owner!.resolve();
-    this.recovered(); // a whole new file was written: the disk takes writes
+    this.failures.recovered(); // a whole new file was written: the disk takes writes
     // The handle on the temp file is a handle on the journal now.
     const old = this.handle;
-    this.handle = handle!;
+    this.handle = compacted.handle;
     await old.close();
     this.ino = (await this.handle.stat()).ino;
     await this.writeSeal();

@@ -155,3 +155,8 @@ function decode<R>(data: Buffer, start: number, end: number, isRecord: (value: u
   }
   return isRecord(value) ? { record: value } : "valid JSON but not a journal record (wrong shape)";
 }
+
+/** Encoded as they are written: a large snapshot is never held twice. */
+export function* encodedLines(records: Iterable<object>): Generator<string> {
+  for (const record of records) yield encodeRecord(record);
+}

@@ -1,6 +1,6 @@
 /** Messages between the dev worker (parent) and the handler process (child) over Node's IPC channel. */
 import type { LambdaContextInput } from "../../events/lambdaContext.js";
-import type { MessageAttributes } from "../queue/messageQueue.js";
+import type { MessageAttributes } from "../queue/queueRecords.js";
 
 /**
  * One received message; the child builds the SQS record (md5, receipt handle

@@ -5,136 +5,13 @@
  * with `apply` rebuilds the same state, so what is on disk and what is in memory
  * cannot drift apart.
  */
-import type { CheckedAttributes } from "../../queue/validate.js";
+import type { QueueRecord, SnapshotRecord, MessageState, QueueMessage, Delivery, Receipt, StaleReceipt, QueueOptions, QueueStats, NewMessage } from "./queueRecords.js";
 import { MinHeap } from "./heap.js";
+import { deliveriesOf, enqueuedMessage, redrivenMessage, setLastError, shuffleInPlace, snapshotMessage, snapshotOf } from "./queueMessages.js";
 import { ReadyList } from "./readyList.js";
-
-/** One change to the queue, as written to the journal (short keys: there are many). */
-export type QueueRecord =
-  /** Enqueued: id, type, body, sent at, visible at (later than `t` when delayed); `a`: its message attributes, when it has some. */
-  | { k: "e"; id: string; ty: string; b: string; t: number; v: number; a?: MessageAttributes }
-  /** Received at `t`, invisible until `v`. */
-  | { k: "r"; ids: string[]; t: number; v: number }
-  /** Deleted after a successful invocation. */
-  | { k: "d"; ids: string[] }
-  /** An invocation failed; the message comes back when its visibility timeout ends. `st`: the error's stack, when known. */
-  | { k: "f"; id: string; err: string; st?: string }
-  /** Moved to the dead-letter queue. */
-  | { k: "x"; id: string; t: number; err: string; st?: string }
-  /**
-   * Moved back from the dead-letter queue (redrive), visible at `t`. As SQS,
-   * each comes back as a new message: id `nids[i]`, sent at `t` (journals
-   * written before kept the old ids: no `nids`).
-   */
-  | { k: "m"; ids: string[]; t: number; nids?: string[] }
-  /** Visible again at `v` without a failure: a delivery SQS makes twice (dev --at-least-once). */
-  | { k: "v"; ids: string[]; v: number }
-  /** Expired: older than the retention period (the queue's, or the DLQ's for dead ones), dropped as SQS drops them. */
-  | { k: "o"; ids: string[] }
-  /** Purged from the dead-letter queue. */
-  | { k: "p"; ids: string[] }
-  /** A whole message, as written by compaction. */
-  | SnapshotRecord;
-
-export interface SnapshotRecord {
-  k: "s";
-  id: string;
-  ty: string;
-  b: string;
-  t: number;
-  c: number;
-  fr: number;
-  v: number;
-  dead?: 1;
-  dt?: number;
-  err?: string;
-  st?: string;
-  /** The id it had before a redrive. */
-  rf?: string;
-  a?: MessageAttributes;
-}
-
-/** SQS message attributes by name: data type and value (String or Number, as text). */
-export type MessageAttributes = CheckedAttributes;
-
-export type MessageState = "ready" | "delayed" | "inflight" | "dead";
-
-export interface QueueMessage {
-  readonly id: string;
-  readonly type: string;
-  readonly body: string;
-  readonly sentAt: number;
-  receiveCount: number;
-  /** 0 until the first receive. */
-  firstReceivedAt: number;
-  visibleAt: number;
-  state: MessageState;
-  lastError?: string;
-  /** The stack of the last error, when the handler process reported one. */
-  lastErrorStack?: string;
-  deadAt?: number;
-  readonly attributes?: MessageAttributes;
-  /** The id of the dead message this one was redriven from (a redrive gives a new id, as SQS). */
-  redrivenFrom?: string;
-  /** Its place in the visible list (readyList.ts), 0 when not visible; the queue's own bookkeeping. */
-  readySlot: number;
-}
-
-/** What a receive hands out: the message as it was received, `receiveCount` acting as the receipt. */
-export interface Delivery {
-  id: string;
-  type: string;
-  body: string;
-  attributes?: MessageAttributes;
-  sentAt: number;
-  receiveCount: number;
-  firstReceivedAt: number;
-}
-
-export type Receipt = Pick<Delivery, "id" | "receiveCount">;
-
-/** A receipt that no longer counts: the message was deleted, dead-lettered or received again since. */
-export interface StaleReceipt extends Receipt {
-  now: "received-again" | "dead" | "deleted";
-  /** The receive count of the newer receive, when received again. */
-  currentReceiveCount?: number;
-}
-
-export interface QueueOptions {
-  visibilityTimeoutMs: number;
-  maxReceiveCount: number;
-  /** Messages older than this (from when they were sent) expire. Default: never. */
-  retentionMs?: number;
-  /** The same for the dead-letter queue, whose age counts from the original send too (an SQS standard queue's DLQ). Default: never. */
-  deadRetentionMs?: number;
-  /**
-   * Receive in no particular order, as a standard queue may (dev --at-least-once):
-   * each batch is a random pick among the first few batches' worth of visible
-   * messages. A random source in [0, 1). Default: in the order they became visible.
-   */
-  shuffle?: () => number;
-}
 
 /** With `shuffle`, a batch is picked among this many batches' worth of visible messages. */
 const SHUFFLE_SPAN = 4;
-
-export interface QueueStats {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-  dead: number;
-  processed: number;
-  failed: number;
-  redelivered: number;
-  deadLettered: number;
-  expired: number;
-}
-
-export interface NewMessage {
-  type: string;
-  body: string;
-  attributes?: MessageAttributes;
-}
 
 type Timer = { at: number; msg: QueueMessage };
 
@@ -232,27 +109,8 @@ export class MessageQueue {
       candidates.push(msg);
       return true;
     });
-    if (shuffle) {
-      for (let i = candidates.length - 1; i > 0; i--) {
-        const j = Math.floor(shuffle() * (i + 1));
-        [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-      }
-    }
-    const batch: Delivery[] = [];
-    let bytes = 0;
-    for (const msg of candidates) {
-      if (batch.length >= max || (batch.length > 0 && bytes + msg.body.length > maxBytes)) break;
-      bytes += msg.body.length;
-      batch.push({
-        id: msg.id,
-        type: msg.type,
-        body: msg.body,
-        ...(msg.attributes ? { attributes: msg.attributes } : {}),
-        sentAt: msg.sentAt,
-        receiveCount: msg.receiveCount + 1,
-        firstReceivedAt: msg.firstReceivedAt || now,
-      });
-    }
+    if (shuffle) shuffleInPlace(candidates, shuffle);
+    const batch = deliveriesOf(candidates, now, max, maxBytes);
     if (batch.length > 0) {
       this.commit({ k: "r", ids: batch.map((d) => d.id), t: now, v: now + this.options.visibilityTimeoutMs });
       for (const delivery of batch) if (delivery.receiveCount > 1) this.counters.redelivered++;
@@ -401,20 +259,7 @@ export class MessageQueue {
 
   /** Every message as one record each: the journal's compacted form. */
   snapshot(): SnapshotRecord[] {
-    const out: SnapshotRecord[] = [];
-    for (const m of this.messages.values()) {
-      const record: SnapshotRecord = { k: "s", id: m.id, ty: m.type, b: m.body, t: m.sentAt, c: m.receiveCount, fr: m.firstReceivedAt, v: m.visibleAt };
-      if (m.state === "dead") {
-        record.dead = 1;
-        record.dt = m.deadAt ?? 0;
-      }
-      if (m.lastError !== undefined) record.err = m.lastError;
-      if (m.lastErrorStack !== undefined) record.st = m.lastErrorStack;
-      if (m.redrivenFrom !== undefined) record.rf = m.redrivenFrom;
-      if (m.attributes !== undefined) record.a = m.attributes;
-      out.push(record);
-    }
-    return out;
+    return [...this.messages.values()].map(snapshotOf);
   }
 
   /** Apply one record: the only place state changes, for live changes and replay alike. */
@@ -422,21 +267,12 @@ export class MessageQueue {
     switch (record.k) {
       case "e":
         if (this.messages.has(record.id)) return;
-        this.add(
-          { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.v, state: "delayed", readySlot: 0, ...(record.a ? { attributes: record.a } : {}) },
-          record.v > record.t ? "delayed" : "ready",
-        );
+        this.add(enqueuedMessage(record), record.v > record.t ? "delayed" : "ready");
         return;
-      case "s": {
-        const msg: QueueMessage = { id: record.id, type: record.ty, body: record.b, sentAt: record.t, receiveCount: record.c, firstReceivedAt: record.fr, visibleAt: record.v, state: "delayed", readySlot: 0, ...(record.a ? { attributes: record.a } : {}) };
-        if (record.err !== undefined) msg.lastError = record.err;
-        if (record.st !== undefined) msg.lastErrorStack = record.st;
-        if (record.dead) msg.deadAt = record.dt ?? 0;
-        if (record.rf !== undefined) msg.redrivenFrom = record.rf;
+      case "s":
         this.remove(record.id);
-        this.add(msg, record.dead ? "dead" : record.c > 0 ? "inflight" : "delayed");
+        this.add(snapshotMessage(record), record.dead ? "dead" : record.c > 0 ? "inflight" : "delayed");
         return;
-      }
       case "r":
         for (const id of record.ids) {
           const msg = this.messages.get(id);
@@ -469,9 +305,8 @@ export class MessageQueue {
           if (!msg || msg.state !== "dead") continue;
           const newId = record.nids?.[i];
           if (newId !== undefined) {
-            // A new message, as SQS's redrive makes: new id, sent now, never received; the old id kept for tracing.
             this.remove(id);
-            this.add({ id: newId, type: msg.type, body: msg.body, sentAt: record.t, receiveCount: 0, firstReceivedAt: 0, visibleAt: record.t, state: "delayed", readySlot: 0, redrivenFrom: id, ...(msg.attributes ? { attributes: msg.attributes } : {}) }, "ready");
+            this.add(redrivenMessage(msg, newId, record.t), "ready");
             continue;
           }
           msg.receiveCount = 0;
@@ -562,11 +397,4 @@ export class MessageQueue {
     }
     this.timers = timers;
   }
-}
-
-/** The last error replaces the one before, stack included: an error without a stack leaves none behind. */
-function setLastError(msg: QueueMessage, error: string, stack: string | undefined): void {
-  msg.lastError = error;
-  if (stack === undefined) delete msg.lastErrorStack;
-  else msg.lastErrorStack = stack;
 }

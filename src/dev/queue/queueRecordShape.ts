@@ -3,7 +3,7 @@
  * field by field: valid JSON of another shape must never load as a message.
  * Keys the union does not name are ignored.
  */
-import type { QueueRecord } from "./messageQueue.js";
+import type { QueueRecord } from "./queueRecords.js";
 
 type Fields = Record<string, unknown>;
 

@@ -7,8 +7,12 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
-import { Journal, type JournalIo, type JournalState, type ReplayResult } from "../journal/journal.js";
-import { MessageQueue, type NewMessage, type QueueOptions, type QueueRecord } from "./messageQueue.js";
+import { Journal } from "../journal/journal.js";
+import type { JournalIo } from "../journal/journalIo.js";
+import type { JournalState } from "../journal/journalTypes.js";
+import type { ReplayResult } from "../journal/journalRecovery.js";
+import { MessageQueue } from "./messageQueue.js";
+import type { NewMessage, QueueOptions, QueueRecord } from "./queueRecords.js";
 import { isQueueRecord } from "./queueRecordShape.js";
 import { isSeenRecord, isSeenRecordShape, SeenKeys, type SeenRecord } from "./seenKeys.js";
 
@@ -58,7 +62,8 @@ export interface QueueStoreOptions extends QueueOptions {
   journalIo?: JournalIo;
 }
 
-export async function openQueueStore(options: QueueStoreOptions): Promise<QueueStore> {
+/** The queue and the seen keys, rebuilt from the journal; every change the queue makes from here on is written to it. */
+async function openJournaled(options: QueueStoreOptions) {
   let journal: Journal<StoreRecord> | undefined;
   const queue = new MessageQueue(
     {
@@ -87,10 +92,15 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
     () => [...queue.snapshot(), ...seen.snapshot()],
     () => queue.size + seen.size,
   );
+  return { queue, seen, journal, replay: opened.replay };
+}
+
+export async function openQueueStore(options: QueueStoreOptions): Promise<QueueStore> {
+  const { queue, seen, journal, replay: opened } = await openJournaled(options);
   const inProgress = new Map<string, Promise<string>>();
 
   const commit = async (records: QueueRecord[], extra: StoreRecord[] = []): Promise<void> => {
-    await journal!.append([...records, ...extra]);
+    await journal.append([...records, ...extra]);
     for (const record of records) queue.apply(record);
     options.onEnqueued();
   };
@@ -100,9 +110,9 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
 
   return {
     queue,
-    replay: { ...opened.replay, messages: queue.size },
+    replay: { ...opened, messages: queue.size },
     get journalState() {
-      return journal!.state;
+      return journal.state;
     },
     async enqueue(messages, delaySeconds) {
       const records = queue.prepareEnqueue(messages, Date.now(), delaySeconds * 1000, randomUUID);
@@ -138,15 +148,15 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
       // A failure record like any other: applied now and kept until written, so a full disk delays it but never drops it.
       const record = queue.prepareDeadLetter(message, firstAttemptAt, Date.now(), attempts, error, randomUUID, stack);
       queue.apply(record);
-      journal!.write(record);
+      journal.write(record);
       queue.counters.deadLettered++;
-      await journal!.sync().catch(() => {});
+      await journal.sync().catch(() => {});
       return record.id;
     },
     async redrive(ids) {
       const record = queue.prepareRedrive(Date.now(), randomUUID, ids);
       if (!record) return [];
-      await journal!.append([record]);
+      await journal.append([record]);
       // Only those still dead now that the record is on disk move (a purge may have run meanwhile).
       const moved = record.ids.map((from, i) => ({ from, messageId: record.nids![i]! })).filter(({ from }) => queue.get(from)?.state === "dead");
       queue.apply(record);
@@ -155,19 +165,19 @@ export async function openQueueStore(options: QueueStoreOptions): Promise<QueueS
     async retryNow(id) {
       const record = queue.prepareRetryNow(id, Date.now());
       if (!record) return false;
-      await journal!.append([record]);
+      await journal.append([record]);
       queue.apply(record);
       return true;
     },
     async purge() {
       const record = queue.preparePurge();
       if (!record) return 0;
-      await journal!.append([record]);
+      await journal.append([record]);
       const purged = deadCount(record.ids);
       queue.apply(record);
       return purged;
     },
-    close: () => journal!.close(),
+    close: () => journal.close(),
   };
 }
 

@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { workerFunctionArn, type EventOrigin } from "../../events/origin.js";
 import { buildScheduledEvent, newExecutionId } from "../../events/scheduledEvent.js";
 import { SCHEDULED_RUN_TYPE } from "../../runtime/messageTypes.js";
-import type { NewMessage } from "../queue/messageQueue.js";
+import type { NewMessage } from "../queue/queueRecords.js";
 import type { HandlerInvoker } from "../pool/invoker.js";
 
 /** Lambda retries a failed asynchronous invocation twice; its waits are minutes, these are short. */

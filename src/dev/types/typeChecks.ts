@@ -5,13 +5,25 @@
  * dashboard, and the messages keep running on the code as it is, as they
  * would in AWS if it shipped. `build` and `deploy` refuse it.
  */
-import { typecheckWorker, type TypecheckResult } from "../../project/typecheck.js";
+import { typecheckWorker, type TypeDiagnostic, type TypecheckResult } from "../../project/typecheck.js";
 
 export type TypesState =
   | { state: "off" }
   | { state: "checking"; last?: TypecheckResult }
   | { state: "checked"; result: TypecheckResult }
   | { state: "failed"; error: string };
+
+/** What a background type check found: `errors` (the first MAX_SHOWN_ERRORS of `total`), or `failed` when it could not run. */
+export type TypesChecked =
+  | { ok: boolean; total: number; errors: TypeDiagnostic[]; ms: number; compiler: string; tsconfig?: string }
+  | { failed: string };
+
+/** A check's state as the "types:checked" event says it. */
+export function typesChecked(state: TypesState): TypesChecked {
+  if (state.state === "failed") return { failed: state.error };
+  const result = state.state === "checked" ? state.result : { errors: [], total: 0, ms: 0, compiler: "none" };
+  return { ok: result.total === 0, total: result.total, errors: result.errors, ms: result.ms, compiler: result.compiler, ...(result.tsconfig ? { tsconfig: result.tsconfig } : {}) };
+}
 
 export class BackgroundTypeChecks {
   private running: AbortController | undefined;

@@ -1,0 +1,77 @@
+/**
+ * What the dashboard reads from the running worker (http/dashboard.ts's
+ * DashboardSource), gathered from the parts: counts and processes, the
+ * schedule with its latest runs, the types a message can be sent as, replay,
+ * and a Stripe test event signed and handed to POST /stripe's handler (the
+ * same verification as a delivery from Stripe, without a request to itself).
+ */
+import type { EventEmitter } from "node:events";
+import { devShownSettings, type Settings } from "../../project/settings.js";
+import { STRIPE_EVENT_TYPES, type StripeEventType } from "../../project/stripeEvents.js";
+import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
+import { signStripePayload } from "../../runtime/stripeWebhook.js";
+import { buildStripeTestEvent } from "../../stripe/testEvents.js";
+import type { DevWorker, DevWorkerEvents } from "../devWorkerTypes.js";
+import type { MessageHistory } from "../history/history.js";
+import type { DashboardSource } from "../http/dashboard.js";
+import type { RetryingView } from "../http/routes.js";
+import { sendableTypes } from "../http/sendableTypes.js";
+import type { JournalState } from "../journal/journalTypes.js";
+import type { MessageQueue } from "../queue/messageQueue.js";
+import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
+import type { TypesState } from "../types/typeChecks.js";
+import type { QueueActions } from "./queueActions.js";
+
+/** Scheduled runs the Schedule view lists, latest first. */
+export const SCHEDULE_RUNS_SHOWN = 20;
+
+export interface DashboardParts {
+  history: MessageHistory;
+  queue: Pick<MessageQueue, "stats" | "counters">;
+  journal(): JournalState;
+  processes(): Array<{ pid?: number; state: string }>;
+  settings: Settings;
+  handler: DevWorker["handler"];
+  types(): TypesState;
+  retrying(): RetryingView[];
+  paths: { root: string; typesIndex: string };
+  payloadSchemas(): PayloadSchemas | undefined;
+  /** The Schedule view for these runs (schedule/scheduleView.ts). */
+  schedule(runs: readonly unknown[]): Record<string, unknown>;
+  actions: Pick<QueueActions, "replay">;
+  /** POST /stripe's handler, and the secret it verifies with now. */
+  deliverStripe(payload: string, signature: string): Promise<{ status: number; body: unknown }>;
+  stripeSecret(): string;
+  /** Handler restarts and scheduled runs are counted from the worker's events. */
+  events: Pick<EventEmitter<DevWorkerEvents>, "on">;
+}
+
+export function dashboardData(parts: DashboardParts): DashboardSource {
+  let restarts = 0;
+  parts.events.on("handler:exit", () => restarts++);
+  const scheduleRuns: Array<ScheduledRunOutcome & { at: string }> = [];
+  parts.events.on("schedule:ran", (run) => {
+    scheduleRuns.unshift({ ...run, at: new Date().toISOString() });
+    scheduleRuns.length = Math.min(scheduleRuns.length, SCHEDULE_RUNS_SHOWN);
+  });
+  return {
+    history: parts.history,
+    journal: parts.journal,
+    stats: () => parts.queue.stats(Date.now()),
+    counters: () => parts.queue.counters,
+    processes: parts.processes,
+    restarts: () => restarts,
+    settings: () => devShownSettings(parts.settings),
+    handler: () => parts.handler,
+    types: parts.types,
+    retryOf: (id) => parts.retrying().find((view) => view.messageId === id),
+    messageTypes: () => sendableTypes(parts.paths, parts.payloadSchemas()),
+    schedule: () => parts.schedule(scheduleRuns),
+    stripeEventTypes: STRIPE_EVENT_TYPES,
+    replay: (id, payload) => parts.actions.replay(id, payload),
+    async triggerStripe(type) {
+      const payload = JSON.stringify(buildStripeTestEvent(type as StripeEventType), null, 2);
+      return parts.deliverStripe(payload, signStripePayload(payload, parts.stripeSecret()));
+    },
+  };
+}
