@@ -1,5 +1,5 @@
 /** `letsgo-worker keys generate | show`: the signing key pair for the worker's access tokens. */
-import { writeFile } from "node:fs/promises";
+import { replaceFile } from "../files/atomicFile.js";
 import { ProjectError } from "../errors.js";
 import { loadSettings } from "./settings.js";
 import { envToRecord, setEnvValues } from "./dotenv.js";
@@ -28,7 +28,7 @@ export async function generateKeysIntoEnv(projectDir: string, options: { force?:
   }
   const { generateWorkerKeys } = await import("../runtime/workerKeys.js");
   const keys = await generateWorkerKeys();
-  await writeFile(envFile, setEnvValues(text ?? "", { LETSGO_WORKER_PRIVATE_KEY: keys.privateKey }), { mode: 0o600 });
+  await replaceFile(envFile, setEnvValues(text ?? "", { LETSGO_WORKER_PRIVATE_KEY: keys.privateKey }), { mode: 0o600 });
   return { kid: keys.kid, publicJwks: keys.publicJwks, envFile, replaced: existing !== "" };
 }
 

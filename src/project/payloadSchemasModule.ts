@@ -8,7 +8,8 @@
  * Written only into projects whose packages/queue/index.ts imports it (the
  * scaffold's does): a project that never asked for it gets no new file.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { replaceFile } from "../files/atomicFile.js";
 import type { PayloadSchemas } from "../runtime/payloadShapeTypes.js";
 import { projectName } from "./identity.js";
 import type { WorkerPaths } from "./paths.js";
@@ -34,6 +35,6 @@ export async function updatePayloadSchemasModule(paths: Pick<WorkerPaths, "root"
   // The project's name goes with it: the app names its project to a dev worker (see identity.ts).
   const text = renderPayloadSchemasModule({ ...schemas, project: projectName(paths.root) });
   if ((await readFile(paths.payloadSchemasModule, "utf8").catch(() => undefined)) === text) return false;
-  await writeFile(paths.payloadSchemasModule, text);
+  await replaceFile(paths.payloadSchemasModule, text);
   return true;
 }

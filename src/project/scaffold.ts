@@ -4,6 +4,7 @@
  * and .gitignore are amended, never replaced.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { replaceFile } from "../files/atomicFile.js";
 import path from "node:path";
 import { QUICK_DEV_RETRIES, renderEnvFile, type SettingKey } from "./settings.js";
 import { checkDeploymentName } from "./names.js";
@@ -132,7 +133,7 @@ async function amendRootPackageJson(projectDir: string): Promise<boolean> {
   const text = await readIfExists(file);
   if (text === undefined) {
     const pkg = { name: path.basename(projectDir).toLowerCase().replace(/[^a-z0-9-]/g, "-"), private: true, workspaces: WORKSPACES };
-    await writeFile(file, JSON.stringify(pkg, null, 2) + "\n");
+    await replaceFile(file, JSON.stringify(pkg, null, 2) + "\n");
     return true;
   }
   const pkg = JSON.parse(text) as { workspaces?: string[] | { packages?: string[] } };
@@ -142,7 +143,7 @@ async function amendRootPackageJson(projectDir: string): Promise<boolean> {
   if (Array.isArray(pkg.workspaces) || pkg.workspaces === undefined) pkg.workspaces = [...list, ...missing];
   else pkg.workspaces.packages = [...list, ...missing];
   const indent = /^\{\r?\n([ \t]+)/.exec(text)?.[1] ?? "  ";
-  await writeFile(file, JSON.stringify(pkg, null, indent) + "\n");
+  await replaceFile(file, JSON.stringify(pkg, null, indent) + "\n");
   return true;
 }
 
@@ -153,7 +154,7 @@ async function amendGitignore(projectDir: string): Promise<boolean> {
   const missing = GITIGNORE_ENTRIES.filter((entry) => !present.has(entry));
   if (missing.length === 0) return false;
   const prefix = text.length > 0 && !text.endsWith("\n") ? "\n" : "";
-  await writeFile(file, `${text}${prefix}# letsgo-worker: local settings (secrets) and dev-worker state\n${missing.join("\n")}\n`);
+  await replaceFile(file, `${text}${prefix}# letsgo-worker: local settings (secrets) and dev-worker state\n${missing.join("\n")}\n`);
   return true;
 }
 

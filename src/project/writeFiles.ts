@@ -1,6 +1,7 @@
 /** Writing several files as one step: all of them change, or none does. */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { stagingPath } from "../files/atomicFile.js";
 
 export interface FileChange {
   path: string;
@@ -19,7 +20,7 @@ export async function writeFilesAtomically(changes: FileChange[]): Promise<void>
   try {
     for (const change of changes) {
       await mkdir(path.dirname(change.path), { recursive: true });
-      const temp = `${change.path}.letsgo-${process.pid}.tmp`;
+      const temp = stagingPath(change.path);
       await writeFile(temp, change.after);
       staged.push(temp);
     }

@@ -4,7 +4,6 @@
  * as a whole (the bug in LetsGo's original deploy).
  */
 import { checkBatching } from "../../project/settingRules.js";
-import type { Settings } from "../../project/settings.js";
 import type { Aws } from "../clients.js";
 import { diffFields, type FieldChange } from "../diff.js";
 import { NOT_FOUND, deleteIfExists, readOrUndefined } from "../failure.js";

@@ -12,7 +12,8 @@
  * in the queue at start get an entry from the journal if the history lacks one.
  */
 import { createReadStream } from "node:fs";
-import { copyFile, open, rename } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
+import { replaceFile } from "../../files/atomicFile.js";
 import { createInterface } from "node:readline";
 import { encodeJson, parseJournal } from "../journal/journalFormat.js";
 
@@ -343,15 +344,11 @@ export class MessageHistory {
     this.writing = this.writing
       .then(async () => {
         // One entry per line, written in slices: no one string of the whole history.
-        const handle = await open(`${file}.tmp`, "w");
-        try {
+        await replaceFile(file, async (handle) => {
           for (let i = 0; i < entries.length; i += WRITE_SLICE) {
             await handle.write(entries.slice(i, i + WRITE_SLICE).map((entry) => encodeJson(JSON.stringify(entry))).join("")); // `seq` goes along; load() resets it
           }
-        } finally {
-          await handle.close();
-        }
-        await rename(`${file}.tmp`, file);
+        });
       })
       .catch(() => undefined); // the history is a convenience: a full disk must not stop the worker
     return this.writing;

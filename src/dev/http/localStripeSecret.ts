@@ -7,7 +7,8 @@
  * STRIPE_WEBHOOK_SECRET.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { replaceFile } from "../../files/atomicFile.js";
 import path from "node:path";
 
 const FILE = "stripe-webhook-secret";
@@ -27,7 +28,7 @@ export async function ensureLocalStripeSecret(stateDir: string): Promise<string>
   const existing = await readLocalStripeSecret(stateDir);
   if (existing) return existing;
   const secret = `whsec_local_${randomBytes(24).toString("base64url")}`;
-  await writeFile(localStripeSecretFile(stateDir), secret + "\n", { mode: 0o600 });
+  await replaceFile(localStripeSecretFile(stateDir), secret + "\n", { mode: 0o600 });
   return secret;
 }
 

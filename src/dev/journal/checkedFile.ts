@@ -6,7 +6,8 @@
  * file is set aside (renamed `<name>.damaged-<time>`) and the reader is told
  * why, so a flipped byte never becomes a value dev trusts.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename } from "node:fs/promises";
+import { replaceFile } from "../../files/atomicFile.js";
 import { encodeRecord, parseJournal } from "./journalFormat.js";
 
 export type CheckedRead<T> =
@@ -17,9 +18,7 @@ export type CheckedRead<T> =
 
 /** Written whole and renamed into place: a reader sees the old record or the new one (a temp per process: dev and a CLI may write at once). */
 export async function writeCheckedFile(file: string, value: object): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, encodeRecord(value));
-  await rename(temp, file);
+  await replaceFile(file, encodeRecord(value));
 }
 
 export async function readCheckedFile<T>(file: string, isValue: (value: unknown) => value is T): Promise<CheckedRead<T>> {

@@ -30,7 +30,7 @@ import { JournalClosedError, JournalWriteError, stateDirectoryError } from "./di
 import { WriteFailures } from "./writeFailures.js";
 import type { JournalOptions, JournalRecord, JournalState } from "./journalTypes.js";
 import { FILE_IO, writeCompactedFile, type JournalIo } from "./journalIo.js";
-import { syncDirectory } from "./durableFile.js";
+import { syncDirectory } from "../../files/atomicFile.js";
 import { encodedLines, encodeRecord } from "./journalFormat.js";
 import { recoverJournal, type ReplayResult } from "./journalRecovery.js";
 import { compareSeal, journalFacts, readSeal, SealWriter } from "./journalSeal.js";

@@ -10,7 +10,7 @@
 import { readFile, truncate, unlink } from "node:fs/promises";
 import path from "node:path";
 import { encodeJson, parseJournal, type BadLine } from "./journalFormat.js";
-import { replaceDurably, syncDirectory, writeDurably } from "./durableFile.js";
+import { removeStagedLeftovers, replaceFile, syncDirectory, writeDurably } from "../../files/atomicFile.js";
 import type { SealCheck } from "./journalSeal.js";
 
 export type QuarantinedLine = BadLine;
@@ -44,7 +44,8 @@ export async function recoverJournal<R>(
   now: Date = new Date(),
 ): Promise<{ replay: ReplayResult; size: number }> {
   // Left by a crash during a compaction or rewrite: the journal itself is whole.
-  await Promise.all([unlink(`${file}.compact`).catch(() => {}), unlink(`${file}.rewrite`).catch(() => {})]);
+  // (`.rewrite`: the name a rewrite's staging file had before atomicFile.ts owned it.)
+  await Promise.all([unlink(`${file}.compact`).catch(() => {}), unlink(`${file}.rewrite`).catch(() => {}), removeStagedLeftovers(file)]);
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -69,7 +70,7 @@ export async function recoverJournal<R>(
   if (parsed.bad.length > 0) replay.quarantineFile = await quarantine(file, data, parsed.bad, now);
   if (parsed.bad.length > 0 || legacyRecords > 0) {
     const rewritten = goodRecords(data, isRecord);
-    await replaceDurably(file, rewritten);
+    await replaceFile(file, rewritten, { durable: true });
     replay.rewritten = true;
     size = rewritten.length;
   } else if (parsed.tornTail) {
