@@ -2,12 +2,12 @@
  * Which worker a command that drives one talks to: a dev worker (`--url`,
  * LETSGO_LOCAL_QUEUE_URL) or the deployed one (`--aws` with its flags).
  */
-import { existsSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import { readRunningWorker } from "../dev/runningWorker.js";
 import { ProjectError, UsageError } from "../errors.js";
 import { anotherProjectText, projectName } from "../project/identity.js";
-import { workerPaths } from "../project/paths.js";
+import { hasWorker, workerPaths } from "../project/paths.js";
 import { LOCAL_QUEUE_URL_ENV } from "../queue/constants.js";
 import { loadSettings } from "../project/settings.js";
 import { callDevWorker } from "./devWorkerApi.js";
@@ -42,7 +42,7 @@ export function checkTargetFlags(flags: TargetFlags): void {
 export async function devWorkerUrl(projectDir: string, url?: string): Promise<string> {
   const paths = workerPaths(projectDir);
   // No project here, and no worker named: whatever answers on the default port may be anyone's.
-  if (url === undefined && !existsSync(paths.worker) && !process.env[LOCAL_QUEUE_URL_ENV]) {
+  if (url === undefined && !hasWorker(paths.root) && !process.env[LOCAL_QUEUE_URL_ENV]) {
     throw new ProjectError(
       `No letsgo-worker project in ${paths.root} (no apps/worker): nothing was sent. ` +
         `Pass --cwd <project> to reach that project's dev worker, or --url <http://...> to name one.`,
@@ -59,7 +59,7 @@ export async function devWorkerUrl(projectDir: string, url?: string): Promise<st
  * that does not say: the request that follows reports what it finds.
  */
 async function checkServesProject(url: string, root: string): Promise<void> {
-  if (!existsSync(path.join(root, "apps", "worker"))) return; // no project here: nothing to compare
+  if (!hasWorker(root)) return; // no project here: nothing to compare
   let reply;
   try {
     reply = await callDevWorker(url, "/health");

@@ -6,8 +6,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ProjectError, SettingsError } from "../errors.js";
-import type { WorkerPaths } from "../project/paths.js";
+import { SettingsError } from "../errors.js";
+import { requireWorkerFiles, type WorkerPaths } from "../project/paths.js";
 import { payloadSkeleton } from "../project/payloadSkeleton.js";
 import { scanEnum } from "../project/scan.js";
 import { checkSettingRules } from "../project/settingRules.js";
@@ -37,9 +37,7 @@ export function devEntry(paths: WorkerPaths): string {
 
 /** Everything checked before anything starts: what deploy would refuse, dev refuses, with the same message. */
 export async function readDevStart(options: DevWorkerOptions, paths: WorkerPaths): Promise<DevStart> {
-  if (!existsSync(paths.entry)) {
-    throw new ProjectError(`${paths.entry} not found: \`dev\` runs the worker's Lambda entry. Run \`letsgo-worker init\` first, or pass --cwd.`);
-  }
+  requireWorkerFiles(paths, paths.entry); // dev runs the worker's Lambda entry
   const loaded = await loadSettings(options.projectDir, options.overrides, process.env, { dev: true });
   const { settings, envFile } = loaded;
   // What it would warn about, the banner says; a missing .env (it is gitignored: a fresh clone lacks it) is said plainly.

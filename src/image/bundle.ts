@@ -6,12 +6,11 @@
  * so the image runs the runtime the CLI was tested with. `dev` runs its handler
  * processes on a bundle of the same configuration (../dev/reload/bundler.ts).
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import * as esbuild from "esbuild";
-import { LetsgoError, ProjectError } from "../errors.js";
+import { LetsgoError } from "../errors.js";
 import { runtimeEntry, TOOL_IMPORT, toolEntry, WORKSPACE_IMPORT, workspaceFallback } from "../project/letsgoImports.js";
-import { workerPaths } from "../project/paths.js";
+import { requireWorkerFiles, workerPaths } from "../project/paths.js";
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from "./dockerfile.js";
 import { BundleError, type BundleProblem } from "./errors.js";
 import { projectFiles, type GuardedFile } from "./secretGuard.js";
@@ -143,7 +142,7 @@ export function bundleProblems(error: unknown): BundleProblem[] | undefined {
 
 export async function bundleWorker({ cwd, external = [], minify = true }: BundleOptions): Promise<WorkerBundle> {
   const paths = workerPaths(cwd);
-  assertWorkerExists(paths);
+  requireWorkerFiles(paths, paths.entry);
   const externals = [...BASE_IMAGE_PROVIDES, ...external];
   // The TypeScript checker loads here only: dev's process imports this module for workerBuildOptions and must not carry it.
   const { derivePayloadSchemas } = await import("../project/payloadSchemas.js");
@@ -213,14 +212,6 @@ function relocateSources(mapText: string, projectRoot: string): string {
     return ["node_modules", "letsgo-worker", ...inTool.split(path.sep)].join("/");
   });
   return JSON.stringify(map);
-}
-
-function assertWorkerExists(paths: ReturnType<typeof workerPaths>): void {
-  if (existsSync(paths.entry)) return;
-  const what = existsSync(paths.worker) ? `${paths.entry} is missing` : `No apps/worker in ${paths.root}`;
-  throw new ProjectError(
-    `${what}. Run \`letsgo-worker init\` to create the worker, or pass --cwd <your project root>.`,
-  );
 }
 
 /** The rule of ../project/letsgoImports.ts (shared with `dev`'s handler process), as an esbuild plugin. */

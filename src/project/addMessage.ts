@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { ProjectError, UsageError } from "../errors.js";
-import { workerPaths } from "./paths.js";
+import { requireWorkerFiles, workerPaths } from "./paths.js";
 import { readIfExists } from "./scaffold.js";
 import { fillTemplate, readTemplate } from "./templates.js";
 import { writeFilesAtomically, type FileChange } from "./writeFiles.js";
@@ -55,13 +55,9 @@ export async function addMessage(options: AddMessageOptions): Promise<AddMessage
   if (duplicate) throw new UsageError(`--field ${duplicate.name} is given twice.`);
 
   const paths = workerPaths(options.projectDir);
-  const typesText = await readIfExists(paths.typesIndex);
-  const handlersText = await readIfExists(paths.handlersIndex);
-  if (typesText === undefined || handlersText === undefined) {
-    throw new ProjectError(
-      `No worker found in ${paths.root} (missing ${typesText === undefined ? paths.typesIndex : paths.handlersIndex}). Run \`letsgo-worker init\` first.`,
-    );
-  }
+  requireWorkerFiles(paths, paths.typesIndex, paths.handlersIndex);
+  const typesText = (await readIfExists(paths.typesIndex))!;
+  const handlersText = (await readIfExists(paths.handlersIndex))!;
 
   const interfaceName = `${name}Message`;
   const handlerName = `${name.charAt(0).toLowerCase()}${name.slice(1)}Handler`;

@@ -4,13 +4,12 @@
  * `npm run dev -w apps/worker` (run inside apps/worker) and a command typed in
  * apps/worker/src/handlers reach the same project as one typed at the root.
  */
-import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { hasWorker } from "./paths.js";
 
 export function findProjectRoot(start: string): string | undefined {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    const worker = path.join(dir, "apps", "worker");
-    if (existsSync(worker) && statSync(worker).isDirectory()) return dir;
+    if (hasWorker(dir)) return dir;
     if (path.dirname(dir) === dir) return undefined;
   }
 }

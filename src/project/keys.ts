@@ -3,7 +3,7 @@ import { replaceFile } from "../files/atomicFile.js";
 import { ProjectError } from "../errors.js";
 import { loadSettings } from "./settings.js";
 import { envToRecord, setEnvValues } from "./dotenv.js";
-import { workerPaths } from "./paths.js";
+import { requireWorkerFiles, workerPaths } from "./paths.js";
 import { readIfExists } from "./scaffold.js";
 
 export interface GeneratedKeys {
@@ -15,11 +15,10 @@ export interface GeneratedKeys {
 
 /** Write a new private key into apps/worker/.env (never printed) and return the public JWKS. */
 export async function generateKeysIntoEnv(projectDir: string, options: { force?: boolean } = {}): Promise<GeneratedKeys> {
-  const { envFile, worker } = workerPaths(projectDir);
+  const paths = workerPaths(projectDir);
+  const { envFile } = paths;
   const text = await readIfExists(envFile);
-  if (text === undefined && (await readIfExists(workerPaths(projectDir).handlersIndex)) === undefined) {
-    throw new ProjectError(`No worker found in ${worker}. Run \`letsgo-worker init\` first.`);
-  }
+  if (text === undefined) requireWorkerFiles(paths, paths.handlersIndex);
   const existing = envToRecord(text ?? "").LETSGO_WORKER_PRIVATE_KEY ?? "";
   if (existing !== "" && !options.force) {
     throw new ProjectError(

@@ -1,7 +1,7 @@
 /** What message types a project declares and which have a registered handler. */
 import { readFile } from "node:fs/promises";
 import { ProjectError } from "../errors.js";
-import { workerPaths } from "./paths.js";
+import { requireWorkerFiles, workerPaths } from "./paths.js";
 import { scanEnum, scanHandlerKeys } from "./scan.js";
 import { isReservedMessageType } from "../runtime/messageTypes.js";
 
@@ -16,8 +16,9 @@ export interface MessageTypeInfo {
 
 export async function listMessageTypes(projectDir: string): Promise<MessageTypeInfo[]> {
   const paths = workerPaths(projectDir);
-  const typesSource = await readOrExplain(paths.typesIndex);
-  const handlersSource = await readOrExplain(paths.handlersIndex);
+  requireWorkerFiles(paths, paths.typesIndex, paths.handlersIndex);
+  const typesSource = await readFile(paths.typesIndex, "utf8");
+  const handlersSource = await readFile(paths.handlersIndex, "utf8");
   const members = scanEnum(typesSource, "MessageType");
   if (!members) throw new ProjectError(`No \`enum MessageType\` found in ${paths.typesIndex}.`);
   const keys = scanHandlerKeys(handlersSource, "handlers") ?? [];
@@ -35,15 +36,4 @@ export async function listMessageTypes(projectDir: string): Promise<MessageTypeI
     if (!declared.has(literal)) infos.push({ type: literal, reserved: isReservedMessageType(literal), handled: true });
   }
   return infos;
-}
-
-async function readOrExplain(file: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new ProjectError(`${file} not found: this project has no worker yet. Run \`letsgo-worker init\` first.`);
-    }
-    throw error;
-  }
 }
