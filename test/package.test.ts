@@ -36,7 +36,7 @@ describe("Package: npm pack of a clean checkout", { timeout: 240_000 }, () => {
     const packed = await run("npm", ["pack", "--json", "--pack-destination", out], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
     const report = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("[\n"))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = report[0]!.files.map((f) => f.path);
-    for (const needed of ["bin/letsgo-worker.js", "dist/cli/main.js", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/runtime/host.js", "dist/runtime/host.d.ts", "dist/queue/index.js", "templates/init/packages/queue/index.ts", "dashboard/index.html", "dashboard/app.js", "dashboard/style.css", "dist/dev/types/payloadSchemaProcess.js", "dist/dev/pool/child.js"]) {
+    for (const needed of ["bin/letsgo-worker.js", "dist/cli/main.js", "dist/runtime/index.js", "dist/runtime/index.d.ts", "dist/runtime/host.js", "dist/runtime/host.d.ts", "dist/queue/index.js", "templates/init/packages/queue/index.ts", "dashboard/index.html", "dashboard/app.js", "dashboard/api.js", "dashboard/dom.js", "dashboard/views/story.js", "dashboard/style.css", "dist/dev/types/payloadSchemaProcess.js", "dist/dev/pool/child.js"]) {
       assert.ok(files.includes(needed), `${needed} is not in the package`);
     }
     assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("scripts/")), "sources, tests and build scripts stay out");

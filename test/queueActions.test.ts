@@ -171,7 +171,7 @@ describe("Function: dashboardData", () => {
   const fakeParts = (overrides: Partial<DashboardParts>, events: EventEmitter<DevWorkerEvents>): DashboardParts =>
     ({
       queue: { stats: () => ({}), counters: { processed: 0, failed: 0 } },
-      schedule: (runs: readonly unknown[]) => ({ runs }),
+      schedule: (runs: DashboardParts["schedule"] extends (r: infer R) => unknown ? R : never) => ({ runs }),
       events,
       ...overrides,
     }) as unknown as DashboardParts;
@@ -183,11 +183,11 @@ describe("Function: dashboardData", () => {
     events.emit("handler:exit", { reason: "crash", inFlight: 1 });
     assert.equal(data.restarts(), 2);
     for (let i = 0; i < SCHEDULE_RUNS_SHOWN + 5; i++) {
-      events.emit("schedule:ran", { ok: true, attempt: 1, trigger: "schedule", requestId: `r${i}`, durationMs: i, next: null } as never);
+      events.emit("schedule:ran", { ok: true, attempt: 1, maxAttempts: 3, trigger: "schedule", executionId: `r${i}`, scheduledTime: "2026-12-07T00:00:00.000Z", durationMs: i, next: null });
     }
-    const runs = data.schedule().runs as Array<{ requestId: string }>;
+    const runs = data.schedule().runs;
     assert.equal(runs.length, SCHEDULE_RUNS_SHOWN);
-    assert.equal(runs[0]!.requestId, `r${SCHEDULE_RUNS_SHOWN + 4}`);
+    assert.equal(runs[0]!.executionId, `r${SCHEDULE_RUNS_SHOWN + 4}`);
   });
 
   it("signs a Stripe test event with the secret in effect now, as Stripe's own library verifies it", async () => {

@@ -11,7 +11,7 @@
  * the summaries of messages that changed since the last tick (at most 100). So
  * an open dashboard costs one small JSON a second whatever the load.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
@@ -24,6 +24,8 @@ import type { HistoryEntry, HistorySummary, MessageHistory } from "../history/hi
 import type { QueueStats } from "../queue/queueRecords.js";
 import type { TypesState } from "../types/typeChecks.js";
 import type { RetryingView } from "./routes.js";
+import type { Answer, LiveEvents, Overview, ScheduleView } from "./devApi.js";
+import type { SendableType } from "./sendableTypes.js";
 
 /** What the dashboard reads from the running worker. */
 export interface DashboardSource {
@@ -42,8 +44,8 @@ export interface DashboardSource {
   /** A message waiting for its next attempt: when, and when it would be in the DLQ; undefined when it is not waiting. */
   retryOf(id: string): RetryingView | undefined;
   /** Message types the project declares, each with a payload that fits it. */
-  messageTypes(): Promise<Array<{ type: string; declaredAs?: string; handled: boolean; example: unknown }>>;
-  schedule(): Record<string, unknown>;
+  messageTypes(): Promise<SendableType[]>;
+  schedule(): ScheduleView;
   stripeEventTypes: readonly string[];
   /** Enqueue a copy of a message from the history, with its payload replaced if given; the new id. */
   replay(id: string, payload?: unknown): Promise<{ messageId: string }>;
@@ -54,10 +56,16 @@ export interface DashboardSource {
 /** The page's files, shipped in the package next to dist/. */
 const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dashboard");
 const ASSET_TYPES: Record<string, string> = {
-  "index.html": "text/html; charset=utf-8",
-  "app.js": "text/javascript; charset=utf-8",
-  "style.css": "text/css; charset=utf-8",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
 };
+
+/** The page's files by URL path (/dashboard/app.js, /dashboard/views/dlq.js...): what ships in dashboard/, nothing else. */
+function assetPaths(): Map<string, string> {
+  const files = readdirSync(ASSETS_DIR, { recursive: true, encoding: "utf8" }).filter((file) => Object.hasOwn(ASSET_TYPES, path.extname(file)));
+  return new Map(files.map((file) => [`/dashboard/${file.split(path.sep).join("/")}`, file]));
+}
 
 const TICK_MS = 1_000;
 const CHANGED_PER_TICK = 100;
@@ -78,14 +86,13 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
   const serve = (name: string) => async () => ({
     status: 200,
     raw: await asset(name),
-    headers: { "content-type": ASSET_TYPES[name]!, "cache-control": "no-cache" },
+    headers: { "content-type": ASSET_TYPES[path.extname(name)]!, "cache-control": "no-cache" },
   });
   router.add("GET", "/", serve("index.html"));
-  router.add("GET", "/dashboard/app.js", serve("app.js"));
-  router.add("GET", "/dashboard/style.css", serve("style.css"));
+  for (const [urlPath, file] of assetPaths()) if (file !== "index.html") router.add("GET", urlPath, serve(file));
 
   const hub = new LiveHub(source);
-  router.add("GET", "/api/overview", () => ({ status: 200, body: hub.overview() }));
+  router.add("GET", "/api/overview", () => ({ status: 200, body: hub.overview() satisfies Answer<"GET /api/overview"> }));
   router.add("GET", "/api/messages", (request) => ({
     status: 200,
     body: {
@@ -96,11 +103,11 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
         limit: Number(request.query.get("limit")) || 200,
       }),
       total: source.history.size,
-    },
+    } satisfies Answer<"GET /api/messages">,
   }));
   router.add("GET", "/api/message", (request) => {
     const entry = findEntry(source.history, request.query.get("id"));
-    return { status: 200, body: { message: { ...storyOf(entry), retry: source.retryOf(entry.id) ?? null } } };
+    return { status: 200, body: { message: { ...storyOf(entry), retry: source.retryOf(entry.id) ?? null } } satisfies Answer<"GET /api/message"> };
   });
   router.add("POST", "/api/replay", async (request) => {
     const entry = findEntry(source.history, request.query.get("id"));
@@ -119,16 +126,16 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
       payload = (parsed as { payload: unknown }).payload;
     }
     const { messageId } = await source.replay(entry.id, payload);
-    return { status: 201, body: { messageId, from: entry.id } };
+    return { status: 201, body: { messageId, from: entry.id } satisfies Answer<"POST /api/replay"> };
   });
-  router.add("GET", "/api/types", async () => ({ status: 200, body: { types: await source.messageTypes() } }));
-  router.add("GET", "/api/schedule", () => ({ status: 200, body: source.schedule() }));
-  router.add("GET", "/api/stripe", () => ({ status: 200, body: { types: source.stripeEventTypes } }));
+  router.add("GET", "/api/types", async () => ({ status: 200, body: { types: await source.messageTypes() } satisfies Answer<"GET /api/types"> }));
+  router.add("GET", "/api/schedule", () => ({ status: 200, body: source.schedule() satisfies Answer<"GET /api/schedule"> }));
+  router.add("GET", "/api/stripe", () => ({ status: 200, body: { types: source.stripeEventTypes } satisfies Answer<"GET /api/stripe"> }));
   router.add("POST", "/api/stripe/trigger", async (request) => {
     const type = request.query.get("type") ?? "";
     if (!source.stripeEventTypes.includes(type)) throw new HttpError(400, `Unknown Stripe event type "${type}"; GET /api/stripe lists them.`);
     const delivered = await source.triggerStripe(type);
-    return { status: delivered.status, body: delivered.body };
+    return { status: delivered.status, body: delivered.body as Answer<"POST /api/stripe/trigger"> };
   });
   router.add("GET", "/api/events", () => {
     if (hub.clientCount >= MAX_LIVE_CLIENTS) {
@@ -178,7 +185,7 @@ class LiveHub {
     this.last = { at: performance.now(), processed, failed };
   }
 
-  overview() {
+  overview(): Overview {
     return {
       stats: this.source.stats(),
       journal: this.source.journal(),
@@ -199,7 +206,7 @@ class LiveHub {
   attach(res: ServerResponse, req: IncomingMessage): void {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
     // A reconnecting page gets a fresh overview: the history it missed it reloads itself.
-    res.write(`retry: 1000\nevent: overview\ndata: ${JSON.stringify(this.overview())}\n\n`);
+    res.write(`retry: 1000\n${liveFrame("overview", this.overview())}`);
     this.clients.add(res);
     const detach = () => {
       this.clients.delete(res);
@@ -235,8 +242,8 @@ class LiveHub {
     this.last = { at: now, processed, failed };
     const { seq, changed } = this.source.history.changedSince(this.seq, CHANGED_PER_TICK);
     this.seq = seq;
-    const frames = [`event: overview\ndata: ${JSON.stringify(this.overview())}\n\n`];
-    if (changed.length > 0) frames.push(`event: messages\ndata: ${JSON.stringify(changed satisfies HistorySummary[])}\n\n`);
+    const frames = [liveFrame("overview", this.overview())];
+    if (changed.length > 0) frames.push(liveFrame("messages", changed));
     const text = frames.join("");
     for (const res of this.clients) res.write(text);
   }
@@ -245,6 +252,11 @@ class LiveHub {
   private processesWithMemory() {
     return this.source.processes().map((proc) => ({ ...proc, ...(proc.pid === undefined ? {} : rssOf(proc.pid)) }));
   }
+}
+
+/** One Server-Sent Event of the live stream, typed by its name. */
+function liveFrame<E extends keyof LiveEvents>(event: E, data: LiveEvents[E]): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 function rssOf(pid: number): { rssMb?: number } {

@@ -1,6 +1,7 @@
 /** The dev worker's HTTP API. Every route is one `router.add`. */
 import { HttpError, Router } from "./http.js";
 import { idNamedBy } from "./idPrefix.js";
+import type { Answer } from "./devApi.js";
 import { parseDelaySeconds, parseIntake, type IntakeOptions } from "./intake.js";
 import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "../queue/queueRecords.js";
@@ -118,11 +119,11 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): DevRou
     const delaySeconds = parseDelaySeconds(request.query.get("delaySeconds"));
     const messages = intake(raw.toString("utf8"), service.maxMessageSize, { payloadSchemas: await service.payloadSchemas() });
     const messageIds = await service.enqueue(messages, delaySeconds);
-    return { status: 201, body: { messageIds } };
+    return { status: 201, body: { messageIds } satisfies Answer<"POST /"> };
   });
   router.add("POST", "/schedule", async () => {
     const { ok, ...run } = await service.runScheduled();
-    return ok ? { status: 200, body: { ok: true, ...run } } : { status: 500, body: run };
+    return ok ? { status: 200, body: { ok: true, ...run } satisfies Answer<"POST /schedule"> } : { status: 500, body: run };
   });
   // The same handler an app mounts for Stripe (letsgo-worker/queue), enqueueing here once per event id;
   // made again when STRIPE_WEBHOOK_SECRET changes (dev re-reads apps/worker/.env while it runs).
@@ -167,7 +168,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): DevRou
     return { status: body.ok === false ? 503 : 200, body };
   });
   router.add("GET", "/stats", () => ({ status: 200, body: service.stats() }));
-  router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView), retrying: service.retrying() } }));
+  router.add("GET", "/dlq", () => ({ status: 200, body: { messages: service.listDead().map(deadMessageView), retrying: service.retrying() } satisfies Answer<"GET /dlq"> }));
   // dev only: SQS has no "now" for one message short of its receipt handle, which only the worker holds.
   router.add("POST", "/retry", async (request) => {
     const given = request.query.get("messageId");
@@ -175,22 +176,22 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): DevRou
     const waiting = service.retrying();
     const id = messageIdIn(waiting.map((m) => ({ id: m.messageId })), given, "waiting messages");
     const outcome = await service.retryNow(id);
-    if (outcome.ok) return { status: 200, body: { retried: id } };
+    if (outcome.ok) return { status: 200, body: { retried: id } satisfies Answer<"POST /retry"> };
     if (outcome.running) throw new HttpError(409, `${given} is being handled right now: its outcome decides what comes next.`);
     throw new HttpError(404, `${given} is not waiting for a next attempt (GET /dlq lists the waiting ones under "retrying"; a dead one is redriven, not retried).`);
   });
-  router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } }));
+  router.add("DELETE", "/dlq", async () => ({ status: 200, body: { purged: await service.purge() } satisfies Answer<"DELETE /dlq"> }));
   router.add("POST", "/dlq/redrive", async (request) => {
     const given = request.query.get("messageId");
     // As SQS's redrive, each comes back as a new message: `messages` pairs the dead id (`from`) with the new one.
     if (given === null) {
       const moved = await service.redrive();
-      return { status: 200, body: { redriven: moved.length, messages: moved } };
+      return { status: 200, body: { redriven: moved.length, messages: moved } satisfies Answer<"POST /dlq/redrive"> };
     }
     const id = messageIdIn(service.listDead(), given, "dead messages");
     const moved = await service.redrive([id]);
     if (moved.length === 0) throw new HttpError(404, `No message ${given} in the dead-letter queue (GET /dlq lists them).`);
-    return { status: 200, body: { redriven: 1, messageId: id, newMessageId: moved[0]!.messageId, messages: moved } };
+    return { status: 200, body: { redriven: 1, messageId: id, newMessageId: moved[0]!.messageId, messages: moved } satisfies Answer<"POST /dlq/redrive"> };
   });
   // The same verifier and enqueue as POST /stripe, without a round trip through dev's own HTTP server.
   const deliverStripe = async (payload: string, signature: string) => {

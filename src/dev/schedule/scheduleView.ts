@@ -3,6 +3,7 @@
  * fire times (UTC and in the schedule's zone) and the latest runs. Pure.
  */
 import { formatLocalIso, type Schedule } from "../../schedule/index.js";
+import type { ScheduleView } from "../http/devApi.js";
 
 export interface ScheduleSetting {
   state: "on" | "off" | "none";
@@ -13,9 +14,9 @@ export interface ScheduleSetting {
 export function scheduleView(
   setting: ScheduleSetting,
   schedule: { schedule: Schedule; from: Date } | null,
-  runs: readonly unknown[],
+  runs: ScheduleView["runs"],
   now: number = Date.now(),
-) {
+): ScheduleView {
   // Fires strictly after the given time: a millisecond before, so a fire at the start itself is listed.
   const next = schedule && setting.state === "on" ? schedule.schedule.nextN(new Date(Math.max(now, schedule.from.getTime()) - 1), 5) : [];
   return {

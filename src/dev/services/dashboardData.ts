@@ -14,11 +14,11 @@ import { buildStripeTestEvent } from "../../stripe/testEvents.js";
 import type { DevWorker, DevWorkerEvents } from "../devWorkerTypes.js";
 import type { MessageHistory } from "../history/history.js";
 import type { DashboardSource } from "../http/dashboard.js";
+import type { ScheduleRunView, ScheduleView } from "../http/devApi.js";
 import type { RetryingView } from "../http/routes.js";
 import { sendableTypes } from "../http/sendableTypes.js";
 import type { JournalState } from "../journal/journalTypes.js";
 import type { MessageQueue } from "../queue/messageQueue.js";
-import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
 import type { TypesState } from "../types/typeChecks.js";
 import type { QueueActions } from "./queueActions.js";
 
@@ -37,7 +37,7 @@ export interface DashboardParts {
   paths: { root: string; typesIndex: string };
   payloadSchemas(): PayloadSchemas | undefined;
   /** The Schedule view for these runs (schedule/scheduleView.ts). */
-  schedule(runs: readonly unknown[]): Record<string, unknown>;
+  schedule(runs: ScheduleRunView[]): ScheduleView;
   actions: Pick<QueueActions, "replay">;
   /** POST /stripe's handler, and the secret it verifies with now. */
   deliverStripe(payload: string, signature: string): Promise<{ status: number; body: unknown }>;
@@ -49,7 +49,7 @@ export interface DashboardParts {
 export function dashboardData(parts: DashboardParts): DashboardSource {
   let restarts = 0;
   parts.events.on("handler:exit", () => restarts++);
-  const scheduleRuns: Array<ScheduledRunOutcome & { at: string }> = [];
+  const scheduleRuns: ScheduleRunView[] = [];
   parts.events.on("schedule:ran", (run) => {
     scheduleRuns.unshift({ ...run, at: new Date().toISOString() });
     scheduleRuns.length = Math.min(scheduleRuns.length, SCHEDULE_RUNS_SHOWN);

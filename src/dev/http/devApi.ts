@@ -1,0 +1,88 @@
+/**
+ * The dev worker's HTTP API as its clients call it: one entry per route, with
+ * its query, its body and what it answers. The routes are written against it
+ * (each answer `satisfies` its entry) and the dashboard's modules are checked
+ * against it by their JSDoc (tsconfig.dashboard.json, part of `npm run
+ * typecheck`), so a change one side makes and the other does not follow fails
+ * the type check, not a user's page. Types only: nothing here runs.
+ */
+import type { HistoryEntry, HistorySummary } from "../history/history.js";
+import type { JournalState } from "../journal/journalTypes.js";
+import type { Redriven } from "../queue/queueStore.js";
+import type { QueueStats } from "../queue/queueRecords.js";
+import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
+import type { TypesState } from "../types/typeChecks.js";
+import type { DeadMessageView, RetryingView } from "./routes.js";
+import type { SendableType } from "./sendableTypes.js";
+
+/** What the overview shows, and what the live stream sends each second. */
+export interface Overview {
+  stats: QueueStats;
+  journal: JournalState;
+  rates: { handledPerSecond: number; failedPerSecond: number };
+  processes: Array<{ pid?: number; state: string; rssMb?: number }>;
+  restarts: number;
+  handler: { loaded: boolean; loadMs?: number; error?: string };
+  types: TypesState;
+  settings: Record<string, unknown>;
+  historySize: number;
+}
+
+/** A message's story: its history entry, the body parsed when it is JSON, and when it is tried again if it waits. */
+export type MessageStory = HistoryEntry & { message: unknown; retry: RetryingView | null };
+
+/** A scheduled run as the Schedule view lists it: its outcome and when it ended. */
+export type ScheduleRunView = ScheduledRunOutcome & { at: string };
+
+export interface ScheduleView {
+  state: "on" | "off" | "none";
+  expression: string;
+  timezone: string;
+  /** In words ("every hour at minute 0"), null when there is no schedule. */
+  description: string | null;
+  /** The next fire times, in UTC and in the schedule's zone. */
+  next: Array<{ utc: string; local: string }>;
+  runs: ScheduleRunView[];
+}
+
+/** POST /stripe's answer (the handler an app mounts): the enqueued message, a duplicate, or why not. */
+export interface StripeAnswer {
+  received?: boolean;
+  eventId?: string;
+  type?: string;
+  duplicate?: boolean;
+  messageId?: string;
+  error?: string;
+}
+
+/** Every error answer: the reason in words. */
+export interface ErrorAnswer {
+  error: string;
+}
+
+export interface DevApi {
+  "POST /": { query: { delaySeconds?: string }; body: unknown; response: { messageIds: string[] } };
+  "POST /schedule": { response: Omit<ScheduledRunOutcome, "ok"> & { ok?: true } };
+  "GET /dlq": { response: { messages: DeadMessageView[]; retrying: RetryingView[] } };
+  "DELETE /dlq": { response: { purged: number } };
+  "POST /dlq/redrive": { query: { messageId?: string }; response: { redriven: number; messages: Redriven[]; messageId?: string; newMessageId?: string } };
+  "POST /retry": { query: { messageId: string }; response: { retried: string } };
+  "GET /api/overview": { response: Overview };
+  "GET /api/messages": { query: { q?: string; type?: string; status?: string; limit?: string }; response: { messages: HistorySummary[]; total: number } };
+  "GET /api/message": { query: { id: string }; response: { message: MessageStory } };
+  "POST /api/replay": { query: { id: string }; body: { payload: unknown } | undefined; response: { messageId: string; from: string } };
+  "GET /api/types": { response: { types: SendableType[] } };
+  "GET /api/schedule": { response: ScheduleView };
+  "GET /api/stripe": { response: { types: readonly string[] } };
+  "POST /api/stripe/trigger": { query: { type: string }; response: StripeAnswer };
+}
+
+export type DevRoute = keyof DevApi;
+/** What `route` answers with a 2xx status. */
+export type Answer<R extends DevRoute> = DevApi[R]["response"];
+
+/** The live stream's events (GET /api/events, Server-Sent Events): the overview each second, and the messages that changed. */
+export interface LiveEvents {
+  overview: Overview;
+  messages: HistorySummary[];
+}
