@@ -6,7 +6,7 @@ import { printable } from "../dev/console/printable.js";
 import { userFrames } from "../dev/pool/stackFrames.js";
 import { print, printJson, style } from "./output.js";
 import { waitingLines } from "./retry.js";
-import type { RetryingView } from "../dev/http/routes.js";
+import type { RetryingView } from "../dev/http/devApi.js";
 
 interface DlqFlags extends AwsFlags {
   url?: string;

@@ -6,7 +6,7 @@
  */
 import type { AwsCommandOptions } from "../aws/session.js";
 import { ServiceError, UsageError } from "../errors.js";
-import type { DeadMessageView, RetryingView } from "../dev/http/routes.js";
+import type { DeadMessageView, RetryingView } from "../dev/http/devApi.js";
 import { callDevWorker, replyError } from "./devWorkerApi.js";
 
 /** A dead message as both targets show it; fields a target does not know are null. */

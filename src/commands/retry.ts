@@ -6,7 +6,7 @@
  * handle that could make it visible early.
  */
 import { ServiceError } from "../errors.js";
-import type { RetryingView } from "../dev/http/routes.js";
+import type { RetryingView } from "../dev/http/devApi.js";
 import { callDevWorker, replyError } from "./devWorkerApi.js";
 
 export type { RetryingView };

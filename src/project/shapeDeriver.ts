@@ -15,8 +15,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 import tsMorph = require("ts-morph");
 import ts = tsMorph.ts;
-import type { ObjectShape, PayloadSchemas, Shape } from "../runtime/payloadShapeTypes.js";
-import type { CaseMapping } from "../runtime/stringShapes.js";
+import type { CaseMapping, ObjectShape, PayloadSchemas, Shape } from "../runtime/payloadShapeTypes.js";
 import { admitsUndefined, isCallable, isPartialMappedType, JsonAssignability, PRIMITIVE, withoutUndefined } from "./jsonAssignability.js";
 
 /** Lib types that are objects in TypeScript but do not survive JSON, and what to declare instead. */

@@ -1,5 +1,6 @@
 /** The shapes payloads are checked against: plain JSON, written by the CLI from the project's types and bundled into every worker. */
-import type { CaseMapping } from "./stringShapes.js";
+/** The string mappings TypeScript has intrinsics for. */
+export type CaseMapping = "Uppercase" | "Lowercase" | "Capitalize" | "Uncapitalize";
 
 /** What one value must be. Compact keys: the shapes travel in every bundle. */
 export type Shape =

@@ -16,9 +16,8 @@
  *   through Number ("1", "1.5", "-1", "NaN"; not "01" or "1e21").
  * test/payloadOracle.test.ts holds these against the checker itself.
  */
-import type { Shape } from "./payloadShapeTypes.js";
+import type { Shape, CaseMapping } from "./payloadShapeTypes.js";
 
-export type CaseMapping = "Uppercase" | "Lowercase" | "Capitalize" | "Uncapitalize";
 
 /** Whether the string literal `text` is assignable to a string-like shape (any other shape: false). */
 export function stringFits(shape: Shape, text: string): boolean {

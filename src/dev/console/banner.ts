@@ -4,7 +4,7 @@ import { loadErrorSummary } from "../pool/loadError.js";
 import { recoveryLines } from "../journal/recoveryReport.js";
 import type { DevWorker } from "../devWorkerTypes.js";
 import { awsRetriesInWords, retriesInWords, retrySettingsOf } from "../queue/retryTiming.js";
-import type { ConsoleOptions } from "./consoleLog.js";
+import type { ConsoleOptions } from "./consoleTypes.js";
 
 export function banner(worker: DevWorker, options: ConsoleOptions): string[] {
   const { style } = options;

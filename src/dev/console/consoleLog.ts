@@ -7,33 +7,11 @@
  */
 import path from "node:path";
 import type { DevWorker, DevWorkerEvents } from "../devWorkerTypes.js";
+import type { ConsoleHandlers, ConsoleOptions, LineKit } from "./consoleTypes.js";
 import { jsonHandlers } from "./jsonLines.js";
 import { terminalSafe } from "./printable.js";
 import { textHandlers } from "./textLines.js";
 
-export interface ConsoleOptions {
-  json: boolean;
-  /** Results and outcomes. */
-  out: (text: string) => void;
-  /** Colours for a terminal (identity when not one). */
-  style: Record<"bold" | "dim" | "green" | "yellow" | "red" | "cyan", (text: string) => string>;
-  projectDir: string;
-  watching: boolean;
-  /** Under a failed message, its whole stack instead of the first frames of the user's code. */
-  verbose?: boolean;
-}
-
-/** A line (or JSON object) per event, each handler typed by its event's payload. */
-export type ConsoleHandlers = { [K in keyof DevWorkerEvents]?: (...args: DevWorkerEvents[K]) => void };
-
-/** What both kinds of line are written with. */
-export interface LineKit {
-  write(line: string): void;
-  json(event: keyof DevWorkerEvents, fields: object): void;
-  short(id: string): string;
-  ms(value: number): string;
-  rel(file: string): string;
-}
 
 export function attachConsole(worker: DevWorker, options: ConsoleOptions): () => void {
   let buffer: string[] = [];

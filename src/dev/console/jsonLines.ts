@@ -1,7 +1,7 @@
 /** `dev --json`: one JSON object per event, paths relative to the project, for machines. */
 import { devShownSettings } from "../../project/settings.js";
 import type { DevWorker } from "../devWorkerTypes.js";
-import type { ConsoleHandlers, LineKit } from "./consoleLog.js";
+import type { ConsoleHandlers, LineKit } from "./consoleTypes.js";
 
 export function jsonHandlers(worker: DevWorker, { json, rel }: LineKit): ConsoleHandlers {
   return {

@@ -6,7 +6,7 @@ import type { DevWorker, TypesChecked } from "../devWorkerTypes.js";
 import { stackLinesToShow } from "../pool/stackFrames.js";
 import { clockTime, spokenDuration } from "../queue/retryTiming.js";
 import { banner } from "./banner.js";
-import type { ConsoleHandlers, ConsoleOptions, LineKit } from "./consoleLog.js";
+import type { ConsoleHandlers, ConsoleOptions, LineKit } from "./consoleTypes.js";
 import { printable as p, printableLines } from "./printable.js";
 
 /**

@@ -23,7 +23,7 @@ import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../../runtime/messageRules.
 import type { HistoryEntry, HistorySummary, MessageHistory } from "../history/history.js";
 import type { QueueStats } from "../queue/queueRecords.js";
 import type { TypesState } from "../types/typeChecks.js";
-import type { RetryingView } from "./routes.js";
+import type { RetryingView } from "./devApi.js";
 import type { Answer, LiveEvents, Overview, ScheduleView } from "./devApi.js";
 import type { SendableType } from "./sendableTypes.js";
 

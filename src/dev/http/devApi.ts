@@ -12,8 +12,33 @@ import type { Redriven } from "../queue/queueStore.js";
 import type { QueueStats } from "../queue/queueRecords.js";
 import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
 import type { TypesState } from "../types/typeChecks.js";
-import type { DeadMessageView, RetryingView } from "./routes.js";
 import type { SendableType } from "./sendableTypes.js";
+
+/** A dead-lettered message, as GET /dlq lists it. */
+export interface DeadMessageView {
+  messageId: string;
+  type: string;
+  body: string;
+  receiveCount: number;
+  lastError: string | null;
+  /** The last error's stack (.ts lines, absolute paths), null when none was reported. */
+  lastErrorStack: string | null;
+  sentAt: string;
+  deadAt: string | null;
+}
+
+/** A message waiting for its next attempt, as GET /dlq lists it beside the dead ones. */
+export interface RetryingView {
+  messageId: string;
+  type: string;
+  /** Attempts so far, and in all before the DLQ. */
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  /** When it would reach the DLQ if every attempt left failed at once. */
+  deadLetterAt: string;
+}
 
 /** What the overview shows, and what the live stream sends each second. */
 export interface Overview {

@@ -1,7 +1,7 @@
 /** The dev worker's HTTP API. Every route is one `router.add`. */
 import { HttpError, Router } from "./http.js";
 import { idNamedBy } from "./idPrefix.js";
-import type { Answer } from "./devApi.js";
+import type { Answer, DeadMessageView, RetryingView } from "./devApi.js";
 import { parseDelaySeconds, parseIntake, type IntakeOptions } from "./intake.js";
 import type { RequestGuard } from "./requestGuard.js";
 import type { NewMessage, QueueMessage, QueueStats } from "../queue/queueRecords.js";
@@ -60,31 +60,6 @@ export interface StripeDelivery {
   duplicate: boolean;
   /** The enqueued letsgo:stripe message (absent for a duplicate). */
   messageId?: string;
-}
-
-export interface DeadMessageView {
-  messageId: string;
-  type: string;
-  body: string;
-  receiveCount: number;
-  lastError: string | null;
-  /** The last error's stack (.ts lines, absolute paths), null when none was reported. */
-  lastErrorStack: string | null;
-  sentAt: string;
-  deadAt: string | null;
-}
-
-/** A message waiting for its next attempt, as GET /dlq lists it beside the dead ones. */
-export interface RetryingView {
-  messageId: string;
-  type: string;
-  /** Attempts so far, and in all before the DLQ. */
-  attempts: number;
-  maxAttempts: number;
-  lastError: string | null;
-  nextAttemptAt: string;
-  /** When it would reach the DLQ if every attempt left failed at once. */
-  deadLetterAt: string;
 }
 
 export function deadMessageView(m: QueueMessage): DeadMessageView {

@@ -15,7 +15,7 @@ import type { DevWorker, DevWorkerEvents } from "../devWorkerTypes.js";
 import type { MessageHistory } from "../history/history.js";
 import type { DashboardSource } from "../http/dashboard.js";
 import type { ScheduleRunView, ScheduleView } from "../http/devApi.js";
-import type { RetryingView } from "../http/routes.js";
+import type { RetryingView } from "../http/devApi.js";
 import { sendableTypes } from "../http/sendableTypes.js";
 import type { JournalState } from "../journal/journalTypes.js";
 import type { MessageQueue } from "../queue/messageQueue.js";

@@ -1,5 +1,5 @@
 /** Messages waiting for their next attempt, as GET /dlq and the dashboard show them. */
-import type { RetryingView } from "../http/routes.js";
+import type { RetryingView } from "../http/devApi.js";
 import type { MessageQueue } from "../queue/messageQueue.js";
 import { retryTiming, type RetrySettings } from "../queue/retryTiming.js";
 
