@@ -6,7 +6,7 @@ import { api, followLive } from "./api.js";
 import { $ } from "./dom.js";
 import { loadDlq } from "./views/dlq.js";
 import { loadMessages, mergeMessages } from "./views/messages.js";
-import { showOverview } from "./views/overview.js";
+import { loadSeries, showOverview } from "./views/overview.js";
 import { loadSchedule } from "./views/schedule.js";
 import { loadSend } from "./views/send.js";
 import { loadStory, storyId } from "./views/story.js";
@@ -81,5 +81,6 @@ function connect() {
 }
 
 api("GET /api/overview").then(showOverview).catch(() => {});
+loadSeries().catch(() => {});
 connect();
 route();

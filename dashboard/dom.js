@@ -70,10 +70,46 @@ export const messageOf = (error) => (error instanceof Error ? error.message : St
 export const short = (id) => id.slice(0, 8);
 /** @param {unknown} n */
 export const number = (n) => (typeof n === "number" ? n.toLocaleString("en") : "–");
-/** @param {number | undefined} ms */
-export const time = (ms) => (ms ? new Date(ms).toLocaleTimeString([], { hour12: false }) : "");
-/** @param {number | undefined} ms */
-export const dateTime = (ms) => (ms ? new Date(ms).toLocaleString([], { hour12: false }) : "");
+// One date format everywhere: local time with the zone; the ISO time on hover.
+const DATE = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZoneName: "short" });
+
+/**
+ * A moment as the page shows it: `<time>` in local time with its zone, the ISO time as its title.
+ * @param {number | undefined} ms
+ */
+export function at(ms) {
+  if (!ms) return h("span", { class: "dim" }, "–");
+  const iso = new Date(ms).toISOString();
+  return h("time", { datetime: iso, title: iso }, DATE.format(ms));
+}
+
+/**
+ * A duration in words: 850 ms, 12 s, 6 min, 2 h 5 min.
+ * @param {number} ms
+ */
+export function duration(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 90) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+}
+
+/**
+ * An SVG element (charts, the timeline): attributes, not inline styles, so the page's CSP holds.
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {Array<SVGElement | string>} children
+ */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  for (const child of children) el.append(child);
+  return el;
+}
+
 /** @param {string} id */
 export const messageLink = (id, label = short(id)) => h("a", { href: `#message/${id}`, class: "mono", title: id }, label);
 /** @param {string} status */

@@ -6,8 +6,9 @@
  * the failing message's story (every attempt, the stack, the output), redrive
  * it from the DLQ, replay a handled message with an edited payload (and see a
  * bad edit refused with the types' words), run the schedule now, send a Stripe
- * test event. Each view is saved as a screenshot (LETSGO_SCREENSHOTS, default
- * .test-output/screenshots).
+ * test event; a message that fails twice then succeeds, read as a timeline; a
+ * search by a payload value whose counts follow the filter. Each view is saved
+ * as a screenshot (LETSGO_SCREENSHOTS, default .test-output/screenshots).
  */
 import assert from "node:assert/strict";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -35,9 +36,16 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
 
   before(async () => {
     projectDir = await copyExample("letsgo-dashboard-");
+    // A flaky order: it fails until its third receive (the receive count SQS gives the record).
+    const handlerFile = path.join(projectDir, "apps/worker/src/handlers/orderNewHandler.ts");
+    const handler = await readFile(handlerFile, "utf8");
+    const flaky = `const { orderId, customerId, totalCents } = message.payload;
+  const receives = Number(event.Records.find((record) => record.body.includes(orderId))?.attributes.ApproximateReceiveCount ?? 1);
+  if (orderId.startsWith("o_flaky") && receives < 3) throw new Error(\`Order \${orderId} is not ready yet (receive \${receives})\`);`;
+    await writeFile(handlerFile, handler.replace("const { orderId, customerId, totalCents } = message.payload;", flaky));
     await mkdir(SHOTS, { recursive: true });
-    // Two receives and 2 s of visibility: the failing order reaches the DLQ within seconds.
-    dev = await startDevCli(projectDir, ["--max-receive-count", "2", "--visibility-timeout", "2", "--function-timeout", "1", "--batching-window", "0"]);
+    // Three receives and 2 s of visibility: the failing order reaches the DLQ within seconds, the flaky one is handled on its third.
+    dev = await startDevCli(projectDir, ["--max-receive-count", "3", "--visibility-timeout", "2", "--function-timeout", "1", "--batching-window", "0"]);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(WAIT_MS);
@@ -63,9 +71,22 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
   it("serves the page from dev itself, and goes live over Server-Sent Events", async () => {
     await page.waitForSelector("#live.on");
     assert.equal(await page.title(), "letsgo-worker dev");
-    // The settings in force are shown.
+    // The settings in force are shown in words, with units.
     await page.waitForSelector("#settings tr");
-    assert.match((await page.textContent("#settings"))!, /maxReceiveCount|LETSGO_WORKER_MAX_RECEIVE_COUNT|2/);
+    const settings = (await page.textContent("#settings"))!;
+    assert.match(settings, /Max receive count\s*3/);
+    assert.match(settings, /Visibility timeout\s*2 s\s*Seconds a received message stays invisible/);
+    // The charts draw the last minutes (sampled since dev started, not since the page opened).
+    await page.waitForFunction(() => document.querySelectorAll("#charts figure svg polyline").length === 4);
+    // A favicon, and an empty DLQ whose buttons cannot act.
+    const icon = await fetch(`${dev.url}/favicon.ico`);
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get("content-type"), "image/svg+xml");
+    await view("dlq");
+    await page.waitForFunction(() => /empty/.test(document.querySelector("#dlq-rows")?.textContent ?? ""));
+    assert.equal(await page.isDisabled("#redrive-all"), true);
+    assert.equal(await page.isDisabled("#purge"), true);
+    await view("overview");
   });
 
   it("sends a good and a failing message from the Send form; the counts change without a reload", async () => {
@@ -101,7 +122,7 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await shot("overview");
   });
 
-  it("finds the failing message by id prefix and shows its story: each attempt, the error, the stack and the output", async () => {
+  it("finds the failing message by id prefix and shows its story: each attempt, the error once, the stack and the output", async () => {
     await view("messages");
     await page.fill("#filter-q", failingId.slice(0, 8));
     await page.waitForSelector(`#message-rows tr[data-id="${failingId}"] .status.dead`);
@@ -109,17 +130,60 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll("#message-rows tr").length === 1);
     await page.click(`#message-rows tr[data-id="${failingId}"] a`);
     await page.waitForSelector("#view-message:not([hidden])");
-    await page.waitForFunction(() => document.querySelectorAll("#story-attempts li.attempt").length === 2);
-    const attempts = page.locator("#story-attempts li.attempt");
-    for (let i = 0; i < 2; i++) {
+    await page.waitForFunction(() => document.querySelectorAll("#story-timeline li.attempt").length === 3);
+    const attempts = page.locator("#story-timeline li.attempt");
+    for (let i = 0; i < 3; i++) {
       const text = (await attempts.nth(i).textContent())!;
       assert.match(text, new RegExp(`Attempt ${i + 1}`));
       assert.match(text, /Error: Order o_negative has an invalid total: -1/);
     }
-    // The stack is source-mapped to the handler's TypeScript.
-    assert.match((await attempts.nth(0).locator("pre.stack").textContent())!, /orderNewHandler\.ts:\d+/);
+    // The same error is shown once; the repeats say so, without their stack.
+    assert.match((await attempts.nth(1).textContent())!, /Same error as attempt 1/);
+    assert.equal(await attempts.nth(1).locator("pre.stack").count(), 0);
+    // The stack: source-mapped to the handler's TypeScript, the user's frames first, relative to the project; the rest folded.
+    const userFrames = (await attempts.nth(0).locator("pre.stack").textContent())!;
+    assert.match(userFrames, /at orderNewHandler \(apps\/worker\/src\/handlers\/orderNewHandler\.ts:\d+:\d+\)/);
+    assert.doesNotMatch(userFrames, new RegExp(projectDir));
+    assert.equal(await attempts.nth(0).locator("details:has(pre.stack-other)").getAttribute("open"), null);
+    // The DLQ on the timeline, and the redrive on the story itself.
+    assert.match((await page.textContent("#story-timeline"))!, /Moved to the dead-letter queue/);
+    await page.waitForSelector("#story-redrive");
+    // One date format: local time with the zone, the ISO time on hover.
+    assert.match((await page.locator("#story-facts time").first().getAttribute("title"))!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.match((await page.textContent("#story-body"))!, /"totalCents": -1/);
     await shot("message-story");
+  });
+
+  it("draws a message that failed twice then succeeded as a timeline: two failures, then handled", async () => {
+    const orderId = `o_flaky_${Date.now()}`;
+    const sent = await fetch(dev.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "OrderNew", payload: { orderId, customerId: "c_9", totalCents: 700 } }) });
+    const [id] = ((await sent.json()) as { messageIds: string[] }).messageIds;
+    await dev.waitForLine((line) => line.event === "message:handled" && line.id === id);
+    await page.goto(`${dev.url}/#message/${id}`);
+    await page.waitForFunction((shortId) => document.querySelector("#story-id")?.textContent?.startsWith(shortId) && document.querySelectorAll("#story-timeline li.attempt").length === 3, id!);
+    const outcomes = await page.locator("#story-timeline li.attempt .status").allTextContents();
+    assert.deepEqual(outcomes, ["failed", "failed", "handled"]);
+    // The first and second failures differ (the receive count is in the message): both shown whole.
+    assert.match((await page.locator("#story-timeline li.attempt").nth(1).textContent())!, /not ready yet \(receive 2\)/);
+    // On the axis: the send, three attempts as long as they ran (two red, one green).
+    assert.equal(await page.locator("#story-axis rect.bad").count(), 2);
+    assert.equal(await page.locator("#story-axis rect.ok").count(), 1);
+    assert.equal(await page.locator("#story-axis circle.sent").count(), 1);
+    // Each step says how long after the send it came.
+    assert.match((await page.locator("#story-timeline li.attempt").nth(2).textContent())!, /\+\d+ s/);
+    await shot("message-timeline");
+  });
+
+  it("finds a message by a value in its payload, and the counts follow the filter", async () => {
+    await view("messages");
+    await page.fill("#filter-q", "o_negative");
+    await page.waitForFunction((id) => document.querySelectorAll("#message-rows tr[data-id]").length === 1 && document.querySelector(`#message-rows tr[data-id="${id}"]`), failingId);
+    await page.waitForFunction(() => /^1 matching, of \d+ in the history/.test(document.querySelector("#message-count")?.textContent ?? ""));
+    await page.fill("#filter-q", "no such value anywhere");
+    await page.waitForFunction(() => /Nothing matches/.test(document.querySelector("#message-rows")?.textContent ?? ""));
+    assert.match((await page.textContent("#message-count"))!, /^0 matching/);
+    await page.fill("#filter-q", "");
+    await page.waitForFunction(() => /^\d+ in the history/.test(document.querySelector("#message-count")?.textContent ?? ""));
   });
 
   it("redrives it from the DLQ: it leaves the DLQ as a new message", async () => {
@@ -138,10 +202,10 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
   it("replays a handled message with an edited payload, refuses an edit the types do not allow, and shows the new run", async () => {
     await page.goto(`${dev.url}/#message/${goodId}`);
     await page.waitForFunction(
-      (id) => document.querySelector("#story-id")?.textContent?.startsWith(id) && document.querySelector("#story-attempts")?.textContent?.includes("handled"),
+      (id) => document.querySelector("#story-id")?.textContent?.startsWith(id) && document.querySelector("#story-timeline")?.textContent?.includes("handled"),
       goodId,
     );
-    assert.match((await page.textContent("#story-attempts"))!, /Order o_good for c_1: \$19\.99/, "the handler's output, filed under its attempt");
+    assert.match((await page.textContent("#story-timeline"))!, /Order o_good for c_1: \$19\.99/, "the handler's output, filed under its attempt");
 
     await page.fill("#replay-payload", JSON.stringify({ orderId: "o_replayed", customerId: 7, totalCents: 500 }));
     await page.click("#replay-edited");
@@ -152,8 +216,15 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.click("#replay-edited");
     await page.waitForSelector("#replay-result a");
     await page.click("#replay-result a");
-    await page.waitForFunction(() => /Order o_replayed for c_2: \$5\.00/.test(document.querySelector("#story-attempts")?.textContent ?? ""));
+    await page.waitForFunction(() => /Order o_replayed for c_2: \$5\.00/.test(document.querySelector("#story-timeline")?.textContent ?? ""));
     assert.match((await page.textContent("#story-facts"))!, /replay of/);
+    // The last story's replay error does not follow to another message's page.
+    await page.fill("#replay-payload", "{ not json");
+    await page.click("#replay-edited");
+    await page.waitForFunction(() => document.querySelector("#replay-result")?.classList.contains("error"));
+    await page.goto(`${dev.url}/#message/${failingId}`);
+    await page.waitForFunction((id) => document.querySelector("#story-id")?.textContent?.startsWith(id), failingId);
+    assert.equal(await page.textContent("#replay-result"), "");
   });
 
   it("runs the schedule now and lists the run", async () => {
@@ -165,6 +236,9 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.click("#run-now");
     await page.waitForFunction(() => /Ran in \d+ ms: done/.test(document.querySelector("#schedule-result")?.textContent ?? ""));
     await page.waitForFunction((before) => document.querySelectorAll("#schedule-runs tr td.ok").length > before, runsBefore);
+    // What the run printed, under it.
+    await page.waitForFunction(() => /Output \(1 line\)/.test(document.querySelector("#schedule-runs tr")?.textContent ?? ""));
+    assert.match((await page.locator("#schedule-runs tr").first().locator("pre.output").textContent())!, /Scheduled event .* nothing to do yet/);
     await shot("schedule");
   });
 
@@ -193,6 +267,9 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.id), "filter-q");
     await page.fill("#filter-q", "");
     await view("dlq");
+    // The redriven copy fails again into the DLQ: then Purge can act (it is disabled on an empty DLQ).
+    await page.waitForSelector("#dlq-rows tr[data-id]");
+    await page.waitForSelector("#purge:not([disabled])");
     await page.focus("#purge");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#purge-dialog[open]");

@@ -191,7 +191,7 @@ describe("MessageHistory (pure)", () => {
     let now = 1_000;
     const history = new MessageHistory({ limit: 3, now: () => now++ });
     for (let i = 1; i <= 5; i++) history.accepted({ id: `m${i}`, type: "T", body: `{"type":"T","payload":${i}}`, sentAt: i }, "send");
-    assert.deepEqual(history.list().map((m) => m.id), ["m5", "m4", "m3"]);
+    assert.deepEqual(history.list().messages.map((m) => m.id), ["m5", "m4", "m3"]);
     const seq = history.version;
     history.output("req-1", "before the outcome", "stdout");
     history.attempt({ id: "m4", attempt: 1, requestId: "req-1", durationMs: 3.14159 }, true);
@@ -202,8 +202,8 @@ describe("MessageHistory (pure)", () => {
     assert.deepEqual(entry.attempts[0]!.output.map((o) => o.line), ["before the outcome", "after the outcome (the pipe may lag the reply)"]);
     assert.deepEqual(history.changedSince(seq).changed.map((m) => m.id), ["m4"]);
     history.attempt({ id: "m5", attempt: 1, requestId: "req-2", durationMs: 1, error: "Error: no", dead: true }, false);
-    assert.deepEqual(history.list({ status: "dead" }).map((m) => [m.id, m.lastError]), [["m5", "Error: no"]]);
-    assert.deepEqual(history.list({ query: "m3" }).map((m) => m.id), ["m3"]);
+    assert.deepEqual(history.list({ status: "dead" }).messages.map((m) => [m.id, m.lastError]), [["m5", "Error: no"]]);
+    assert.deepEqual(history.list({ query: "m3" }).messages.map((m) => m.id), ["m3"]);
   });
 
   it("survives a restart through its file, and a cut body says how long it was", async () => {

@@ -106,7 +106,7 @@ describe("Function: queueActions", () => {
       assert.equal(first.duplicate, false);
       assert.deepEqual(await t.actions.sendOnce(message, "stripe:evt_1"), { duplicate: true });
       assert.equal(t.enqueued.length, 1);
-      assert.equal(t.history.list({ limit: 10 }).length, 1);
+      assert.equal(t.history.list({ limit: 10 }).messages.length, 1);
       assert.equal(t.history.get("m1")?.source, "stripe");
     } finally {
       await t.done();
@@ -183,11 +183,21 @@ describe("Function: dashboardData", () => {
     events.emit("handler:exit", { reason: "crash", inFlight: 1 });
     assert.equal(data.restarts(), 2);
     for (let i = 0; i < SCHEDULE_RUNS_SHOWN + 5; i++) {
-      events.emit("schedule:ran", { ok: true, attempt: 1, maxAttempts: 3, trigger: "schedule", executionId: `r${i}`, scheduledTime: "2026-12-07T00:00:00.000Z", durationMs: i, next: null });
+      events.emit("schedule:ran", { ok: true, attempt: 1, maxAttempts: 3, trigger: "schedule", executionId: `r${i}`, requestId: `req-${i}`, scheduledTime: "2026-12-07T00:00:00.000Z", durationMs: i, next: null });
     }
     const runs = data.schedule().runs;
     assert.equal(runs.length, SCHEDULE_RUNS_SHOWN);
     assert.equal(runs[0]!.executionId, `r${SCHEDULE_RUNS_SHOWN + 4}`);
+  });
+
+  it("shows what a scheduled run printed, lines that come after its outcome included", () => {
+    const events = new EventEmitter<DevWorkerEvents>();
+    const data = dashboardData(fakeParts({}, events));
+    events.emit("handler:output", { line: "another invocation", stream: "stdout", requestId: "req-other" });
+    events.emit("handler:output", { line: "cleaning up 3 carts", stream: "stdout", requestId: "req-run" });
+    events.emit("schedule:ran", { ok: true, attempt: 1, maxAttempts: 3, trigger: "schedule", executionId: "x1", requestId: "req-run", scheduledTime: "2026-12-07T00:00:00.000Z", durationMs: 5, next: null });
+    events.emit("handler:output", { line: "done", stream: "stderr", requestId: "req-run" });
+    assert.deepEqual(data.schedule().runs[0]!.output, [{ line: "cleaning up 3 carts", stream: "stdout" }, { line: "done", stream: "stderr" }]);
   });
 
   it("signs a Stripe test event with the secret in effect now, as Stripe's own library verifies it", async () => {

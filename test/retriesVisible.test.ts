@@ -229,10 +229,12 @@ describe("retries you can see and shorten: the dashboard", { timeout: 300_000 },
     const facts = (await page.textContent("#story-facts"))!;
     assert.match(facts, /next attempt.*\(attempt 2 of 5\)/);
     assert.match(facts, /dead-letter queue.*if it keeps failing/);
-    assert.equal(await page.locator("#story-attempts li.attempt").count(), 1);
+    assert.equal(await page.locator("#story-timeline li.attempt").count(), 1);
+    // On the timeline too: the next attempt, and when the message would be in the DLQ.
+    assert.match((await page.textContent("#story-timeline li.next"))!, /Next attempt \(2 of 5\).*In the dead-letter queue by/);
 
     await page.click("#retry-now");
-    await page.waitForFunction(() => document.querySelectorAll("#story-attempts li.attempt").length === 2);
+    await page.waitForFunction(() => document.querySelectorAll("#story-timeline li.attempt").length === 2);
     await dev.waitForLine((line) => line.event === "message:retried" && line.id === id);
   });
 });

@@ -1,13 +1,15 @@
 // @ts-check
 // The dead-letter queue: its messages, redrive (one or all) and purge.
 import { api } from "../api.js";
-import { $, byId, dateTime, h, messageLink, messageOf, say, short } from "../dom.js";
+import { $, at, byId, h, messageLink, messageOf, say, short } from "../dom.js";
 
 let deadCount = 0;
 
 export async function loadDlq() {
   const { messages: dead } = await api("GET /dlq");
   deadCount = dead.length;
+  // Nothing to act on: the buttons say so rather than "deletes 0 messages".
+  for (const id of ["redrive-all", "purge"]) byId(id, HTMLButtonElement).disabled = dead.length === 0;
   $("dlq-rows").replaceChildren(
     ...(dead.length
       ? dead.map((m) =>
@@ -18,7 +20,7 @@ export async function loadDlq() {
             h("td", {}, m.type),
             h("td", { class: "num" }, m.receiveCount),
             h("td", { class: "error" }, m.lastError ?? ""),
-            h("td", {}, m.deadAt ? dateTime(Date.parse(m.deadAt)) : ""),
+            h("td", {}, m.deadAt ? at(Date.parse(m.deadAt)) : ""),
             h("td", {}, h("button", { type: "button", class: "redrive", "aria-label": `Redrive ${short(m.messageId)}`, onclick: () => redrive(m.messageId) }, "Redrive")),
           ),
         )

@@ -1,7 +1,7 @@
 // @ts-check
 // The message list: filtered on the server when loaded, kept current from the live stream.
 import { api } from "../api.js";
-import { $, byId, h, messageLink, number, statusBadge, time } from "../dom.js";
+import { $, at, byId, h, messageLink, number, statusBadge } from "../dom.js";
 
 /** @typedef {import("../../dist/dev/history/history.js").HistorySummary} HistorySummary */
 
@@ -20,14 +20,20 @@ function filters() {
 function matches(m, f) {
   if (f.type && m.type !== f.type) return false;
   if (f.status && m.status !== f.status) return false;
+  // A live update carries no body: one that may match by its payload waits for the next load to be listed.
   return !f.q || m.id.toLowerCase().startsWith(f.q) || m.type.toLowerCase().includes(f.q);
+}
+
+function filtering() {
+  const f = filters();
+  return Boolean(f.q || f.type || f.status);
 }
 
 export async function loadMessages() {
   const f = filters();
   const data = await api("GET /api/messages", { query: { limit: "200", q: f.q, type: f.type, status: f.status } });
   messages = data.messages;
-  renderMessages(data.total);
+  renderMessages({ matching: data.matching, total: data.total });
 }
 
 /**
@@ -47,8 +53,8 @@ export function mergeMessages(changed, visible) {
   if (visible) renderMessages();
 }
 
-/** @param {number} [total] */
-function renderMessages(total) {
+/** @param {{ matching: number, total: number }} [counts] from a load: how many the filters match, of the whole history */
+function renderMessages(counts) {
   for (const m of messages) {
     if (typesSeen.has(m.type)) continue;
     typesSeen.add(m.type);
@@ -65,12 +71,16 @@ function renderMessages(total) {
             h("td", {}, statusBadge(m.status)),
             h("td", { class: "num" }, m.attempts),
             h("td", { class: "error" }, m.lastError ?? ""),
-            h("td", {}, time(m.updatedAt)),
+            h("td", {}, at(m.updatedAt)),
           ),
         )
-      : [h("tr", {}, h("td", { colspan: 6, class: "dim" }, "No messages yet: send one from the Send view, or with letsgo-worker enqueue."))]),
+      : [h("tr", {}, h("td", { colspan: 6, class: "dim" }, filtering() ? "Nothing matches the search and filters." : "No messages yet: send one from the Send view, or with letsgo-worker enqueue."))]),
   );
-  if (total !== undefined) $("message-count").textContent = `${number(total)} in the history (the newest 10,000 of the last 7 days)`;
+  if (!counts) return;
+  const shownCount = messages.length < counts.matching ? `the newest ${number(messages.length)} of ` : "";
+  $("message-count").textContent = filtering()
+    ? `${shownCount}${number(counts.matching)} matching, of ${number(counts.total)} in the history (the newest 10,000 of the last 7 days)`
+    : `${shownCount}${number(counts.total)} in the history (the newest 10,000 of the last 7 days)`;
 }
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */

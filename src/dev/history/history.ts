@@ -16,6 +16,7 @@ import { copyFile } from "node:fs/promises";
 import { replaceFile } from "../../files/atomicFile.js";
 import { createInterface } from "node:readline";
 import { encodeJson, parseJournal } from "../journal/journalFormat.js";
+import { historyMatcher, type HistoryFilter } from "./historySearch.js";
 
 export type HistoryStatus = "waiting" | "retrying" | "handled" | "dead" | "expired" | "redriven";
 
@@ -42,6 +43,14 @@ export interface HistoryAttempt {
   output: OutputLine[];
 }
 
+/** Something that happened to a message besides an attempt: it went to the DLQ, expired, or was copied (redrive, replay). */
+export interface HistoryMark {
+  at: number;
+  what: "dead" | "expired" | "redriven" | "replayed";
+  /** The copy's id, for a redrive or a replay. */
+  to?: string;
+}
+
 export interface HistoryEntry {
   id: string;
   type: string;
@@ -57,6 +66,8 @@ export interface HistoryEntry {
   copies?: string[];
   status: HistoryStatus;
   attempts: HistoryAttempt[];
+  /** What happened to it besides attempts, in order (entries kept before marks existed have none). */
+  marks?: HistoryMark[];
   /** Last change (ms since the epoch): the newest first in lists. */
   updatedAt: number;
   /** The history's change counter at the last change (for changedSince). */
@@ -201,6 +212,7 @@ export class MessageHistory {
       if (original) {
         (original.copies ??= []).push(entry.id);
         if (source === "redrive") original.status = "redriven";
+        if (source === "redrive" || source === "replay") this.mark(original, source === "redrive" ? "redriven" : "replayed", entry.id);
         this.touch(original);
       }
     }
@@ -223,6 +235,7 @@ export class MessageHistory {
       output: this.outputFor(outcome.requestId),
     });
     entry.status = ok ? "handled" : outcome.dead ? "dead" : "retrying";
+    if (outcome.dead) this.mark(entry, "dead");
     this.touch(entry);
   }
 
@@ -245,20 +258,18 @@ export class MessageHistory {
     return this.entries.get(id);
   }
 
-  /** Newest first: by id prefix or type (`query`), by exact type, by status. */
-  list(filter: { query?: string; type?: string; status?: string; limit?: number } = {}): HistorySummary[] {
+  /** Newest first, those `filter` matches (historySearch.ts): up to `limit` of them, and how many match in all. */
+  list(filter: HistoryFilter & { limit?: number } = {}): { messages: HistorySummary[]; matching: number } {
     const limit = Math.min(filter.limit ?? 200, 1_000);
-    const query = filter.query?.trim().toLowerCase();
+    const matches = historyMatcher(filter);
     const found: HistorySummary[] = [];
-    const all = [...this.entries.values()].sort((a, b) => b.updatedAt - a.updatedAt);
-    for (const entry of all) {
-      if (filter.type && entry.type !== filter.type) continue;
-      if (filter.status && entry.status !== filter.status) continue;
-      if (query && !entry.id.toLowerCase().startsWith(query) && !entry.type.toLowerCase().includes(query)) continue;
-      found.push(summary(entry));
-      if (found.length >= limit) break;
+    let matching = 0;
+    for (const entry of [...this.entries.values()].sort((a, b) => b.updatedAt - a.updatedAt)) {
+      if (!matches(entry)) continue;
+      matching++;
+      if (found.length < limit) found.push(summary(entry));
     }
-    return found;
+    return { messages: found, matching };
   }
 
   /**
@@ -289,11 +300,16 @@ export class MessageHistory {
     await this.writing;
   }
 
-  private setStatus(id: string, status: HistoryStatus): void {
+  private setStatus(id: string, status: "dead" | "expired"): void {
     const entry = this.entries.get(id);
     if (!entry || entry.status === status) return;
     entry.status = status;
+    this.mark(entry, status);
     this.touch(entry);
+  }
+
+  private mark(entry: HistoryEntry, what: HistoryMark["what"], to?: string): void {
+    (entry.marks ??= []).push({ at: this.now(), what, ...(to ? { to } : {}) });
   }
 
   private outputFor(requestId: string): OutputLine[] {

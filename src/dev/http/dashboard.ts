@@ -6,43 +6,26 @@
  * the dev worker's API; the page uses the existing routes too (POST / to send,
  * /dlq, POST /schedule).
  *
- * Live updates are Server-Sent Events (GET /api/events): one tick a second,
- * only while a page is open, carrying the counts, the rates, the processes and
- * the summaries of messages that changed since the last tick (at most 100). So
- * an open dashboard costs one small JSON a second whatever the load.
+ * Live updates (GET /api/events) and the charts' samples are liveHub.ts's: an
+ * open dashboard costs one small JSON a second whatever the load.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { HttpError, type Router } from "./http.js";
 import { idNamedBy } from "./idPrefix.js";
-import type { JournalState } from "../journal/journalTypes.js";
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../../runtime/messageRules.js";
-import type { HistoryEntry, HistorySummary, MessageHistory } from "../history/history.js";
-import type { QueueStats } from "../queue/queueRecords.js";
-import type { TypesState } from "../types/typeChecks.js";
-import type { RetryingView } from "./devApi.js";
-import type { Answer, LiveEvents, Overview, ScheduleView } from "./devApi.js";
+import type { HistoryEntry, MessageHistory } from "../history/history.js";
+import type { Answer, MessageStory, ScheduleView } from "./devApi.js";
 import type { SendableType } from "./sendableTypes.js";
+import { LiveHub, type LiveSource } from "./liveHub.js";
+import { SERIES_SECONDS } from "./liveSeries.js";
 
-/** What the dashboard reads from the running worker. */
-export interface DashboardSource {
-  history: MessageHistory;
-  stats(): QueueStats;
-  /** Whether the journal can be written (a full disk: POST / answers 503), as /health says it. */
-  journal(): JournalState;
-  /** Messages handled and failed so far (this session): the rates are their differences. */
-  counters(): { processed: number; failed: number };
-  processes(): Array<{ pid?: number; state: string }>;
-  restarts(): number;
-  settings(): Record<string, unknown>;
-  handler(): { loaded: boolean; loadMs?: number; error?: string };
-  /** The latest background type check of the worker. */
-  types(): TypesState;
-  /** A message waiting for its next attempt: when, and when it would be in the DLQ; undefined when it is not waiting. */
-  retryOf(id: string): RetryingView | undefined;
+/** What the dashboard reads from the running worker: what the live stream reads, and what the views ask for. */
+export interface DashboardSource extends LiveSource {
+  /** A message's story: its entry, its timeline, and when it is tried again if it waits. */
+  story(entry: HistoryEntry): MessageStory;
   /** Message types the project declares, each with a payload that fits it. */
   messageTypes(): Promise<SendableType[]>;
   schedule(): ScheduleView;
@@ -59,6 +42,7 @@ const ASSET_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
 };
 
 /** The page's files by URL path (/dashboard/app.js, /dashboard/views/dlq.js...): what ships in dashboard/, nothing else. */
@@ -67,8 +51,6 @@ function assetPaths(): Map<string, string> {
   return new Map(files.map((file) => [`/dashboard/${file.split(path.sep).join("/")}`, file]));
 }
 
-const TICK_MS = 1_000;
-const CHANGED_PER_TICK = 100;
 /**
  * Open live-update streams at most: each holds a file descriptor, and dev must
  * keep enough for messages (POST /) and its journal. Pages past it are told to
@@ -89,25 +71,24 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
     headers: { "content-type": ASSET_TYPES[path.extname(name)]!, "cache-control": "no-cache" },
   });
   router.add("GET", "/", serve("index.html"));
+  router.add("GET", "/favicon.ico", serve("favicon.svg")); // asked for by browsers whatever the page links
   for (const [urlPath, file] of assetPaths()) if (file !== "index.html") router.add("GET", urlPath, serve(file));
 
   const hub = new LiveHub(source);
+  router.add("GET", "/api/series", () => ({ status: 200, body: { points: hub.series.points(), seconds: SERIES_SECONDS } satisfies Answer<"GET /api/series"> }));
   router.add("GET", "/api/overview", () => ({ status: 200, body: hub.overview() satisfies Answer<"GET /api/overview"> }));
-  router.add("GET", "/api/messages", (request) => ({
-    status: 200,
-    body: {
-      messages: source.history.list({
-        query: request.query.get("q") ?? undefined,
-        type: request.query.get("type") || undefined,
-        status: request.query.get("status") || undefined,
-        limit: Number(request.query.get("limit")) || 200,
-      }),
-      total: source.history.size,
-    } satisfies Answer<"GET /api/messages">,
-  }));
+  router.add("GET", "/api/messages", (request) => {
+    const { messages, matching } = source.history.list({
+      query: request.query.get("q") ?? undefined,
+      type: request.query.get("type") || undefined,
+      status: request.query.get("status") || undefined,
+      limit: Number(request.query.get("limit")) || 200,
+    });
+    return { status: 200, body: { messages, matching, total: source.history.size } satisfies Answer<"GET /api/messages"> };
+  });
   router.add("GET", "/api/message", (request) => {
     const entry = findEntry(source.history, request.query.get("id"));
-    return { status: 200, body: { message: { ...storyOf(entry), retry: source.retryOf(entry.id) ?? null } } satisfies Answer<"GET /api/message"> };
+    return { status: 200, body: { message: source.story(entry) } satisfies Answer<"GET /api/message"> };
   });
   router.add("POST", "/api/replay", async (request) => {
     const entry = findEntry(source.history, request.query.get("id"));
@@ -153,118 +134,9 @@ function findEntry(history: MessageHistory, given: string | null): HistoryEntry 
   const id = idNamedBy(
     given,
     (candidate) => history.get(candidate) !== undefined,
-    (prefix) => history.list({ query: prefix, limit: 3 }).filter((summary) => summary.id.startsWith(prefix)).map((summary) => summary.id),
+    (prefix) => history.list({ query: prefix, limit: 3 }).messages.filter((summary) => summary.id.startsWith(prefix)).map((summary) => summary.id),
     "messages",
   );
   if (id) return history.get(id)!;
   throw new HttpError(404, `No message ${given} in the history (it keeps the newest 10,000 of the last 7 days).`);
-}
-
-/** A message's story as the page shows it: the body parsed when it is JSON. */
-function storyOf(entry: HistoryEntry) {
-  let message: unknown;
-  try {
-    message = JSON.parse(entry.body);
-  } catch {
-    message = undefined;
-  }
-  return { ...entry, message };
-}
-
-/** The open pages, and the one timer that feeds them while there are any. */
-class LiveHub {
-  private readonly clients = new Set<ServerResponse>();
-  private timer: NodeJS.Timeout | undefined;
-  private seq: number;
-  private last: { at: number; processed: number; failed: number };
-  private rates = { handledPerSecond: 0, failedPerSecond: 0 };
-
-  constructor(private readonly source: DashboardSource) {
-    this.seq = source.history.version;
-    const { processed, failed } = source.counters();
-    this.last = { at: performance.now(), processed, failed };
-  }
-
-  overview(): Overview {
-    return {
-      stats: this.source.stats(),
-      journal: this.source.journal(),
-      rates: this.rates,
-      processes: this.processesWithMemory(),
-      restarts: this.source.restarts(),
-      handler: this.source.handler(),
-      types: this.source.types(),
-      settings: this.source.settings(),
-      historySize: this.source.history.size,
-    };
-  }
-
-  get clientCount(): number {
-    return this.clients.size;
-  }
-
-  attach(res: ServerResponse, req: IncomingMessage): void {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
-    // A reconnecting page gets a fresh overview: the history it missed it reloads itself.
-    res.write(`retry: 1000\n${liveFrame("overview", this.overview())}`);
-    this.clients.add(res);
-    const detach = () => {
-      this.clients.delete(res);
-      if (this.clients.size === 0) this.stop();
-    };
-    req.on("close", detach);
-    res.on("error", detach);
-    if (!this.timer) {
-      this.seq = this.source.history.version;
-      this.timer = setInterval(() => this.tick(), TICK_MS);
-    }
-  }
-
-  close(): void {
-    this.stop();
-    for (const res of this.clients) res.end();
-    this.clients.clear();
-  }
-
-  private stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private tick(): void {
-    const now = performance.now();
-    const { processed, failed } = this.source.counters();
-    const seconds = (now - this.last.at) / 1000;
-    this.rates = {
-      handledPerSecond: Math.max(0, Math.round((processed - this.last.processed) / seconds)),
-      failedPerSecond: Math.max(0, Math.round((failed - this.last.failed) / seconds)),
-    };
-    this.last = { at: now, processed, failed };
-    const { seq, changed } = this.source.history.changedSince(this.seq, CHANGED_PER_TICK);
-    this.seq = seq;
-    const frames = [liveFrame("overview", this.overview())];
-    if (changed.length > 0) frames.push(liveFrame("messages", changed));
-    const text = frames.join("");
-    for (const res of this.clients) res.write(text);
-  }
-
-  /** Each process's resident memory, from /proc where there is one (Linux). */
-  private processesWithMemory() {
-    return this.source.processes().map((proc) => ({ ...proc, ...(proc.pid === undefined ? {} : rssOf(proc.pid)) }));
-  }
-}
-
-/** One Server-Sent Event of the live stream, typed by its name. */
-function liveFrame<E extends keyof LiveEvents>(event: E, data: LiveEvents[E]): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-function rssOf(pid: number): { rssMb?: number } {
-  try {
-    // statm: size resident shared ... in pages.
-    const resident = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
-    return Number.isFinite(resident) ? { rssMb: Math.round((resident * 4096) / 1048576) } : {};
-  } catch {
-    return {};
-  }
 }

@@ -6,7 +6,8 @@
  * typecheck`), so a change one side makes and the other does not follow fails
  * the type check, not a user's page. Types only: nothing here runs.
  */
-import type { HistoryEntry, HistorySummary } from "../history/history.js";
+import type { HistoryEntry, HistoryMark, HistorySource, HistorySummary, OutputLine } from "../history/history.js";
+import type { SettingKey } from "../../project/settings.js";
 import type { JournalState } from "../journal/journalTypes.js";
 import type { Redriven } from "../queue/queueStore.js";
 import type { QueueStats } from "../queue/queueRecords.js";
@@ -40,24 +41,66 @@ export interface RetryingView {
   deadLetterAt: string;
 }
 
+/** One thing on a message's time axis (services/messageStory.ts builds them). */
+export type TimelineItem =
+  | { kind: "sent"; at: number; source: HistorySource; from?: string }
+  | {
+      kind: "attempt";
+      n: number;
+      at: number;
+      durationMs: number;
+      ok: boolean;
+      requestId: string;
+      error?: string;
+      /** The first attempt that failed with this same error (and stack): its details are not repeated. */
+      sameErrorAs?: number;
+      stack?: { user: string[]; other: string[] };
+      output: OutputLine[];
+    }
+  | { kind: "mark"; at: number; what: HistoryMark["what"]; to?: string }
+  /** While it waits: the next attempt (of `maxAttempts`), and when it would be in the DLQ if every attempt left fails. */
+  | { kind: "next"; at: number; attempt: number; maxAttempts: number; deadLetterAt: number };
+
+/** A setting as the overview lists it: label, value with its unit, and what it does. */
+export interface SettingInWords {
+  key: SettingKey;
+  label: string;
+  value: string;
+  meaning: string;
+}
+
+/** One second of the overview's charts. */
+export interface SeriesPoint {
+  /** ms since the epoch. */
+  at: number;
+  handledPerSecond: number;
+  failedPerSecond: number;
+  /** Messages waiting, delayed and in flight (not the DLQ). */
+  depth: number;
+  /** The message visible longest: how long since it was sent. */
+  oldestAgeSeconds: number;
+}
+
 /** What the overview shows, and what the live stream sends each second. */
 export interface Overview {
   stats: QueueStats;
   journal: JournalState;
   rates: { handledPerSecond: number; failedPerSecond: number };
+  /** The latest second of the charts (GET /api/series gives the minutes before). */
+  sample: SeriesPoint | null;
   processes: Array<{ pid?: number; state: string; rssMb?: number }>;
   restarts: number;
   handler: { loaded: boolean; loadMs?: number; error?: string };
   types: TypesState;
-  settings: Record<string, unknown>;
+  settings: SettingInWords[];
   historySize: number;
 }
 
-/** A message's story: its history entry, the body parsed when it is JSON, and when it is tried again if it waits. */
-export type MessageStory = HistoryEntry & { message: unknown; retry: RetryingView | null };
+/** A message's story: its history entry, the body parsed when it is JSON, when it is tried again if it waits, and its timeline. */
+export type MessageStory = HistoryEntry & { message: unknown; retry: RetryingView | null; timeline: TimelineItem[] };
 
-/** A scheduled run as the Schedule view lists it: its outcome and when it ended. */
-export type ScheduleRunView = ScheduledRunOutcome & { at: string };
+/** A scheduled run as the Schedule view lists it: its outcome, when it ended, and what the handler printed during it. */
+export type ScheduleRunView = ScheduledRunOutcome & { at: string; output: OutputLine[] };
 
 export interface ScheduleView {
   state: "on" | "off" | "none";
@@ -93,11 +136,13 @@ export interface DevApi {
   "POST /dlq/redrive": { query: { messageId?: string }; response: { redriven: number; messages: Redriven[]; messageId?: string; newMessageId?: string } };
   "POST /retry": { query: { messageId: string }; response: { retried: string } };
   "GET /api/overview": { response: Overview };
-  "GET /api/messages": { query: { q?: string; type?: string; status?: string; limit?: string }; response: { messages: HistorySummary[]; total: number } };
+  /** `matching`: how many the filters match in all (`messages` holds the newest `limit`); `total`: the whole history. */
+  "GET /api/messages": { query: { q?: string; type?: string; status?: string; limit?: string }; response: { messages: HistorySummary[]; matching: number; total: number } };
   "GET /api/message": { query: { id: string }; response: { message: MessageStory } };
   "POST /api/replay": { query: { id: string }; body: { payload: unknown } | undefined; response: { messageId: string; from: string } };
   "GET /api/types": { response: { types: SendableType[] } };
   "GET /api/schedule": { response: ScheduleView };
+  "GET /api/series": { response: { points: SeriesPoint[]; seconds: number } };
   "GET /api/stripe": { response: { types: readonly string[] } };
   "POST /api/stripe/trigger": { query: { type: string }; response: StripeAnswer };
 }

@@ -134,3 +134,14 @@ export function stackLinesToShow(stack: string | undefined, root: string | undef
   if (stack === undefined || stack === "") return [];
   return verbose ? fullStackLines(stack, root) : userFrames(stack, root);
 }
+
+/**
+ * A stack for a page: the user's own frames first (paths relative to the
+ * project), then the rest (node_modules, node:internal, letsgo-worker's
+ * runtime), which a page folds away. The error line itself is left out.
+ */
+export function foldedStack(stack: string, root: string | undefined): { user: string[]; other: string[] } {
+  const all = fullStackLines(stack, root);
+  const user = new Set(userFrames(stack, root, Infinity));
+  return { user: all.filter((line) => user.has(line)), other: all.filter((line) => !user.has(line)) };
+}

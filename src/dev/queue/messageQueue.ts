@@ -7,11 +7,8 @@
  */
 import type { QueueRecord, SnapshotRecord, MessageState, QueueMessage, Delivery, Receipt, StaleReceipt, QueueOptions, QueueStats, NewMessage } from "./queueRecords.js";
 import { MinHeap } from "./heap.js";
-import { deliveriesOf, enqueuedMessage, redrivenMessage, setLastError, shuffleInPlace, snapshotMessage, snapshotOf } from "./queueMessages.js";
+import { SHUFFLE_SPAN, deliveriesOf, enqueuedMessage, redrivenMessage, setLastError, shuffleInPlace, snapshotMessage, snapshotOf } from "./queueMessages.js";
 import { ReadyList } from "./readyList.js";
-
-/** With `shuffle`, a batch is picked among this many batches' worth of visible messages. */
-const SHUFFLE_SPAN = 4;
 
 type Timer = { at: number; msg: QueueMessage };
 
@@ -238,8 +235,7 @@ export class MessageQueue {
 
   /** The purge record (null: the DLQ is empty), for a caller that makes it durable before it `apply`s it. */
   preparePurge(): Extract<QueueRecord, { k: "p" }> | null {
-    const ids = [...this.dead.keys()];
-    return ids.length > 0 ? { k: "p", ids } : null;
+    return this.dead.size > 0 ? { k: "p", ids: [...this.dead.keys()] } : null;
   }
 
   listDead(): QueueMessage[] {
@@ -248,11 +244,13 @@ export class MessageQueue {
 
   stats(now: number): QueueStats {
     this.tick(now);
+    const oldest = this.ready.first();
     return {
       visible: this.counts.ready,
       inFlight: this.counts.inflight,
       delayed: this.counts.delayed,
       dead: this.counts.dead,
+      oldestVisibleAgeMs: oldest ? Math.max(0, now - oldest.sentAt) : 0,
       ...this.counters,
     };
   }

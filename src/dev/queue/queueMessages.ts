@@ -47,6 +47,9 @@ export function setLastError(msg: QueueMessage, error: string, stack: string | u
   else msg.lastErrorStack = stack;
 }
 
+/** With `shuffle`, a batch is picked among this many batches' worth of visible messages. */
+export const SHUFFLE_SPAN = 4;
+
 /** Fisher-Yates, with the given source of randomness in [0, 1). */
 export function shuffleInPlace<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {

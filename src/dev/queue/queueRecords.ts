@@ -115,6 +115,8 @@ export interface QueueStats {
   inFlight: number;
   delayed: number;
   dead: number;
+  /** How long the message visible longest has waited since it was sent (0: none waits), as SQS's ApproximateAgeOfOldestMessage. */
+  oldestVisibleAgeMs: number;
   processed: number;
   failed: number;
   redelivered: number;

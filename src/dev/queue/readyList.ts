@@ -46,6 +46,12 @@ export class ReadyList<T extends Listed> {
     this.live--;
   }
 
+  /** The live entry at the front (visible longest), if any. */
+  first(): T | undefined {
+    this.skipDeadHead();
+    return this.items[this.head];
+  }
+
   /**
    * Visit live entries from the front, in order, until `visit` returns false.
    * `visit` may delete the entry it is given (or any other).

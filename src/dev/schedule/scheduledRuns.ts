@@ -157,6 +157,8 @@ export type ScheduledRunTrigger = "schedule" | "request";
 export interface ScheduledRun {
   trigger: ScheduledRunTrigger;
   executionId: string;
+  /** The invocation's awsRequestId: what the handler printed during it is filed under it. */
+  requestId: string;
   /** ISO time the run was due (for a request: when it was asked for). */
   scheduledTime: string;
   durationMs: number;
@@ -200,7 +202,7 @@ export interface ScheduledAttempt {
 /** Run the scheduled handler once, now. Never throws: the outcome says how it went. */
 export async function runScheduledHandler(context: ScheduledRunContext, run: ScheduledAttempt): Promise<ScheduledRunOutcome> {
   const { trigger, scheduledTime, executionId = newExecutionId(), requestId = randomUUID(), attempt = 1, maxAttempts = 1 } = run;
-  const base = { trigger, executionId, scheduledTime: scheduledTime.toISOString(), attempt, maxAttempts };
+  const base = { trigger, executionId, requestId, scheduledTime: scheduledTime.toISOString(), attempt, maxAttempts };
   const unavailable = context.unavailable();
   if (unavailable !== undefined) return { ...base, ok: false, durationMs: 0, error: unavailable };
   const outcome = await context.invoker.invoke({
