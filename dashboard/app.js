@@ -11,8 +11,9 @@ import { loadSchedule } from "./views/schedule.js";
 import { loadSend } from "./views/send.js";
 import { loadStory, storyId } from "./views/story.js";
 import { loadStripe } from "./views/stripe.js";
+import { loadDeployed } from "./views/deployed.js";
 
-const VIEWS = ["overview", "messages", "message", "dlq", "send", "schedule", "stripe"];
+const VIEWS = ["overview", "messages", "message", "dlq", "send", "schedule", "stripe", "deployed"];
 let currentView = "overview";
 
 /** Each view's loader, run when it is shown; `arg` is what follows the view in the hash (#message/<id>). */
@@ -24,6 +25,7 @@ const LOADERS = {
   send: loadSend,
   schedule: loadSchedule,
   stripe: loadStripe,
+  deployed: loadDeployed,
 };
 
 function route() {

@@ -19,6 +19,7 @@ import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "../../runtime/messageRules.
 import type { HistoryEntry, MessageHistory } from "../history/history.js";
 import type { Answer, MessageStory, ScheduleView } from "./devApi.js";
 import type { SendableType } from "./sendableTypes.js";
+import type { DeployedView } from "../../aws/deployedView.js";
 import { LiveHub, type LiveSource } from "./liveHub.js";
 import { SERIES_SECONDS } from "./liveSeries.js";
 
@@ -32,6 +33,10 @@ export interface DashboardSource extends LiveSource {
   stripeEventTypes: readonly string[];
   /** Enqueue a copy of a message from the history, with its payload replaced if given; the new id. */
   replay(id: string, payload?: unknown): Promise<{ messageId: string }>;
+  /** The deployed worker, read from AWS now. */
+  deployed(): Promise<DeployedView>;
+  /** Start moving the deployed DLQ's messages back to its queue. */
+  redriveDeployed(): Promise<{ taskHandle: string; approximateCount: number }>;
   /** Sign and deliver a Stripe test event of `type` to POST /stripe's handler. */
   triggerStripe(type: string): Promise<{ status: number; body: unknown }>;
 }
@@ -118,6 +123,16 @@ export function addDashboardRoutes(router: Router, source: DashboardSource): { c
     const delivered = await source.triggerStripe(type);
     return { status: delivered.status, body: delivered.body as Answer<"POST /api/stripe/trigger"> };
   });
+  // AWS's answer is the page's to show: a failure (no credentials, not deployed) is a 502 with its reason.
+  const fromAws = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      throw new HttpError(502, error instanceof Error ? error.message : String(error));
+    }
+  };
+  router.add("GET", "/api/deployed", async () => ({ status: 200, body: (await fromAws(() => source.deployed())) satisfies Answer<"GET /api/deployed"> }));
+  router.add("POST", "/api/deployed/redrive", async () => ({ status: 202, body: (await fromAws(() => source.redriveDeployed())) satisfies Answer<"POST /api/deployed/redrive"> }));
   router.add("GET", "/api/events", () => {
     if (hub.clientCount >= MAX_LIVE_CLIENTS) {
       const error = new HttpError(503, `${MAX_LIVE_CLIENTS} dashboard pages are already following live updates; close one (this page retries by itself).`);

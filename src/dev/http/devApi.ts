@@ -14,6 +14,7 @@ import type { QueueStats } from "../queue/queueRecords.js";
 import type { ScheduledRunOutcome } from "../schedule/scheduledRuns.js";
 import type { TypesState } from "../types/typeChecks.js";
 import type { SendableType } from "./sendableTypes.js";
+import type { DeployedView } from "../../aws/deployedView.js";
 
 /** A dead-lettered message, as GET /dlq lists it. */
 export interface DeadMessageView {
@@ -145,6 +146,10 @@ export interface DevApi {
   "GET /api/series": { response: { points: SeriesPoint[]; seconds: number } };
   "GET /api/stripe": { response: { types: readonly string[] } };
   "POST /api/stripe/trigger": { query: { type: string }; response: StripeAnswer };
+  /** The deployed worker (this project's deployment, with the shell's AWS credentials): 502 with the reason when AWS cannot be read. */
+  "GET /api/deployed": { response: DeployedView };
+  /** Redrive the deployed DLQ with SQS's message move task. */
+  "POST /api/deployed/redrive": { response: { taskHandle: string; approximateCount: number } };
 }
 
 export type DevRoute = keyof DevApi;

@@ -78,6 +78,16 @@ export function dashboardData(parts: DashboardParts): DashboardSource {
     schedule: () => parts.schedule(scheduleRuns),
     stripeEventTypes: STRIPE_EVENT_TYPES,
     replay: (id, payload) => parts.actions.replay(id, payload),
+    // Loaded when asked for: dev starts and runs without the AWS SDK unless the Deployed view is opened.
+    async deployed() {
+      const { deployedView } = await import("../../aws/deployedView.js");
+      return deployedView({ cwd: parts.paths.root });
+    },
+    async redriveDeployed() {
+      const { redriveDeployedDlq } = await import("../../aws/deployedQueue.js");
+      const { taskHandle, approximateCount } = await redriveDeployedDlq({ cwd: parts.paths.root });
+      return { taskHandle, approximateCount };
+    },
     async triggerStripe(type) {
       const payload = JSON.stringify(buildStripeTestEvent(type as StripeEventType), null, 2);
       return parts.deliverStripe(payload, signStripePayload(payload, parts.stripeSecret()));
