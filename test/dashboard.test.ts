@@ -197,6 +197,12 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await row.waitFor({ state: "detached" });
     const newId = (await page.locator("#dlq-result a").nth(1).getAttribute("title"))!;
     assert.notEqual(newId, failingId, "a redrive is a new message, as in SQS");
+    // The copy fails the same way into the DLQ; its own story redrives it, and its timeline shows where it went.
+    await page.goto(`${dev.url}/#message/${newId}`);
+    await page.waitForSelector("#story-redrive");
+    await page.click("#story-redrive");
+    await page.waitForFunction(() => /Redriven as/.test(document.querySelector("#story-result")?.textContent ?? ""));
+    await page.waitForFunction(() => /Redriven as/.test(document.querySelector("#story-timeline")?.textContent ?? ""));
   });
 
   it("replays a handled message with an edited payload, refuses an edit the types do not allow, and shows the new run", async () => {
