@@ -1,7 +1,7 @@
 /** A replay's rules (src/dev/history/replay.ts), on plain values: no dev worker. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { replayedMessage, type ReplaySource } from "../src/dev/history/replay.js";
+import { replayedMessage, type ReplaySource } from "../src/dev/services/replay.js";
 import { bodyDigest } from "../src/dev/queue/queueStore.js";
 import { HttpError } from "../src/dev/http/http.js";
 

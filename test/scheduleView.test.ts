@@ -1,7 +1,7 @@
 /** The dashboard's Schedule view (src/dev/schedule/scheduleView.ts), pure. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { scheduleView } from "../src/dev/schedule/scheduleView.js";
+import { scheduleView } from "../src/dev/services/scheduleView.js";
 import { parseScheduleSetting } from "../src/schedule/index.js";
 
 describe("Function: scheduleView", () => {

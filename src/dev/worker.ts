@@ -37,7 +37,7 @@ import { watchForReloads } from "./reload/reloadWatch.js";
 import { WorkerCode } from "./reload/workerCode.js";
 import { recordRunningWorker } from "./runningWorker.js";
 import { armSchedule, type ScheduleTimer } from "./schedule/scheduleTimer.js";
-import { scheduleView } from "./schedule/scheduleView.js";
+import { scheduleView } from "./services/scheduleView.js";
 import { ScheduledRuns } from "./schedule/scheduledRuns.js";
 import { dashboardData } from "./services/dashboardData.js";
 import { handlerLoadError, health } from "./services/health.js";

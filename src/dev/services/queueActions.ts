@@ -9,7 +9,7 @@ import type { EventEmitter } from "node:events";
 import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 import type { DevWorkerEvents } from "../devWorkerTypes.js";
 import type { HistorySource, MessageHistory } from "../history/history.js";
-import { replayedMessage } from "../history/replay.js";
+import { replayedMessage } from "./replay.js";
 import { HttpError } from "../http/http.js";
 import type { MessageQueue } from "../queue/messageQueue.js";
 import type { NewMessage } from "../queue/queueRecords.js";

@@ -12,7 +12,7 @@ import { HttpError } from "../http/http.js";
 import { parseIntake } from "../http/intake.js";
 import type { NewMessage } from "../queue/queueRecords.js";
 import { bodyDigest } from "../queue/queueStore.js";
-import type { HistoryEntry } from "./history.js";
+import type { HistoryEntry } from "../history/history.js";
 
 export interface ReplaySource {
   /** The message as the history has it. */
