@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Every benchmark, one after the other: CLI start-up, the app-side queue
- * import, dev against its peers and goals, an open dashboard, the payload checks
+ * import, dev against its peers and goals, a fresh dev's first seconds, an open dashboard, the payload checks
  * and their derivation, one huge output line, the image. Each prints its machine
  * and command. --quick: fewer runs and rounds, a smoke run; --rounds N goes to
  * bench/peers.mjs. A benchmark that fails is reported and the others still run.
@@ -22,6 +22,7 @@ const benches = [
   ["bench/cli-startup.mjs", ...quickRuns(5)],
   ["bench/queue.mjs", ...quickRuns(5)],
   ["bench/peers.mjs", ...peersArgs],
+  ["bench/firstSeconds.mjs", ...(flags.quick ? ["--runs", "1", "--seconds", "2"] : [])],
   ["bench/dashboard.mjs", ...(flags.quick ? ["--rounds", "2", "--seconds", "3"] : [])],
   ["bench/payloadCheck.mjs", ...(flags.quick ? ["--rounds", "1", "--seconds", "3", "--cold-runs", "6"] : [])],
   ["bench/payloadDerive.mjs", ...quickRuns(2)],

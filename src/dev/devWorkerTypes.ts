@@ -78,6 +78,8 @@ export type DevWorkerEvents = {
   "handler:exit": [{ reason: string; inFlight: number }];
   /** @letsgo/types declares fields no JSON message can carry (a Date...): said at start and when the types change. */
   "types:warnings": [{ file: string; warnings: string[] }];
+  /** `count` messages came in before the types were first read (a first start): accepted unchecked, their payloads checked by the runtime before the handler. */
+  "types:unchecked-at-start": [{ count: number }];
   /** A background type check of the worker ended (after a build): its errors, or why it could not run. */
   "types:checked": [TypesChecked];
   /** A line a handler process printed; `requestId`: the invocation it printed it during (the attempt's requestId). */

@@ -200,7 +200,7 @@ function serveApi(parts: ApiParts, life: Lifecycle, events: Events) {
     {
       identity,
       maxMessageSize: settings.LETSGO_WORKER_MAX_MESSAGE_SIZE,
-      payloadSchemas: () => code.settledPayloadSchemas(),
+      payloadSchemas: () => code.intakeSchemas(),
       enqueue: actions.send,
       enqueueOnce: actions.sendOnce,
       stripeSecret,
@@ -274,6 +274,7 @@ function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Rec
     outDir: taskRoot,
     typecheck: options.typecheck !== false,
     onWarnings: (warnings) => events.emit("types:warnings", { file: paths.typesIndex, warnings }),
+    onUncheckedAtStart: (count) => events.emit("types:unchecked-at-start", { count }),
     onTypesChecked: (state) => events.emit("types:checked", typesChecked(state)),
   });
   life.add("type checks", { stop: () => code.close() });

@@ -35,6 +35,7 @@ export function jsonHandlers(worker: DevWorker, { json, rel }: LineKit): Console
     "handler:exit": (o) => json("handler:exit", o),
     "types:warnings": (o) => json("types:warnings", { ...o, file: rel(o.file) }),
     "types:checked": (o) => json("types:checked", o),
+    "types:unchecked-at-start": (o) => json("types:unchecked-at-start", o),
     "handler:output": (o) => json("handler:output", o),
     "schedule:ran": (o) => json("schedule:ran", o),
     "stripe:received": (o) => json("stripe:received", o),

@@ -115,6 +115,8 @@ export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write
       ),
     "types:warnings": (o) => write(style.yellow(o.warnings.map((warning: string) => `! ${rel(o.file)}: ${p(warning)}`).join("\n"))),
     "types:checked": (o: TypesChecked) => typesLines(o).forEach(write),
+    "types:unchecked-at-start": (o) =>
+      write(style.yellow(`! ${o.count} message${o.count === 1 ? "" : "s"} came in before the types were first read: accepted unchecked (as SQS accepts any body); the runtime checks each payload before the handler, as in AWS`)),
     "handler:exit": (o) =>
       write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
     "handler:output": (o) => {

@@ -19,7 +19,7 @@ export interface QueueService {
   identity: ProjectIdentity & { url: string };
   maxMessageSize: number;
   /** What payloads are checked against (from @letsgo/types), once known; undefined checks nothing. */
-  payloadSchemas(): Promise<PayloadSchemas | undefined>;
+  payloadSchemas(): PayloadSchemas | undefined;
   /** Resolves once the messages are durable on disk. */
   enqueue(messages: NewMessage[], delaySeconds: number): Promise<string[]>;
   /** Enqueue unless `key` was enqueued before; durable before it resolves. */
@@ -92,7 +92,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): DevRou
     // Room for JSON escaping of SQS-shaped bodies; the real limits are checked per message.
     const raw = await request.body(service.maxMessageSize * 2 + 64 * 1024);
     const delaySeconds = parseDelaySeconds(request.query.get("delaySeconds"));
-    const messages = intake(raw.toString("utf8"), service.maxMessageSize, { payloadSchemas: await service.payloadSchemas() });
+    const messages = intake(raw.toString("utf8"), service.maxMessageSize, { payloadSchemas: service.payloadSchemas() });
     const messageIds = await service.enqueue(messages, delaySeconds);
     return { status: 201, body: { messageIds } satisfies Answer<"POST /"> };
   });
@@ -115,7 +115,7 @@ export function buildRouter(service: QueueService, guard?: RequestGuard): DevRou
     }),
     maxBodyBytes: service.maxMessageSize + 64 * 1024,
     async enqueue(message) {
-      const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true, payloadSchemas: await service.payloadSchemas() });
+      const [checked] = intake(JSON.stringify(message), service.maxMessageSize, { verifiedStripe: true, payloadSchemas: service.payloadSchemas() });
       const { id: eventId, type } = message.payload;
       const result = await service.enqueueOnce(checked!, `stripe:${eventId}`);
       service.stripeReceived({ eventId, type, duplicate: result.duplicate, ...(result.duplicate ? {} : { messageId: result.messageId }) });

@@ -41,9 +41,9 @@ export class PayloadSchemaSource {
 
   private prefetched: Promise<DerivedPayloadSchemas> | undefined;
 
-  /** Start reading now; the next current() takes this result. */
-  prefetch(): void {
-    this.prefetched ??= this.read();
+  /** Start reading now; the next current() takes this result, and the caller may wait on it too. */
+  prefetch(): Promise<DerivedPayloadSchemas> {
+    return (this.prefetched ??= this.read());
   }
 
   /** The shapes for the types as they are now on disk. */
