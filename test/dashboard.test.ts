@@ -179,6 +179,7 @@ describe("dev dashboard in a real browser", { timeout: 300_000 }, () => {
     await page.fill("#filter-q", "o_negative");
     await page.waitForFunction((id) => document.querySelectorAll("#message-rows tr[data-id]").length === 1 && document.querySelector(`#message-rows tr[data-id="${id}"]`), failingId);
     await page.waitForFunction(() => /^1 matching, of \d+ in the history/.test(document.querySelector("#message-count")?.textContent ?? ""));
+    await shot("messages-search");
     await page.fill("#filter-q", "no such value anywhere");
     await page.waitForFunction(() => /Nothing matches/.test(document.querySelector("#message-rows")?.textContent ?? ""));
     assert.match((await page.textContent("#message-count"))!, /^0 matching/);
