@@ -23,6 +23,7 @@ const benches = [
   ["bench/queue.mjs", ...quickRuns(5)],
   ["bench/peers.mjs", ...peersArgs],
   ["bench/firstSeconds.mjs", ...(flags.quick ? ["--runs", "1", "--seconds", "2"] : [])],
+  ["bench/historyWrite.mjs", ...(flags.quick ? ["--rounds", "2"] : [])],
   ["bench/dashboard.mjs", ...(flags.quick ? ["--rounds", "2", "--seconds", "3"] : [])],
   ["bench/payloadCheck.mjs", ...(flags.quick ? ["--rounds", "1", "--seconds", "3", "--cold-runs", "6"] : [])],
   ["bench/payloadDerive.mjs", ...quickRuns(2)],

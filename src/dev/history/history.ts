@@ -6,16 +6,14 @@
  * Bounded: the newest HISTORY_LIMIT messages of the last 7 days, bodies cut at
  * 64 KiB, output at 200 lines an attempt. Kept in apps/worker/.letsgo/history.json
  * (one entry per line, framed and checksummed as the journal's records: a
- * damaged line is left out and counted, and the file set aside), written whole (to a temporary file, then renamed) at
- * most every few seconds while it changes, and at shutdown: a crash loses at most those seconds of history,
- * never a message (the queue's journal is what keeps messages). Messages still
+ * damaged line is left out and counted, and the file set aside): what changed
+ * is appended at most every few seconds, and the file rewritten whole when it
+ * has grown and at shutdown (historyFile.ts). A crash loses at most those
+ * seconds of history, never a message (the queue's journal keeps messages). Messages still
  * in the queue at start get an entry from the journal if the history lacks one.
  */
-import { createReadStream } from "node:fs";
 import { copyFile } from "node:fs/promises";
-import { replaceFile } from "../../files/atomicFile.js";
-import { createInterface } from "node:readline";
-import { encodeJson, parseJournal } from "../journal/journalFormat.js";
+import { HistoryWriter, readHistoryFile } from "./historyFile.js";
 import { historyMatcher, type HistoryFilter } from "./historySearch.js";
 
 export type HistoryStatus = "waiting" | "retrying" | "handled" | "dead" | "expired" | "redriven";
@@ -96,8 +94,6 @@ const MAX_LINE_CHARS = 2_000;
 /** Output waits here, by request id, for the attempt it belongs to. */
 const OUTPUT_REQUESTS_KEPT = 500;
 const WRITE_EVERY_MS = 3_000;
-/** Entries per write when the history is saved. */
-const WRITE_SLICE = 500;
 
 /** Lines of history.json that failed their checksum or shape at start, and where the file was copied. */
 export interface HistoryDamage {
@@ -140,12 +136,18 @@ export class MessageHistory {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private readonly writer: HistoryWriter | undefined;
+  /** Entries changed since the last write: what the next one appends. */
+  private changed = new Set<string>();
+  /** The entries each invocation's output is filed under: output that comes after the outcome changes them too. */
+  private readonly outputEntries = new Map<string, string[]>();
   /** Bumped on every change; `changedSince` answers from it. */
   private seq = 0;
 
   constructor(private readonly options: HistoryOptions = {}) {
     this.limit = options.limit ?? HISTORY_LIMIT;
     this.now = options.now ?? Date.now;
+    this.writer = options.file ? new HistoryWriter(options.file) : undefined;
   }
 
   /**
@@ -158,29 +160,19 @@ export class MessageHistory {
     const file = this.options.file;
     if (!file) return undefined;
     const oldest = this.now() - MAX_AGE_MS;
-    const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-    let damaged = 0;
-    let legacy = 0;
-    let framedSeen = false;
-    try {
-      for await (const line of lines) {
-        if (line === "") continue;
-        let entry: HistoryEntry | undefined;
-        const parsed = parseJournal(Buffer.from(`${line}\n`), isHistoryEntry, (value) => (entry = value));
-        // Plain JSON lines are a file from before checksums (read once, rewritten framed); after a framed line, damage.
-        if (entry && parsed.legacyRecords > 0 && framedSeen) entry = undefined;
-        if (!entry) damaged++;
-        else if (parsed.legacyRecords > 0) legacy++;
-        else framedSeen = true;
-        if (!entry || !(entry.updatedAt >= oldest)) continue;
-        entry.seq = 0;
-        if (!this.entries.has(entry.id)) this.order.push(entry.id);
-        this.entries.set(entry.id, entry);
-      }
-    } catch {
-      // no history yet, or unreadable: start empty
+    const loaded = new Map<string, HistoryEntry>();
+    const { damaged, legacy } = await readHistoryFile(file, isHistoryEntry, (entry) => {
+      if (!loaded.has(entry.id)) this.order.push(entry.id);
+      loaded.set(entry.id, entry);
+    });
+    for (const [id, entry] of loaded) {
+      if (!(entry.updatedAt >= oldest)) continue;
+      entry.seq = 0;
+      this.entries.set(id, entry);
     }
+    this.order = this.order.filter((id) => this.entries.has(id));
     this.trim();
+    // Rewritten whole at the first write: framed, one line an entry, the damage gone.
     if (legacy > 0 || damaged > 0) this.touchFile();
     if (damaged === 0) return undefined;
     // Kept for a look; the next write replaces history.json with the good entries alone.
@@ -234,6 +226,9 @@ export class MessageHistory {
       ...(outcome.stack !== undefined ? { stack: outcome.stack } : {}),
       output: this.outputFor(outcome.requestId),
     });
+    const filed = this.outputEntries.get(outcome.requestId);
+    if (filed) filed.push(entry.id);
+    else this.outputEntries.set(outcome.requestId, [entry.id]);
     entry.status = ok ? "handled" : outcome.dead ? "dead" : "retrying";
     if (outcome.dead) this.mark(entry, "dead");
     this.touch(entry);
@@ -251,7 +246,12 @@ export class MessageHistory {
   /** A line the handler process printed during invocation `requestId`. */
   output(requestId: string, line: string, stream: OutputLine["stream"]): void {
     const lines = this.outputFor(requestId);
-    if (lines.length < MAX_OUTPUT_LINES) lines.push({ stream, line: line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line });
+    if (lines.length >= MAX_OUTPUT_LINES) return;
+    lines.push({ stream, line: line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line });
+    const filed = this.outputEntries.get(requestId);
+    if (!filed) return;
+    for (const id of filed) this.changed.add(id);
+    this.touchFile();
   }
 
   get(id: string): HistoryEntry | undefined {
@@ -296,7 +296,8 @@ export class MessageHistory {
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.dirty) await this.write();
+    // One line an entry for the next start, however the file grew.
+    if (this.dirty) await this.write(true);
     await this.writing;
   }
 
@@ -317,7 +318,11 @@ export class MessageHistory {
     if (!lines) {
       this.outputs.set(requestId, (lines = []));
       this.outputOrder.push(requestId);
-      if (this.outputs.size > OUTPUT_REQUESTS_KEPT) this.outputs.delete(this.outputOrder[this.outputHead++]!);
+      if (this.outputs.size > OUTPUT_REQUESTS_KEPT) {
+        const evicted = this.outputOrder[this.outputHead++]!;
+        this.outputs.delete(evicted);
+        this.outputEntries.delete(evicted);
+      }
       if (this.outputHead > 4_096) {
         this.outputOrder = this.outputOrder.slice(this.outputHead);
         this.outputHead = 0;
@@ -329,6 +334,7 @@ export class MessageHistory {
   private touch(entry: HistoryEntry): void {
     entry.updatedAt = this.now();
     entry.seq = ++this.seq;
+    this.changed.add(entry.id);
     this.touchFile();
   }
 
@@ -351,24 +357,25 @@ export class MessageHistory {
     }
   }
 
-  private write(): Promise<void> {
-    const file = this.options.file;
-    if (!file) return Promise.resolve();
+  /** Append what changed since the last write (history.json is rewritten whole when it has grown, and with `whole`). */
+  private write(whole = false): Promise<void> {
+    const writer = this.writer;
+    if (!writer) return Promise.resolve();
     this.dirty = false;
     const oldest = this.now() - MAX_AGE_MS;
-    const entries = [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
+    const changed: HistoryEntry[] = [];
+    for (const id of this.changed) {
+      const entry = this.entries.get(id);
+      if (entry && entry.updatedAt >= oldest) changed.push(entry);
+    }
+    this.changed = new Set();
+    const all = [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
     this.writing = this.writing
-      .then(async () => {
-        // One entry per line, written in slices: no one string of the whole history.
-        await replaceFile(file, async (handle) => {
-          for (let i = 0; i < entries.length; i += WRITE_SLICE) {
-            await handle.write(entries.slice(i, i + WRITE_SLICE).map((entry) => encodeJson(JSON.stringify(entry))).join("")); // `seq` goes along; load() resets it
-          }
-        });
-      })
+      .then(() => writer.write(changed, all, whole)) // `seq` goes along; load() resets it
       .catch(() => undefined); // the history is a convenience: a full disk must not stop the worker
     return this.writing;
   }
+
 }
 
 function summary(entry: HistoryEntry): HistorySummary {
