@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { attachConsole } from "../src/dev/console/consoleLog.js";
-import { HANDLED_LINES_PER_SECOND } from "../src/dev/console/textLines.js";
+import { HANDLED_LINES_PER_SECOND, OUTPUT_LINES_PER_SECOND } from "../src/dev/console/textLines.js";
 import type { DevWorker } from "../src/dev/worker.js";
 
 const identity = (text: string) => text;
@@ -67,5 +67,16 @@ describe("Function: attachConsole (under load)", () => {
     assert.match(sum[0]!, new RegExp(`^✓ ${skipped} more handled in the last second \\(A \\d+, B \\d+;`));
     const counts = [...sum[0]!.matchAll(/([AB]) (\d+)/g)].map((m) => Number(m[2]));
     assert.equal(counts.reduce((a, b) => a + b, 0), skipped);
+  });
+
+  it(`prints ${OUTPUT_LINES_PER_SECOND} lines of handler output a second and counts the rest in one line`, () => {
+    const worker = new EventEmitter();
+    let text = "";
+    const detach = attachConsole(worker as unknown as DevWorker, { json: false, out: (t) => (text += t), style: plain, projectDir: "/p", watching: false });
+    for (let i = 0; i < OUTPUT_LINES_PER_SECOND + 57; i++) worker.emit("handler:output", { line: `order ${i}`, stream: "stdout", requestId: "r" });
+    detach(); // ends the second: the count is printed
+    const lines = text.split("\n").filter(Boolean);
+    assert.equal(lines.filter((l) => /^│ order \d+$/.test(l)).length, OUTPUT_LINES_PER_SECOND);
+    assert.deepEqual(lines.filter((l) => l.includes("more lines of handler output")).map((l) => /… (\d+) more/.exec(l)?.[1]), ["57"]);
   });
 });

@@ -13,10 +13,17 @@ import { printable as p, printableLines } from "./printable.js";
  * Under load, ✓ lines are summed up: the first this many of each second are
  * printed, the rest counted by type and said in one line when the second ends.
  * Nobody reads thousands of lines a second, and a terminal that must draw them
- * slows the worker down. Failures, dead letters and the handler's own output
- * are always printed in full; --json prints every event.
+ * slows the worker down. Failures and dead letters are always printed in full;
+ * --json prints every event.
  */
 export const HANDLED_LINES_PER_SECOND = 100;
+
+/**
+ * The handler's own output, likewise: the first this many lines of each second
+ * are printed, the rest counted in one line. Every line is still filed under
+ * its attempt (the dashboard's story of each message) and in --json.
+ */
+export const OUTPUT_LINES_PER_SECOND = 200;
 
 /**
  * A JSON log line whose `msg` is one of the runtime's outcome messages, whatever
@@ -65,7 +72,10 @@ function typeCheckLines(style: ConsoleOptions["style"], ms: LineKit["ms"]): (o: 
 export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write, short, ms, rel }: LineKit): { handlers: ConsoleHandlers; end(): void } {
   const { style } = options;
   const typesLines = typeCheckLines(style, ms);
-  const handledLine = summedUnderLoad(write, (count, byType) => {
+  const outputLine = summedUnderLoad(write, OUTPUT_LINES_PER_SECOND, (count) =>
+    style.dim(`│ … ${thousands(count)} more line${count === 1 ? "" : "s"} of handler output in the last second (over ${OUTPUT_LINES_PER_SECOND} a second they are summed up here; each message's are in its story on the dashboard)`),
+  );
+  const handledLine = summedUnderLoad(write, HANDLED_LINES_PER_SECOND, (count, byType) => {
     const types = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${p(type)} ${thousands(n)}`);
     return `${style.green("✓")} ${thousands(count)} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
   });
@@ -120,7 +130,7 @@ export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write
     "handler:exit": (o) =>
       write(style.yellow(`! ${o.reason}; ${o.inFlight > 0 ? "the invocation in it failed; " : ""}a fresh handler process takes its place`)),
     "handler:output": (o) => {
-      if (!isRuntimeOutcome(o.line)) write(`${style.dim("│")} ${printableLines(o.line)}`);
+      if (!isRuntimeOutcome(o.line)) outputLine("output", () => `${style.dim("│")} ${printableLines(o.line)}`);
     },
     "schedule:ran": (o) => {
       const attempt = o.maxAttempts > 1 ? ` ${o.attempt}/${o.maxAttempts}` : "";
@@ -152,14 +162,20 @@ export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write
       write(style.red(`! the queue journal cannot be written: ${o.reason}. POST / answers 503 (nothing accepted is lost); dev retries by itself`)),
     "journal:resumed": () => write(style.green("✓ the queue journal can be written again: accepting messages")),
   };
-  return { handlers, end: () => handledLine.end() };
+  return {
+    handlers,
+    end: () => {
+      handledLine.end();
+      outputLine.end();
+    },
+  };
 }
 
 /**
- * Print up to HANDLED_LINES_PER_SECOND lines a second (`line` is only called for
- * those); count the others by type, and when their second ends, print `summary`.
+ * Print up to `perSecond` lines a second (`line` is only called for those);
+ * count the others by type, and when their second ends, print `summary`.
  */
-function summedUnderLoad(write: (line: string) => void, summary: (count: number, byType: Map<string, number>) => string) {
+function summedUnderLoad(write: (line: string) => void, perSecond: number, summary: (count: number, byType: Map<string, number>) => string) {
   let windowEnds = 0;
   let shown = 0;
   let skipped = 0;
@@ -179,7 +195,7 @@ function summedUnderLoad(write: (line: string) => void, summary: (count: number,
       windowEnds = now + 1000;
       shown = 0;
     }
-    if (++shown <= HANDLED_LINES_PER_SECOND) return write(line());
+    if (++shown <= perSecond) return write(line());
     if (skipped++ === 0) timer = setTimeout(endWindow, windowEnds - now).unref();
     byType.set(type, (byType.get(type) ?? 0) + 1);
   };

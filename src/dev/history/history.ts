@@ -94,6 +94,8 @@ const MAX_LINE_CHARS = 2_000;
 /** Output waits here, by request id, for the attempt it belongs to. */
 const OUTPUT_REQUESTS_KEPT = 500;
 const WRITE_EVERY_MS = 3_000;
+/** Writes are spaced at least this many times as long as the last one took: the history (a convenience) takes at most ~3% of dev's time. */
+const WRITE_SPACING = 30;
 
 /** Lines of history.json that failed their checksum or shape at start, and where the file was copied. */
 export interface HistoryDamage {
@@ -135,6 +137,8 @@ export class MessageHistory {
   private readonly now: () => number;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
+  /** How long the last write took, encoding included (ms). */
+  private lastWriteMs = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly writer: HistoryWriter | undefined;
   /** Entries changed since the last write: what the next one appends. */
@@ -150,12 +154,7 @@ export class MessageHistory {
     this.writer = options.file ? new HistoryWriter(options.file) : undefined;
   }
 
-  /**
-   * Read what an earlier run kept, line by line (one entry per line): parsing a
-   * whole history at once held ~5 MB of text and its parse at the same moment,
-   * which grew dev's idle memory by ~23 MB for ~7 MB kept. A missing file is an
-   * empty history; a line that does not parse (cut by a crash) is skipped.
-   */
+  /** Read what an earlier run kept, line by line (historyFile.ts): never the whole text at once (it cost ~23 MB of idle memory). */
   async load(): Promise<HistoryDamage | undefined> {
     const file = this.options.file;
     if (!file) return undefined;
@@ -344,7 +343,7 @@ export class MessageHistory {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         void this.write();
-      }, WRITE_EVERY_MS);
+      }, Math.max(WRITE_EVERY_MS, WRITE_SPACING * this.lastWriteMs));
       this.timer.unref();
     }
   }
@@ -371,7 +370,11 @@ export class MessageHistory {
     this.changed = new Set();
     const all = [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
     this.writing = this.writing
-      .then(() => writer.write(changed, all, whole)) // `seq` goes along; load() resets it
+      .then(async () => {
+        const started = performance.now();
+        await writer.write(changed, all, whole); // `seq` goes along; load() resets it
+        this.lastWriteMs = performance.now() - started;
+      })
       .catch(() => undefined); // the history is a convenience: a full disk must not stop the worker
     return this.writing;
   }
