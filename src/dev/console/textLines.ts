@@ -72,14 +72,7 @@ function typeCheckLines(style: ConsoleOptions["style"], ms: LineKit["ms"]): (o: 
 export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write, short, ms, rel }: LineKit): { handlers: ConsoleHandlers; end(): void } {
   const { style } = options;
   const typesLines = typeCheckLines(style, ms);
-  const outputLine = summedUnderLoad(write, OUTPUT_LINES_PER_SECOND, (count) =>
-    style.dim(`│ … ${thousands(count)} more line${count === 1 ? "" : "s"} of handler output in the last second (over ${OUTPUT_LINES_PER_SECOND} a second they are summed up here; each message's are in its story on the dashboard)`),
-  );
-  const handledLine = summedUnderLoad(write, HANDLED_LINES_PER_SECOND, (count, byType) => {
-    const types = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${p(type)} ${thousands(n)}`);
-    return `${style.green("✓")} ${thousands(count)} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
-  });
-
+  const { handledLine, outputLine } = linesUnderLoad(write, style);
   const handlers: ConsoleHandlers = {
     ready: () => banner(worker, options).forEach(write),
     "message:handled": (o) => handledLine(o.type, () => `${style.green("✓")} ${p(o.type)} ${style.dim(short(o.id))} ${o.attempt}/${o.maxAttempts} ${style.dim(ms(o.durationMs))}`),
@@ -169,6 +162,18 @@ export function textHandlers(worker: DevWorker, options: ConsoleOptions, { write
       outputLine.end();
     },
   };
+}
+
+/** The two kinds of line summed up under load: ✓ lines (by type) and the handler's output. */
+function linesUnderLoad(write: (line: string) => void, style: ConsoleOptions["style"]) {
+  const outputLine = summedUnderLoad(write, OUTPUT_LINES_PER_SECOND, (count) =>
+    style.dim(`│ … ${thousands(count)} more line${count === 1 ? "" : "s"} of handler output in the last second (over ${OUTPUT_LINES_PER_SECOND} a second they are summed up here; each message's are in its story on the dashboard)`),
+  );
+  const handledLine = summedUnderLoad(write, HANDLED_LINES_PER_SECOND, (count, byType) => {
+    const types = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${p(type)} ${thousands(n)}`);
+    return `${style.green("✓")} ${thousands(count)} more handled in the last second ${style.dim(`(${types.join(", ")}; over ${HANDLED_LINES_PER_SECOND} a second, ✓ lines are summed up)`)}`;
+  });
+  return { handledLine, outputLine };
 }
 
 /**
