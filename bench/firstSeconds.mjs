@@ -97,4 +97,5 @@ for (let i = 0; i < Number(flags.runs); i++) {
 }
 const firstAfterOpen = median(results.map((r) => r.firstAt - r.openAt));
 const firstSecond = median(results.map((r) => r.slices.slice(0, 1000 / SLICE_MS).reduce((a, b) => a + b, 0)));
-console.log(`median: first 201 ${Math.round(firstAfterOpen)} ms after the port opened; ${firstSecond.toLocaleString("en")} accepted in the first second`);
+const whole = median(results.map((r) => r.slices.reduce((a, b) => a + b, 0)));
+console.log(`median: first 201 ${Math.round(firstAfterOpen)} ms after the port opened; ${firstSecond.toLocaleString("en")} accepted in the first second, ${whole.toLocaleString("en")} in ${seconds} s`);

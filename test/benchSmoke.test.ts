@@ -23,7 +23,7 @@ function runBench(args: string[]): Promise<{ code: number | null; out: string }>
 
 describe("npm run bench (a smoke run of the short benchmarks)", { timeout: 240_000 }, () => {
   for (const [args, result] of [
-    [["bench/firstSeconds.mjs", "--runs", "1", "--seconds", "1"], /^median: first 201 \d+ ms after the port opened/m],
+    [["bench/firstSeconds.mjs", "--runs", "1", "--seconds", "1"], /^median: first 201 \d+ ms after the port opened; [\d,]+ accepted in the first second, [\d,]+ in 1 s/m],
     [["bench/historyWrite.mjs", "--rounds", "1"], /^append what changed [\d.]+ ms · rewrite the whole file [\d.]+ ms/m],
     [["bench/dashboard.mjs", "--rounds", "1", "--seconds", "1"], /^median: page closed [\d,]+ · open [\d,]+ msg\/s/m],
   ] as const) {

@@ -31,6 +31,7 @@ import { Lifecycle } from "./lifecycle.js";
 import { killTagged, projectTag } from "./pool/handlerDescendants.js";
 import { handlerWorldEnv, reservedEnvKeys } from "./pool/handlerWorld.js";
 import { HandlerInvoker } from "./pool/invoker.js";
+import type { MessageQueue } from "./queue/messageQueue.js";
 import { openQueueStore, type QueueStore } from "./queue/queueStore.js";
 import { retrySettingsOf } from "./queue/retryTiming.js";
 import { watchForReloads } from "./reload/reloadWatch.js";
@@ -90,7 +91,7 @@ async function assemble(options: DevWorkerOptions, start: DevStart, paths: Worke
   const host = options.host ?? "127.0.0.1";
   const http = await listenWhileStarting(options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
   life.add("HTTP server", { stop: () => void http.close(), close: () => http.close() });
-  const { code, invoker, envFor, entry } = startHandlers(options, settings, extra, paths, http.url, life, events);
+  const { code, invoker, envFor, entry } = startHandlers(options, settings, extra, paths, http.url, life, events, () => flowing(queue));
   const handler = reportHandler(invoker, events);
 
   // The region deploy would pick from this shell: event ARNs and the handler's AWS_REGION agree with it.
@@ -242,6 +243,12 @@ function serveApi(parts: ApiParts, life: Lifecycle, events: Events) {
   return router;
 }
 
+/** Messages waiting or being handled now: the background type check waits for a quiet moment. */
+function flowing(queue: Pick<MessageQueue, "stats">): boolean {
+  const stats = queue.stats(Date.now());
+  return stats.visible + stats.inFlight > 0;
+}
+
 /** The journal-backed queue and every message's story (the history closes after the queue's last outcomes are in). */
 async function openState(options: DevWorkerOptions, settings: Settings, paths: WorkerPaths, life: Lifecycle, events: Events, onEnqueued: () => void) {
   const store = await openQueueStore({
@@ -265,7 +272,7 @@ async function openState(options: DevWorkerOptions, settings: Settings, paths: W
 }
 
 /** The user's code (built, its types checked) and the processes that run it, in a task root as a function runs in /var/task. */
-function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Record<string, string>, paths: WorkerPaths, url: string, life: Lifecycle, events: Events) {
+function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Record<string, string>, paths: WorkerPaths, url: string, life: Lifecycle, events: Events, busy: () => boolean) {
   const entry = devEntry(paths);
   const taskRoot = path.join(paths.stateDir, "bundle");
   const code = new WorkerCode({
@@ -276,6 +283,7 @@ function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Rec
     onWarnings: (warnings) => events.emit("types:warnings", { file: paths.typesIndex, warnings }),
     onUncheckedAtStart: (count) => events.emit("types:unchecked-at-start", { count }),
     onTypesChecked: (state) => events.emit("types:checked", typesChecked(state)),
+    busy,
   });
   life.add("type checks", { stop: () => code.close() });
   // The handler processes' environment for the user's own variables (at start, and after .env changes).

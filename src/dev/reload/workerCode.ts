@@ -22,6 +22,8 @@ export interface WorkerCodeOptions {
   /** Messages came in before the types were first read: how many, once they are. */
   onUncheckedAtStart(count: number): void;
   onTypesChecked(state: TypesState): void;
+  /** Whether messages are flowing: the background type check waits for a quiet moment. */
+  busy?(): boolean;
 }
 
 export class WorkerCode {
@@ -44,7 +46,7 @@ export class WorkerCode {
       if (this.uncheckedAtStart > 0) options.onUncheckedAtStart(this.uncheckedAtStart);
     });
     this.bundler = new DevBundler({ root: paths.root, entry: options.entry, typesIndex: paths.typesIndex, workerPackageJson: paths.workerPackageJson, outDir: options.outDir, payloadSchemas });
-    this.typeChecks = new BackgroundTypeChecks(paths.root, options.typecheck, options.onTypesChecked);
+    this.typeChecks = new BackgroundTypeChecks(paths.root, options.typecheck, options.onTypesChecked, options.busy);
     this.payloadTypes = { file: paths.typesIndex, checked: [], warnings: [] };
   }
 

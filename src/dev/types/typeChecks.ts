@@ -25,18 +25,35 @@ export function typesChecked(state: TypesState): TypesChecked {
   return { ok: result.total === 0, total: result.total, errors: result.errors, ms: result.ms, compiler: result.compiler, ...(result.tsconfig ? { tsconfig: result.tsconfig } : {}) };
 }
 
+/**
+ * While messages flow, a check waits up to this long for a quiet moment: the
+ * TypeScript checker takes seconds of CPU that intake and the handlers need
+ * more (on two cores it halved a fresh dev's intake for those seconds).
+ */
+export const MAX_TYPECHECK_DEFER_MS = 30_000;
+const DEFER_POLL_MS = 500;
+
 export class BackgroundTypeChecks {
   private running: AbortController | undefined;
   private again = false;
   private closed = false;
   private current: TypesState;
+  private deferredSince: number | undefined;
+  private deferTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly root: string,
     enabled: boolean,
     private readonly onResult: (state: TypesState) => void,
+    /** Whether messages are flowing now (a check waits for a quiet moment, up to MAX_TYPECHECK_DEFER_MS). */
+    private readonly busy: () => boolean = () => false,
   ) {
     this.current = enabled ? { state: "checking" } : { state: "off" };
+  }
+
+  /** A requested check is waiting for messages to stop flowing. */
+  get deferred(): boolean {
+    return this.deferTimer !== undefined;
   }
 
   get state(): TypesState {
@@ -50,11 +67,21 @@ export class BackgroundTypeChecks {
       this.again = true;
       return;
     }
+    if (this.busy() && Date.now() - (this.deferredSince ??= Date.now()) < MAX_TYPECHECK_DEFER_MS) {
+      this.deferTimer ??= setTimeout(() => {
+        this.deferTimer = undefined;
+        this.request();
+      }, DEFER_POLL_MS).unref();
+      return;
+    }
+    this.deferredSince = undefined;
     void this.run();
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.deferTimer);
+    this.deferTimer = undefined;
     this.running?.abort();
   }
 
