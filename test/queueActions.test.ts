@@ -171,6 +171,7 @@ describe("Function: dashboardData", () => {
   const fakeParts = (overrides: Partial<DashboardParts>, events: EventEmitter<DevWorkerEvents>): DashboardParts =>
     ({
       queue: { stats: () => ({}), counters: { processed: 0, failed: 0 } },
+      history: new MessageHistory(),
       schedule: (runs: DashboardParts["schedule"] extends (r: infer R) => unknown ? R : never) => ({ runs }),
       events,
       ...overrides,
@@ -192,11 +193,13 @@ describe("Function: dashboardData", () => {
 
   it("shows what a scheduled run printed, lines that come after its outcome included", () => {
     const events = new EventEmitter<DevWorkerEvents>();
-    const data = dashboardData(fakeParts({}, events));
-    events.emit("handler:output", { line: "another invocation", stream: "stdout", requestId: "req-other" });
-    events.emit("handler:output", { line: "cleaning up 3 carts", stream: "stdout", requestId: "req-run" });
+    // The history files every invocation's output (recordHistory feeds it the handler:output events).
+    const history = new MessageHistory();
+    const data = dashboardData(fakeParts({ history }, events));
+    history.output("req-other", "another invocation", "stdout");
+    history.output("req-run", "cleaning up 3 carts", "stdout");
     events.emit("schedule:ran", { ok: true, attempt: 1, maxAttempts: 3, trigger: "schedule", executionId: "x1", requestId: "req-run", scheduledTime: "2026-12-07T00:00:00.000Z", durationMs: 5, next: null });
-    events.emit("handler:output", { line: "done", stream: "stderr", requestId: "req-run" });
+    history.output("req-run", "done", "stderr");
     assert.deepEqual(data.schedule().runs[0]!.output, [{ line: "cleaning up 3 carts", stream: "stdout" }, { line: "done", stream: "stderr" }]);
   });
 

@@ -223,7 +223,7 @@ export class MessageHistory {
       ok,
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       ...(outcome.stack !== undefined ? { stack: outcome.stack } : {}),
-      output: this.outputFor(outcome.requestId),
+      output: this.outputOf(outcome.requestId),
     });
     const filed = this.outputEntries.get(outcome.requestId);
     if (filed) filed.push(entry.id);
@@ -244,7 +244,7 @@ export class MessageHistory {
 
   /** A line the handler process printed during invocation `requestId`. */
   output(requestId: string, line: string, stream: OutputLine["stream"]): void {
-    const lines = this.outputFor(requestId);
+    const lines = this.outputOf(requestId);
     if (lines.length >= MAX_OUTPUT_LINES) return;
     lines.push({ stream, line: line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line });
     const filed = this.outputEntries.get(requestId);
@@ -312,7 +312,8 @@ export class MessageHistory {
     (entry.marks ??= []).push({ at: this.now(), what, ...(to ? { to } : {}) });
   }
 
-  private outputFor(requestId: string): OutputLine[] {
+  /** What the handler printed during invocation `requestId` (the latest OUTPUT_REQUESTS_KEPT invocations; lines that come later join the same list). */
+  outputOf(requestId: string): OutputLine[] {
     let lines = this.outputs.get(requestId);
     if (!lines) {
       this.outputs.set(requestId, (lines = []));
@@ -368,11 +369,11 @@ export class MessageHistory {
       if (entry && entry.updatedAt >= oldest) changed.push(entry);
     }
     this.changed = new Set();
-    const all = [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
     this.writing = this.writing
       .then(async () => {
         const started = performance.now();
-        await writer.write(changed, all, whole); // `seq` goes along; load() resets it
+        const all = () => [...this.entries.values()].filter((entry) => entry.updatedAt >= oldest);
+        await writer.write(changed, { count: this.entries.size, all }, whole); // `seq` goes along; load() resets it
         this.lastWriteMs = performance.now() - started;
       })
       .catch(() => undefined); // the history is a convenience: a full disk must not stop the worker

@@ -75,9 +75,14 @@ export class HistoryWriter {
 
   constructor(private readonly file: string) {}
 
-  /** Append `changed`; rewrite the file with `all` instead when it has grown past twice `all`'s size, or when `whole`. */
-  async write(changed: readonly object[], all: readonly object[], whole = false): Promise<void> {
-    if (whole || this.lines + changed.length > 2 * all.length + COMPACT_SLACK) {
+  /**
+   * Append `changed`; rewrite the file with `all()` instead when it has grown
+   * past twice the `count` of entries kept, or when `whole`. `all` is only
+   * listed for a rewrite: an append costs what changed.
+   */
+  async write(changed: readonly object[], kept: { count: number; all(): readonly object[] }, whole = false): Promise<void> {
+    if (whole || this.lines + changed.length > 2 * kept.count + COMPACT_SLACK) {
+      const all = kept.all();
       await replaceFile(this.file, async (handle) => {
         for (let i = 0; i < all.length; i += WRITE_SLICE) await handle.write(encodeLines(all.slice(i, i + WRITE_SLICE)));
       });

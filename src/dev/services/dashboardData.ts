@@ -12,7 +12,7 @@ import type { PayloadSchemas } from "../../runtime/payloadShapeTypes.js";
 import { signStripePayload } from "../../runtime/stripeWebhook.js";
 import { buildStripeTestEvent } from "../../stripe/testEvents.js";
 import type { DevWorker, DevWorkerEvents } from "../devWorkerTypes.js";
-import type { MessageHistory, OutputLine } from "../history/history.js";
+import type { MessageHistory } from "../history/history.js";
 import type { DashboardSource } from "../http/dashboard.js";
 import type { ScheduleRunView, ScheduleView } from "../http/devApi.js";
 import type { RetryingView } from "../http/devApi.js";
@@ -26,9 +26,6 @@ import { settingsInWords } from "./settingsInWords.js";
 
 /** Scheduled runs the Schedule view lists, latest first. */
 export const SCHEDULE_RUNS_SHOWN = 20;
-/** Invocations whose output is kept for a scheduled run to find, and lines kept of each. */
-const OUTPUTS_KEPT = 100;
-const OUTPUT_LINES_KEPT = 100;
 
 export interface DashboardParts {
   history: MessageHistory;
@@ -55,12 +52,8 @@ export function dashboardData(parts: DashboardParts): DashboardSource {
   let restarts = 0;
   parts.events.on("handler:exit", () => restarts++);
   const scheduleRuns: ScheduleRunView[] = [];
-  const outputs = new RecentOutputs();
-  parts.events.on("handler:output", ({ line, stream, requestId }) => {
-    if (requestId !== undefined) outputs.add(requestId, { line, stream });
-  });
   parts.events.on("schedule:ran", (run) => {
-    scheduleRuns.unshift({ ...run, at: new Date().toISOString(), output: outputs.of(run.requestId) });
+    scheduleRuns.unshift({ ...run, at: new Date().toISOString(), output: parts.history.outputOf(run.requestId) }); // the history files every invocation's output; lines after the outcome join it
     scheduleRuns.length = Math.min(scheduleRuns.length, SCHEDULE_RUNS_SHOWN);
   });
   return {
@@ -93,27 +86,4 @@ export function dashboardData(parts: DashboardParts): DashboardSource {
       return parts.deliverStripe(payload, signStripePayload(payload, parts.stripeSecret()));
     },
   };
-}
-
-/**
- * What the handler printed, by invocation, for the latest few: a scheduled
- * run's output is looked up when its outcome comes (lines that come after it,
- * as a pipe may lag, still join the same list).
- */
-class RecentOutputs {
-  private readonly byRequest = new Map<string, OutputLine[]>();
-
-  add(requestId: string, line: OutputLine): void {
-    const lines = this.of(requestId);
-    if (lines.length < OUTPUT_LINES_KEPT) lines.push(line);
-  }
-
-  of(requestId: string): OutputLine[] {
-    let lines = this.byRequest.get(requestId);
-    if (!lines) {
-      this.byRequest.set(requestId, (lines = []));
-      if (this.byRequest.size > OUTPUTS_KEPT) this.byRequest.delete(this.byRequest.keys().next().value!);
-    }
-    return lines;
-  }
 }
