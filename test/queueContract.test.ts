@@ -204,6 +204,42 @@ for (const target of targets) {
       assert.equal(target.requests() - before, 3);
     });
 
+    it("lets calls made together share requests: 25 single-message calls at once go in 3, each call getting its own id", async () => {
+      const before = target.requests();
+      const results = await Promise.all(Array.from({ length: 25 }, (_, n) => client.enqueue({ type: "Together", payload: { n } })));
+      assert.ok(results.every((ids) => ids.length === 1));
+      const ids = results.map((ids) => ids[0]!);
+      assert.equal(new Set(ids).size, 25);
+      const arrived = await target.readBack(ids);
+      assert.deepEqual(ids.map((id) => JSON.parse(arrived.get(id)!).payload.n), [...Array(25).keys()]);
+      assert.equal(target.requests() - before, 3);
+    });
+
+    it("fails only the call whose message the target refuses when calls share a request, naming it by its own index", async () => {
+      const small = createQueueClient({ env: target.smallEnv(), retry: fast });
+      try {
+        const calls = [
+          small.enqueue({ type: "OrderNew", payload: { n: 0 } }),
+          small.enqueue([{ type: "OrderNew", payload: { n: 1 } }, { type: "OrderNew", payload: { n: 2, blob: "y".repeat(2_000) } }]),
+          small.enqueue({ type: "OrderNew", payload: { n: 3 } }),
+        ];
+        const [first, second, third] = await Promise.allSettled(calls);
+        assert.equal(first!.status, "fulfilled");
+        assert.equal(third!.status, "fulfilled");
+        assert.equal(second!.status, "rejected");
+        const error = (second as PromiseRejectedResult).reason;
+        assert.ok(error instanceof EnqueueError, String(error));
+        assert.deepEqual(error.accepted.map((a) => a.index), [0]);
+        assert.deepEqual(error.failed.map((f) => [f.index, f.retriable]), [[1, false]]);
+        assert.match(error.message, /^1 of 2 messages were not accepted by .*\n  #1 \(OrderNew\): /);
+        const ids = [(first as PromiseFulfilledResult<string[]>).value[0]!, error.accepted[0]!.messageId, (third as PromiseFulfilledResult<string[]>).value[0]!];
+        const arrived = await target.readBack(ids, true);
+        assert.deepEqual(ids.map((id) => JSON.parse(arrived.get(id)!).payload.n), [0, 1, 3]);
+      } finally {
+        small.close();
+      }
+    });
+
     it("splits by size too: six 200 kB messages do not fit one 1 MiB request", async () => {
       const before = target.requests();
       const messages = Array.from({ length: 6 }, (_, n) => ({ type: "Blob", payload: { n, data: "x".repeat(200_000) } }));

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE_ENV } from "./constants.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./batches.js";
+import { coalescingSender } from "./coalesce.js";
 import { devTransport } from "./devTransport.js";
 import { sendMessages } from "./send.js";
 import { sqsTransport, type SqsClientConfig } from "./sqsTransport.js";
@@ -80,6 +81,14 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
     return transport;
   };
 
+  // Calls made together share requests (coalesce.ts); the key holds all a request must share.
+  const send = coalescingSender((key) => {
+    const [chosen, delaySeconds, maxBatchBytes] = JSON.parse(key) as [QueueTarget, number, number];
+    const transport = transportFor(chosen);
+    const sendOptions = { delaySeconds, maxBatchBytes, retry: { ...DEFAULT_RETRY, ...options.retry }, concurrency: options.concurrency ?? 4 };
+    return (messages) => sendMessages(transport, messages, sendOptions);
+  });
+
   const enqueue: Enqueue<M> = async (input, enqueueOptions = {}) => {
     const many = Array.isArray(input);
     const list: readonly unknown[] = many ? (input as readonly unknown[]) : [input];
@@ -97,12 +106,8 @@ export function createQueueClient<M extends OutgoingMessage = OutgoingMessage>(o
       return { ...one, bytes: one.bytes + attributes.bytes, attributes: attributes.attributes };
     });
     if (checked.length === 0) return [];
-    return sendMessages(transportFor(target()), checked, {
-      delaySeconds,
-      maxBatchBytes: maxMessageSize,
-      retry: { ...DEFAULT_RETRY, ...options.retry },
-      concurrency: options.concurrency ?? 4,
-    });
+    const chosen = target();
+    return send(JSON.stringify([chosen, delaySeconds, maxMessageSize]), checked);
   };
 
   return {
