@@ -1,7 +1,8 @@
 /**
  * The contenders of bench/peers.mjs, started the same way: start() resolves with
- * { url, pids() (roots of its process trees, for memory), progress() ({ handled,
- * pending }: messages handled, and accepted but not handled yet), stop() }.
+ * { url (raw HTTP intake, if it has one), client ({ args, env }: its own client
+ * as an app runs it, bench/peers/appLoad.mjs), pids() (roots of its process
+ * trees, for memory), progress() ({ handled }), stop() }.
  */
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,7 +10,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { devCommand, devStats, makeBareProject, makeScaffoldProject, SCAFFOLD_COMMANDS, startDev, stopDev, unfinished } from "../support/devWorker.mjs";
+import { devCommand, devStats, makeBareProject, startDev, stopDev, unfinished } from "../support/devWorker.mjs";
 import { spawnReady, stopProcess } from "../support/processes.mjs";
 import { findRedis, redisCommand, startRedis } from "./redisServer.mjs";
 
@@ -65,34 +66,33 @@ function bullmqMissing() {
 
 let queueNumber = 0;
 
+/** How a contender's own client is started: `node ...args` with `env`, from this checkout. */
+const client = (args, env = {}) => ({ args, env });
+
 export const bullmq = {
   name: "BullMQ + redis",
   commands: [
     redisCommand(),
-    `node ${rel("bullmqFront.mjs")} --redis <port> --queue <fresh name> --port 0   (queue.add per message, removeOnComplete)`,
     `node ${rel("bullmqWorker.mjs")} --redis <port> --queue <fresh name> --concurrency 100   (no-op processor)`,
+    `node ${rel("bullmqApp.mjs")} --redis <port> --queue <fresh name>   (the app: queue.add() per message, removeOnComplete)`,
   ],
   unavailable: () => (findRedis() ? bullmqMissing() : "redis-server is not installed (apt-get install -y redis-server)"),
   version: () => `bullmq ${createRequire(import.meta.url)("bullmq/package.json").version}, redis-server ${findRedis()?.version}`,
-  /** With `latency`, the front and worker keep per-job times (GET /latency, IPC "latency"). */
+  /** With `latency`, the worker keeps the time each processor call started (IPC "latency"). */
   async start({ latency = false } = {}) {
     const redis = await startRedis();
     const queue = `bench-${process.pid}-${++queueNumber}`;
-    const common = ["--redis", String(redis.port), "--queue", queue, ...(latency ? ["--latency"] : [])];
-    const worker = await spawnReady(process.execPath, [path.join(HERE, "bullmqWorker.mjs"), ...common, "--concurrency", "100"], { ready: /"ready":true/, ipc: true });
-    const front = await spawnReady(process.execPath, [path.join(HERE, "bullmqFront.mjs"), ...common, "--port", "0"], { ready: /"url":"([^"]+)"/ });
-    const url = front.match[1];
+    const common = ["--redis", String(redis.port), "--queue", queue];
+    const worker = await spawnReady(process.execPath, [path.join(HERE, "bullmqWorker.mjs"), ...common, ...(latency ? ["--latency"] : []), "--concurrency", "100"], { ready: /"ready":true/, ipc: true });
     return {
-      url,
-      pids: () => [front.child.pid, worker.child.pid, redis.child.pid],
+      client: client([path.join(HERE, "bullmqApp.mjs"), ...common]),
+      pids: () => [worker.child.pid, redis.child.pid],
       async progress() {
-        const [{ accepted }, { handled }] = await Promise.all([getJson(`${url}/stats`), ask(worker.child, "count")]);
-        return { handled, pending: accepted - handled };
+        const { handled } = await ask(worker.child, "count");
+        return { handled };
       },
-      addedAt: () => getJson(`${url}/latency`),
       startedAt: () => ask(worker.child, "latency"),
       async stop() {
-        await stopProcess(front.child);
         await stopProcess(worker.child);
         await stopProcess(redis.child);
         await rm(redis.dir, { recursive: true, force: true });
@@ -101,33 +101,57 @@ export const bullmq = {
   },
 };
 
-/** `letsgo-worker dev` on a project `make()` writes, with extra dev `args`. */
-export function devContender(name, make, { args = [], note, setup = [] } = {}) {
+/**
+ * `letsgo-worker dev` on `project`, with extra dev `args`: either a project made
+ * once ({ dir, bin, program: how its letsgo-worker is run, as printed, fresh(),
+ * setup: its commands as printed, enqueue: whether it has @letsgo/queue }), each start beginning with no state left from the
+ * last, or a function making a new project for each start (removed at stop).
+ */
+export function devContender(name, project, { args = [], note, setup = [] } = {}) {
+  const once = typeof project === "function" ? undefined : project;
   return {
     name,
-    commands: [...setup, `${devCommand(args)}${note ? `   (${note})` : ""}`],
+    commands: [...(once?.setup ?? setup), `${devCommand(args, once?.program)}${note ? `   (${note})` : ""}`, ...(once?.enqueue ? [`LETSGO_LOCAL_QUEUE_URL=<dev url> node --import tsx ${rel("enqueueApp.mjs")} --project <project>   (the app: enqueue() of @letsgo/queue per message)`] : [])],
     unavailable: () => null,
-    async start({ env = {} } = {}) {
-      const dir = await make();
-      const dev = await startDev(dir, { args, env });
+    /** `keepState`: start on what the last run left (a project made once only). */
+    async start({ env = {}, keepState = false } = {}) {
+      const dir = once ? once.dir : await project();
+      if (once && !keepState) await once.fresh();
+      const dev = await startDev(dir, { args, env, bin: once?.bin });
       return {
         url: dev.url,
         dir,
         readyMs: dev.readyMs,
+        client: once?.enqueue ? client(["--import", "tsx", path.join(HERE, "enqueueApp.mjs"), "--project", dir], { LETSGO_LOCAL_QUEUE_URL: dev.url }) : undefined,
         pids: () => [dev.child.pid],
         async progress() {
           const stats = await devStats(dev.url);
           return { handled: stats.processed, pending: unfinished(stats) };
         },
+        /** Until dev's background type check of the worker (at start, after a change) has run: its compiler comes and goes. */
+        async settled(timeoutMs = 60_000) {
+          const deadline = performance.now() + timeoutMs;
+          while ((await getJson(`${dev.url}/api/overview`)).types.state === "checking" && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        },
         async stop() {
           await stopDev(dev);
-          await rm(dir, { recursive: true, force: true });
+          if (!once) await rm(dir, { recursive: true, force: true });
         },
       };
     },
   };
 }
 
-export const devBare = devContender("dev, bare handler", () => makeBareProject(), { note: "no-op handler, default settings" });
-export const devScaffold = devContender("dev, scaffold", () => makeScaffoldProject(), { setup: SCAFFOLD_COMMANDS, note: "the scaffold as written: runtime routing, console.log per message" });
-export const devWindow0 = devContender("dev, bare handler, window 0", () => makeBareProject(), { args: ["--batching-window", "0"], note: "no-op handler, batching window 0" });
+/** A project with the no-op handler (support/devWorker.mjs), made once, run by `bin` (the installed scaffold's letsgo-worker). */
+export async function bareProject(bin) {
+  const dir = await makeBareProject();
+  return {
+    dir,
+    bin,
+    program: "npx letsgo-worker",
+    enqueue: false,
+    setup: ["<project>/apps/worker/src/index.ts: a no-op handler (bench/support/devWorker.mjs)"],
+    fresh: () => rm(path.join(dir, "apps", "worker", ".letsgo"), { recursive: true, force: true }),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -4,13 +4,14 @@
  * monotonic clock all processes here share.
  *   - warm: `warmupSeconds` at `rate` first, then `seconds` measured
  *   - dev from cold: sending starts as soon as dev reports ready
+ * BullMQ is sent to by its own client (queue.add(), paced), dev by paced POSTs.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pacedLoad } from "../support/httpClient.mjs";
 import { percentile } from "../support/stats.mjs";
-import { orderMessage } from "./throughput.mjs";
+import { orderMessage, runClient } from "./throughput.mjs";
 
 const body = (i) => JSON.stringify(orderMessage(i));
 
@@ -79,19 +80,19 @@ export async function devColdAndWindowLatency(contender, { rate, coldCount, seco
 }
 
 /**
- * BullMQ, warm: from add() resolved (in the front) to the processor starting
- * (in the worker); `fromReply` is the same from the 201 as the client sees it.
+ * BullMQ, warm: from `queue.add()` resolved in the app (bench/peers/bullmqApp.mjs,
+ * paced) to the processor starting in the worker.
  */
 export async function bullmqWarmLatency(contender, { rate, seconds, warmupSeconds }) {
   const running = await contender.start({ latency: true });
   try {
     const warm = rate * warmupSeconds;
-    const replies = await paced(running.url, rate, warm + rate * seconds);
-    await waitDone(running);
-    const addedAt = new Map(await running.addedAt());
+    const total = warm + rate * seconds;
+    const { resolved, errors, firstError } = await runClient(running, ["--rate", String(rate), "--count", String(total)]);
+    if (errors) throw new Error(`BullMQ: ${errors} add() calls failed: ${firstError}`);
+    while ((await running.progress()).handled < total) await new Promise((resolve) => setTimeout(resolve, 10));
     const started = new Map(await running.startedAt());
-    const repliedAt = new Map(replies.map(([id, at]) => [id, at]));
-    return { ...summary(latencies(replies, started, addedAt, warm)), fromReply: summary(latencies(replies, started, repliedAt, warm)) };
+    return summary(resolved.slice(warm).map(([id, at]) => started.get(id) - at));
   } finally {
     await running.stop();
   }

@@ -61,20 +61,21 @@ export async function makeScaffoldProject() {
 /**
  * Start `letsgo-worker dev --cwd dir --port 0 ...args` and wait until it reports
  * ready: its `ready` JSON line with --json, else its banner's first line (the URL).
- * `env` reaches dev and, by --pass-env, the handler.
+ * `env` reaches dev and, by --pass-env, the handler; `bin`: another letsgo-worker
+ * (a project's installed one), else this checkout's.
  */
-export async function startDev(dir, { args = [], env = {} } = {}) {
+export async function startDev(dir, { args = [], env = {}, bin = BIN } = {}) {
   // dev gives the handler none of the shell's variables (as Lambda): the bench's own go through --pass-env.
   const passEnv = Object.keys(env).flatMap((name) => ["--pass-env", name]);
-  const argv = [BIN, "dev", "--cwd", dir, "--port", "0", ...args, ...passEnv];
+  const argv = [bin, "dev", "--cwd", dir, "--port", "0", ...args, ...passEnv];
   const ready = args.includes("--json") ? /\{"event":"ready"[^\n]*?"url":"([^"]+)"/ : /letsgo-worker dev\s+(http:\/\/\S+)/;
   const { child, match, readyMs } = await spawnReady(process.execPath, argv, { ready, env });
   return { child, url: match[1], readyMs, command: devCommand(args) };
 }
 
-/** The dev command line as printed, the project directory left out. */
-export function devCommand(args = []) {
-  return `node ${BIN_REL} dev --cwd <project> --port 0${args.length ? " " + args.join(" ") : ""}`;
+/** The dev command line as printed, the project directory left out; `program`: how letsgo-worker is run. */
+export function devCommand(args = [], program = `node ${BIN_REL}`) {
+  return `${program} dev --cwd <project> --port 0${args.length ? " " + args.join(" ") : ""}`;
 }
 
 export function stopDev(dev) {
