@@ -11,6 +11,7 @@
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -110,6 +111,9 @@ async function startOwnDockerd(): Promise<EngineOrSkip> {
   const close = async () => {
     await stopProcess(dockerd);
     log.end();
+    // A container on the host's network leaves dockerd's netns bind mount behind it.
+    const netns = path.join(dir, "exec", "netns", "default");
+    if (existsSync(netns)) await run("umount", ["-l", netns]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -150,7 +154,58 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
  * Imported once per engine under a stable tag.
  */
 export async function nodeBaseImage(docker: Docker): Promise<string> {
-  const reference = `letsgo-test/node-base:${process.version}-${process.arch}`;
+  return importOnce(docker, `letsgo-test/node-base:${process.version}-${process.arch}`, [], []);
+}
+
+/**
+ * A stand-in for public.ecr.aws/lambda/nodejs that keeps its start-up contract:
+ * the node base above plus AWS's own runtime client (`aws-lambda-ric`, from
+ * node_modules, native part and the libraries it links included) under
+ * /var/runtime, and an entrypoint `/lambda-entrypoint.sh` that, as the AWS
+ * image's does, takes the handler from the command (`index.handler` → _HANDLER)
+ * and, with AWS_LAMBDA_RUNTIME_API set, runs the runtime client against it.
+ * (AWS's image starts its emulator without that variable; this one has none
+ * and says so.) The entrypoint is a node script: the image has no shell.
+ */
+export async function lambdaBaseImage(docker: Docker): Promise<string> {
+  const ricDir = path.dirname(createRequire(import.meta.url).resolve("aws-lambda-ric"));
+  const ricVersion = JSON.parse(await readFile(path.join(ricDir, "package.json"), "utf8")).version as string;
+  const inRuntime = "/var/runtime/node_modules/aws-lambda-ric";
+  const files: RootfsFile[] = [
+    { inImage: `${inRuntime}/index.mjs`, source: path.join(ricDir, "index.mjs"), mode: 0o644 },
+    { inImage: `${inRuntime}/package.json`, source: path.join(ricDir, "package.json"), mode: 0o644 },
+    { inImage: `${inRuntime}/rapid-client.node`, source: path.join(ricDir, "rapid-client.node"), mode: 0o755 },
+    ...(await linkedLibraries(path.join(ricDir, "rapid-client.node"))).map((library) => ({ inImage: library, source: library, mode: 0o755 })),
+    { inImage: "/lambda-entrypoint.sh", data: Buffer.from(LAMBDA_ENTRYPOINT), mode: 0o755 },
+  ];
+  return importOnce(docker, `letsgo-test/lambda-base:${process.version}-${process.arch}-ric${ricVersion}`, files, [
+    "ENV LAMBDA_RUNTIME_DIR=/var/runtime",
+    'ENTRYPOINT ["/lambda-entrypoint.sh"]',
+    'CMD ["index.handler"]',
+  ]);
+}
+
+const LAMBDA_ENTRYPOINT = `#!/var/lang/bin/node
+// The start-up contract of AWS's Lambda base images (a test stand-in): the command names the handler.
+if (process.argv[2]) process.env._HANDLER = process.argv[2];
+if (!process.env.AWS_LAMBDA_RUNTIME_API) {
+  process.stderr.write("AWS_LAMBDA_RUNTIME_API is not set, and this stand-in has no emulator\\n");
+  process.exit(127);
+}
+import("/var/runtime/node_modules/aws-lambda-ric/index.mjs").catch((error) => {
+  process.stderr.write(String(error && error.stack || error) + "\\n");
+  process.exit(1);
+});
+`;
+
+interface RootfsFile {
+  inImage: string;
+  source?: string;
+  data?: Buffer;
+  mode: number;
+}
+
+async function importOnce(docker: Docker, reference: string, extra: RootfsFile[], extraChanges: string[]): Promise<string> {
   try {
     await docker.getImage(reference).inspect();
     return reference;
@@ -158,13 +213,14 @@ export async function nodeBaseImage(docker: Docker): Promise<string> {
     if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
   const [repo, tag] = reference.split(":") as [string, string];
-  const stream = await docker.importImage(Readable.from([await nodeRootfs()]), {
+  const stream = await docker.importImage(Readable.from([await nodeRootfs(extra)]), {
     repo,
     tag,
     changes: [
       "ENV PATH=/var/lang/bin:/usr/local/bin:/usr/bin:/bin",
       "ENV LAMBDA_TASK_ROOT=/var/task",
       "WORKDIR /var/task",
+      ...extraChanges,
     ],
   });
   await new Promise<void>((resolve, reject) =>
@@ -177,22 +233,27 @@ export async function nodeBaseImage(docker: Docker): Promise<string> {
   return reference;
 }
 
-async function nodeRootfs(): Promise<Buffer> {
-  const node = process.execPath;
-  const { stdout } = await run("ldd", [node]);
-  const libraries = stdout
+/** The shared libraries `ldd` lists for a binary or native module. */
+async function linkedLibraries(file: string): Promise<string[]> {
+  const { stdout } = await run("ldd", [file]);
+  return stdout
     .split("\n")
     .map((line) => /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)/.exec(line)?.[1])
-    .filter((file): file is string => file !== undefined);
+    .filter((found): found is string => found !== undefined);
+}
+
+async function nodeRootfs(extra: RootfsFile[] = []): Promise<Buffer> {
+  const node = process.execPath;
   const files = new Map<string, TarEntry>();
   const dirs = new Set(["tmp", "var/task", "var/lang/bin", "etc"]);
-  const addFile = async (inImage: string, source: string, mode: number) => {
+  const addFile = async ({ inImage, source, data, mode }: RootfsFile) => {
     const name = inImage.replace(/^\//, "");
     for (let dir = path.posix.dirname(name); dir !== "."; dir = path.posix.dirname(dir)) dirs.add(dir);
-    files.set(name, { name, data: await readFile(source), mode });
+    files.set(name, { name, data: data ?? (await readFile(source!)), mode });
   };
-  await addFile("/var/lang/bin/node", node, 0o755);
-  for (const library of libraries) await addFile(library, library, 0o755);
+  await addFile({ inImage: "/var/lang/bin/node", source: node, mode: 0o755 });
+  for (const library of await linkedLibraries(node)) await addFile({ inImage: library, source: library, mode: 0o755 });
+  for (const file of extra) await addFile(file);
   const entries: TarEntry[] = [...dirs].sort().map((name) => ({ name, type: "directory", mode: name === "tmp" ? 0o1777 : 0o755 }));
   entries.push({ name: "etc/passwd", data: Buffer.from("root:x:0:0:root:/root:/bin/sh\n") });
   entries.push(...files.values());
