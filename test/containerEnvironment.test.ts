@@ -64,6 +64,16 @@ function sqsEvent(types: string[]) {
   });
 }
 
+/** Until a line matching `pattern` has come through the container's output stream (it trails the runtime's answer), at most 10 s. */
+async function outputLine(output: string[], pattern: RegExp): Promise<boolean> {
+  const until = Date.now() + 10_000;
+  while (!output.some((line) => pattern.test(line))) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
 let sequence = 0;
 const invocation = (types: string[]) => ({
   requestId: `req-${++sequence}`,
@@ -119,14 +129,14 @@ describe("dev --image's execution environment: the built image as a container, A
     assert.deepEqual(JSON.parse((first as { body: string }).body), { batchItemFailures: [{ itemIdentifier: "m1" }] });
     const second = await env.invoke(invocation(["ok"]), 10_000);
     assert.deepEqual(JSON.parse((second as { body: string }).body), { batchItemFailures: [] });
-    assert.ok(output.some((line) => /failed m1 Error: refused on purpose/.test(line)), output.join("\n"));
+    assert.ok(await outputLine(output, /failed m1 Error: refused on purpose/), output.join("\n"));
   });
 
   it("lets the handler write to /tmp only: the image's files are read-only, as in Lambda", needsEngine, async () => {
     const env = await environment();
     const outcome = await env.invoke(invocation(["write-tmp", "write-task-root"]), 10_000);
     assert.deepEqual(JSON.parse((outcome as { body: string }).body), { batchItemFailures: [{ itemIdentifier: "m1" }] });
-    assert.ok(output.some((line) => /failed m1 .*EROFS: read-only file system/.test(line)), output.join("\n"));
+    assert.ok(await outputLine(output, /failed m1 .*EROFS: read-only file system/), output.join("\n"));
   });
 
   it("ends the environment at the function timeout", needsEngine, async () => {
