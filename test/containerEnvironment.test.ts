@@ -19,6 +19,9 @@ import { workerPaths } from "../src/project/paths.ts";
 import { lambdaRuntimeVariables } from "../src/project/handlerEnvironment.ts";
 import { defaultSettings } from "../src/project/settings.ts";
 import { ContainerEnvironment } from "../src/dev/runtimeApi/containerEnvironment.ts";
+import { ContainerProcess } from "../src/dev/pool/containerProcess.ts";
+import { HandlerInvoker } from "../src/dev/pool/invoker.ts";
+import { judgeBatch } from "../src/dev/delivery/batchResult.ts";
 import { lambdaBaseImage, scaffoldWorker, startTestEngine, type TestEngine } from "./support/docker.ts";
 
 const engineOrSkip = await startTestEngine();
@@ -152,6 +155,37 @@ describe("dev --image's execution environment: the built image as a container, A
     assert.equal(outcome.kind, "exited", JSON.stringify(outcome));
     assert.equal((outcome as { exit: { oomKilled: boolean } }).exit.oomKilled, true, JSON.stringify(outcome));
     assert.match((outcome as { reason: string }).reason, /^Runtime\.OutOfMemory/);
+  });
+
+  it("serves the pool as a process would: HandlerInvoker runs batches in containers, failures judged as Lambda's mapping judges them", needsEngine, async () => {
+    const lines: Array<{ line: string; requestId?: string }> = [];
+    const invoker = new HandlerInvoker({
+      entry: image,
+      cwd: dir,
+      env: { ...lambdaRuntimeVariables(defaultSettings(), "us-west-2"), PATH: LAMBDA_PATH, AWS_LAMBDA_LOG_STREAM_NAME: "2026/12/07/[$LATEST]pool" },
+      memoryMb: 128,
+      functionTimeoutMs: 2_000,
+      onOutput: (line, _stream, requestId) => lines.push({ line, requestId }),
+      createProcess: (options) => new ContainerProcess({ ...options, docker: engine.docker, ephemeralStorageMb: 512 }),
+    });
+    try {
+      await invoker.start();
+      const records = ["ok", "fail", "write-task-root"].map((type, i) => ({ id: `p${i}`, body: JSON.stringify({ type, payload: {} }), receiveCount: 1, sentAt: Date.now(), firstReceivedAt: Date.now() }));
+      const context = { origin: { deployment: "main", region: "us-west-2" }, memoryMb: 128, deadline: 0, awsRequestId: "pool-req-1" };
+      const outcome = await invoker.invoke({ t: "invoke", event: { kind: "sqs", records }, context });
+      assert.equal(outcome.ok, true, JSON.stringify(outcome));
+      assert.deepEqual([...judgeBatch(records.map((r) => r.id), outcome).keys()], ["p1", "p2"]);
+      // Each line the runtime writes names its invocation, as in CloudWatch: dev files it under that attempt.
+      assert.ok(await outputLine(lines.map((l) => `${l.requestId} ${l.line}`), /^pool-req-1 .*failed p2 .*EROFS/), JSON.stringify(lines));
+      // A hung batch: the whole batch fails with Lambda's words, and the next runs in a fresh container.
+      const hung = await invoker.invoke({ t: "invoke", event: { kind: "sqs", records: [{ ...records[0]!, id: "h0", body: JSON.stringify({ type: "hang" }) }] }, context: { ...context, awsRequestId: "pool-req-2" } });
+      assert.equal(hung.ok, false);
+      assert.match((hung as { error: string }).error, /^Task timed out after 2\.00 seconds/);
+      const after = await invoker.invoke({ t: "invoke", event: { kind: "sqs", records: [records[0]!] }, context: { ...context, awsRequestId: "pool-req-3" } });
+      assert.deepEqual(after, { ...after, ok: true, response: { batchItemFailures: [] } });
+    } finally {
+      await invoker.close();
+    }
   });
 
   it("reports a handler that throws at import as an init error, for every invocation of that environment", needsEngine, async () => {

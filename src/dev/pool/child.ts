@@ -12,12 +12,11 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildLambdaContext, newTraceHeader, processLogStream } from "../../events/lambdaContext.js";
-import { buildScheduledEvent } from "../../events/scheduledEvent.js";
-import { buildSqsEvent, buildSqsRecord } from "../../events/sqs.js";
 import { errorStack, firstLine } from "../../runtime/errors.js";
 import { setOutcomeReporter, type RuntimeOutcome } from "../../runtime/outcomes.js";
 import { describeLoadError } from "./loadError.js";
-import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type InvokeEvent, type ToChild, type WireRecord } from "./protocol.js";
+import { buildEvent } from "./invokeEvent.js";
+import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type ToChild } from "./protocol.js";
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -112,34 +111,6 @@ function crash(kind: "unhandledRejection" | "uncaughtException") {
     }
     setTimeout(() => process.exit(1), 500).unref();
   };
-}
-
-function buildEvent(input: InvokeEvent, { origin, awsRequestId }: ToChild["context"]): unknown {
-  if (input.kind === "scheduled") {
-    return buildScheduledEvent({ origin, scheduledTime: input.scheduledTime, executionId: input.executionId });
-  }
-  return buildSqsEvent(
-    input.records.map((r) =>
-      buildSqsRecord({
-        origin,
-        body: r.body,
-        messageId: r.id,
-        // Opaque and new on every receive, as SQS's (unique per message, receive and invocation).
-        receiptHandle: Buffer.from(`${r.id}:${r.receiveCount}:${awsRequestId}`).toString("base64"),
-        receiveCount: r.receiveCount,
-        sentAt: r.sentAt,
-        firstReceivedAt: r.firstReceivedAt,
-        ...(r.attributes ? { messageAttributes: recordAttributes(r.attributes) } : {}),
-      }),
-    ),
-  );
-}
-
-/** Message attributes as Lambda's SQS records carry them. */
-function recordAttributes(attributes: NonNullable<WireRecord["attributes"]>) {
-  return Object.fromEntries(
-    Object.entries(attributes).map(([name, { dataType, value }]) => [name, { stringValue: value, stringListValues: [], binaryListValues: [], dataType }]),
-  );
 }
 
 function noHandlerMessage(): string {
