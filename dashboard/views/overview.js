@@ -79,7 +79,7 @@ export function showOverview(o) {
   addPoint(o.sample);
   const handler = o.handler;
   $("handler-state").textContent = shown(handler.loaded
-    ? `Code loaded${handler.loadMs !== undefined ? ` in ${handler.loadMs} ms` : ""} · ${o.restarts} unexpected exit${o.restarts === 1 ? "" : "s"} this run`
+    ? `Code loaded${handler.loadMs !== undefined ? ` in ${handler.loadMs} ms` : ""}${handler.image ? ` · runs in containers of ${handler.image} (dev --image)` : " · runs in Node processes on this machine"} · ${o.restarts} unexpected exit${o.restarts === 1 ? "" : "s"} this run`
     : `Code not loaded: ${handler.error ?? "loading…"}`);
   renderTypes(o.types);
   const journal = $("journal-state");

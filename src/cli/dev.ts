@@ -16,6 +16,9 @@ interface DevFlags {
   passEnv?: string[];
   typecheck: boolean;
   atLeastOnce?: boolean;
+  image?: boolean;
+  baseImage?: string;
+  platform?: string;
   [flag: string]: unknown;
 }
 
@@ -66,7 +69,13 @@ export function register(program: Command): void {
     .option(
       "--pass-env <names...>",
       "give handlers these variables of your shell too (names, or PREFIX_* patterns; repeat or separate with commas). Default: none: a handler's environment is what Lambda gives the function, plus apps/worker/.env",
-    );
+    )
+    .option(
+      "--image",
+      "run each batch in a container of the image `build` makes (rebuilt on each change), through Lambda's Runtime API: the image's Node, OS and files, /tmp the only writable path, the memory setting as the container's limit. Needs a Docker engine (DOCKER_HOST)",
+    )
+    .option("--base-image <ref>", "with --image: the base image to build on (as build's; default public.ecr.aws/lambda/nodejs:22)")
+    .option("--platform <platform>", "with --image: linux/arm64 or linux/amd64 (default: from LETSGO_WORKER_ARCHITECTURE); it must be the engine's own, as Lambda runs the function natively");
   // The settings table says which settings dev takes as flags; loadSettings checks their values.
   for (const { key, flag, unit } of devFlagSettings()) command.option(`--${flag} <${unit}>`, `override ${key}`);
   command.action(async (flags: DevFlags) => {
@@ -77,12 +86,17 @@ export function register(program: Command): void {
     const overrides: Record<string, string | undefined> = {};
     for (const { key, name } of devFlagSettings()) overrides[key] = flags[name] as string | undefined;
 
+    if (!flags.image && (flags.baseImage !== undefined || flags.platform !== undefined)) {
+      throw new UsageError(`${flags.baseImage !== undefined ? "--base-image" : "--platform"} goes with --image (it chooses how the image is built).`);
+    }
+    const { parsePlatform } = await import("../image/platform.js");
+    const image = flags.image ? { ...(flags.baseImage ? { baseImage: flags.baseImage } : {}), ...(flags.platform ? { platform: parsePlatform(flags.platform) } : {}) } : undefined;
     const { parsePassEnv } = await import("../dev/pool/handlerWorld.js");
     const passEnv = parsePassEnv(flags.passEnv ?? []);
     const startingDone = holdYoungGenerationWhileStarting();
     const { startDevWorker } = await import("../dev/worker.js");
     const { attachConsole } = await import("../dev/console/consoleLog.js");
-    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, typecheck: flags.typecheck, atLeastOnce: Boolean(flags.atLeastOnce) });
+    const worker = await startDevWorker({ projectDir: flags.cwd, port, host: flags.host, watch: flags.watch, schedule: flags.schedule, overrides, awsCredentials: Boolean(flags.awsCredentials), passEnv, typecheck: flags.typecheck, atLeastOnce: Boolean(flags.atLeastOnce), ...(image ? { image } : {}) });
     const detach = attachConsole(worker, {
       json: Boolean(flags.json),
       out: (text) => process.stdout.write(text),

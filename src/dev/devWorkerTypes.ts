@@ -13,6 +13,7 @@ import type { QueueStats } from "./queue/queueRecords.js";
 import type { MessageOutcome, StaleOutcome } from "./delivery/eventSourceMapping.js";
 import type { StripeDelivery, StripeRefusal } from "./http/routes.js";
 import type { ScheduledRunOutcome } from "./schedule/scheduledRuns.js";
+import type { DevImageOptions } from "./pool/imageRunner.js";
 
 export type { TypesChecked } from "./types/typeChecks.js";
 
@@ -53,6 +54,8 @@ export interface DevWorkerOptions {
   passEnv?: readonly string[];
   /** Type-check the worker in the background after each build (default true; --no-typecheck). */
   typecheck?: boolean;
+  /** Run the handler in containers of the image `build` makes (dev --image), through Lambda's Runtime API. */
+  image?: DevImageOptions;
 }
 
 export type DevWorkerEvents = {
@@ -124,6 +127,8 @@ export interface LambdaWorld {
   /** This machine's Node.js major version, and the deployed function's. */
   localNodeMajor: number;
   deployedNodeMajor: number;
+  /** dev --image: handlers run in containers of the image (its own Node, OS and file system), not on this machine. */
+  inImage: boolean;
 }
 
 export interface DevWorker extends EventEmitter<DevWorkerEvents> {
@@ -148,7 +153,7 @@ export interface DevWorker extends EventEmitter<DevWorkerEvents> {
   /** What payloads are checked against: the message types whose interface @letsgo/types declares (kept current on reload). */
   readonly payloadTypes: { file: string; checked: string[]; warnings: string[] };
   /** How loading the user's code went, latest first. */
-  readonly handler: { loaded: boolean; loadMs?: number; error?: string };
+  readonly handler: { loaded: boolean; loadMs?: number; error?: string; image?: string };
   /** The latest background type check of the worker ({ state: "off" } with --no-typecheck). */
   types(): TypesState;
   /** Where the handler's world differs from Lambda's because of this machine or the user's choice (the banner says it). */

@@ -31,6 +31,7 @@ import { Lifecycle } from "./lifecycle.js";
 import { killTagged, projectTag } from "./pool/handlerDescendants.js";
 import { handlerWorldEnv, reservedEnvKeys } from "./pool/handlerWorld.js";
 import { HandlerInvoker } from "./pool/invoker.js";
+import type { HandlerProcessOptions } from "./pool/handlerProcess.js";
 import type { MessageQueue } from "./queue/messageQueue.js";
 import { openQueueStore, type QueueStore } from "./queue/queueStore.js";
 import { retrySettingsOf } from "./queue/retryTiming.js";
@@ -91,8 +92,8 @@ async function assemble(options: DevWorkerOptions, start: DevStart, paths: Worke
   const host = options.host ?? "127.0.0.1";
   const http = await listenWhileStarting(options.port ?? portOf(settings.LETSGO_LOCAL_QUEUE_URL), host);
   life.add("HTTP server", { stop: () => void http.close(), close: () => http.close() });
-  const { code, invoker, envFor, entry } = startHandlers(options, settings, extra, paths, http.url, life, events, () => flowing(queue));
-  const handler = reportHandler(invoker, events);
+  const { code, invoker, envFor, entry, runner } = await startHandlers(options, settings, extra, paths, http.url, life, events, () => flowing(queue));
+  const handler = reportHandler(invoker, events, runner && (() => runner.image));
 
   // The region deploy would pick from this shell: event ARNs and the handler's AWS_REGION agree with it.
   const origin: EventOrigin = { deployment: settings.LETSGO_DEPLOYMENT, region: functionRegion(settings) };
@@ -161,6 +162,7 @@ async function assemble(options: DevWorkerOptions, start: DevStart, paths: Worke
       reservedEnvKeys: reservedEnvKeys(extra),
       localNodeMajor: Number(process.versions.node.split(".")[0]),
       deployedNodeMajor: DEPLOYED_NODE_MAJOR,
+      inImage: runner !== undefined,
     },
     stats: () => queue.stats(Date.now()),
     close: () => life.close(),
@@ -271,8 +273,10 @@ async function openState(options: DevWorkerOptions, settings: Settings, paths: W
   return { store, history, historyDamage };
 }
 
-/** The user's code (built, its types checked) and the processes that run it, in a task root as a function runs in /var/task. */
-function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Record<string, string>, paths: WorkerPaths, url: string, life: Lifecycle, events: Events, busy: () => boolean) {
+/** The user's code (built, its types checked) and the processes that run it, in a task root as a function runs in /var/task; with --image, containers of the image built from it. */
+async function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Record<string, string>, paths: WorkerPaths, url: string, life: Lifecycle, events: Events, busy: () => boolean) {
+  // Loaded only for --image: the image build (dockerode, the engine) weighs nothing on a plain dev.
+  const runner = options.image ? await (await import("./pool/imageRunner.js")).imageRunner(settings, paths, options.image) : undefined;
   const entry = devEntry(paths);
   const taskRoot = path.join(paths.stateDir, "bundle");
   const code = new WorkerCode({
@@ -288,12 +292,13 @@ function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Rec
   life.add("type checks", { stop: () => code.close() });
   // The handler processes' environment for the user's own variables (at start, and after .env changes).
   const envFor = (own: Record<string, string>) =>
-    handlerWorldEnv(settings, own, { url, taskRoot, awsCredentials: options.awsCredentials, passEnv: options.passEnv ?? [] });
+    handlerWorldEnv(settings, own, { url, taskRoot: runner ? "/var/task" : taskRoot, inImage: Boolean(runner), awsCredentials: options.awsCredentials, passEnv: options.passEnv ?? [] });
   const ownerTag = `${projectTag(paths.stateDir)}/${process.pid}`;
   const graceMs = Math.min(3_000, settingMs(settings, "LETSGO_WORKER_FUNCTION_TIMEOUT"));
   const invoker = new HandlerInvoker({
     entry,
-    build: () => code.build(),
+    build: runner ? runner.build(() => code.build()) : () => code.build(),
+    ...(runner ? { createProcess: (processOptions: HandlerProcessOptions) => runner.createProcess(processOptions) } : {}),
     cwd: taskRoot,
     env: envFor(extra),
     ownerTag,
@@ -311,7 +316,7 @@ function startHandlers(options: DevWorkerOptions, settings: Settings, extra: Rec
       await killTagged(ownerTag);
     },
   });
-  return { code, invoker, envFor, entry };
+  return { code, invoker, envFor, entry, runner };
 }
 
 /** Scheduled runs (on the timer, and POST /schedule), retried and dead-lettered as Lambda's async invocation does. */

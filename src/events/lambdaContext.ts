@@ -53,8 +53,13 @@ let logStream: string | undefined;
  * also puts it in AWS_LAMBDA_LOG_STREAM_NAME, as Lambda does.
  */
 export function processLogStream(nowMs = Date.now()): string {
-  logStream ??= `${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+  logStream ??= newLogStream(nowMs);
   return logStream;
+}
+
+/** A new execution environment's log stream name: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
+export function newLogStream(nowMs = Date.now()): string {
+  return `${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
 }
 
 /** The function's names and ARN: the same from one invocation to the next in a process. */

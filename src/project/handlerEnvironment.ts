@@ -28,12 +28,15 @@ export function isLambdaReservedKey(key: string): boolean {
  * reserved ones and the unreserved defaults), as dev gives its handler
  * processes. `taskRoot` is where the code is: /var/task in Lambda, the folder
  * holding the bundle under dev; /var/lang/bin, where Lambda's node is, is the
- * local node's folder. Not here: AWS_LAMBDA_LOG_STREAM_NAME (one per process:
+ * local node's folder (`inImage`: in a container of the image, Lambda's own PATH). Not here: AWS_LAMBDA_LOG_STREAM_NAME (one per process:
  * the handler process sets it), _X_AMZN_TRACE_ID (per invocation: likewise),
  * AWS_LAMBDA_RUNTIME_API (dev's processes take invocations over IPC), and the
  * role's credentials (see withoutAmbientAwsCredentials).
  */
-export function lambdaRuntimeVariables(settings: Settings, region = functionRegion(settings), taskRoot = "/var/task"): Record<string, string> {
+/** PATH in Lambda's Node images: their node is in /var/lang/bin. */
+export const LAMBDA_IMAGE_PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin";
+
+export function lambdaRuntimeVariables(settings: Settings, region = functionRegion(settings), taskRoot = "/var/task", inImage = false): Record<string, string> {
   const names = resourceNames(settings.LETSGO_DEPLOYMENT);
   return {
     TZ: ":UTC",
@@ -49,7 +52,7 @@ export function lambdaRuntimeVariables(settings: Settings, region = functionRegi
     LAMBDA_RUNTIME_DIR: "/var/runtime",
     _HANDLER: "index.handler",
     LANG: "en_US.UTF-8",
-    PATH: [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"].join(path.delimiter),
+    PATH: inImage ? LAMBDA_IMAGE_PATH : [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"].join(path.delimiter),
     LD_LIBRARY_PATH: ["/var/lang/lib", "/lib64", "/usr/lib64", "/var/runtime", "/var/runtime/lib", taskRoot, `${taskRoot}/lib`, "/opt/lib"].join(":"),
     NODE_PATH: [`/opt/nodejs/node${DEPLOYED_NODE_MAJOR}/node_modules`, "/opt/nodejs/node_modules", "/var/runtime/node_modules"].join(":"),
   };

@@ -156,11 +156,12 @@ export interface DevCli {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start the real CLI: `letsgo-worker dev --cwd DIR --port 0 --json`, resolved once it is ready. */
-export async function startDevCli(dir: string, args: string[] = []): Promise<DevCli> {
+/** Start the real CLI: `letsgo-worker dev --cwd DIR --port 0 --json`, resolved once it is ready; `env` adds to the shell's. */
+export async function startDevCli(dir: string, args: string[] = [], env: Record<string, string> = {}): Promise<DevCli> {
   const child = spawn(process.execPath, [BIN, "dev", "--cwd", dir, "--port", "0", "--json", ...args], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   const lines: Array<Record<string, any>> = [];
   const waiters: Array<{ match: (line: Record<string, any>) => boolean; resolve: (line: Record<string, any>) => void }> = [];

@@ -19,6 +19,9 @@ export function banner(worker: DevWorker, options: ConsoleOptions): string[] {
     ...(worker.settingsWarning ?? "").split("\n").filter(Boolean).map((line, i) => style.yellow(i === 0 ? `  settings  ${line}` : `            ${line.trim()}`)),
     `  handler   ${rel} ${handler.loaded ? style.dim(`(loaded in ${handler.loadMs} ms)`) : style.red("(failed to load)")}` +
       (path.basename(worker.entry) === "server.ts" ? style.dim(" → handler of index.ts") : ""),
+    ...(worker.lambdaWorld.inImage
+      ? [`  image     ${handler.image ?? "not built"} ${style.dim("(dev --image: each running batch in a container of it, through Lambda's Runtime API: its Node, its files, /tmp the only writable path, the memory setting as its limit)")}`]
+      : []),
     ...(handler.loaded || !handler.error ? [] : loadErrorSummary(handler.error).map((line) => style.red(`            ${line}`))),
     `  queue     visibility ${s.LETSGO_WORKER_VISIBILITY_TIMEOUT} s · ${s.LETSGO_WORKER_MAX_RECEIVE_COUNT} receives then DLQ · max message ${s.LETSGO_WORKER_MAX_MESSAGE_SIZE} bytes`,
     ...retryLines(worker, style),
@@ -85,7 +88,7 @@ function lambdaWorldLines(worker: DevWorker, style: ConsoleOptions["style"]): st
   if (world.reservedEnvKeys.length > 0) {
     lines.push(style.yellow(`  env       apps/worker/.env sets ${world.reservedEnvKeys.join(", ")}, which Lambda reserves: left out, as deploy leaves them out`));
   }
-  if (world.localNodeMajor !== world.deployedNodeMajor) {
+  if (!world.inImage && world.localNodeMajor !== world.deployedNodeMajor) {
     lines.push(
       style.yellow(`  node      this is Node ${world.localNodeMajor}; the deployed function runs Node ${world.deployedNodeMajor} (its base image): run dev on Node ${world.deployedNodeMajor} to match`),
     );

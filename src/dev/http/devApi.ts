@@ -91,7 +91,8 @@ export interface Overview {
   sample: SeriesPoint | null;
   processes: Array<{ pid?: number; state: string; rssMb?: number }>;
   restarts: number;
-  handler: { loaded: boolean; loadMs?: number; error?: string };
+  /** `image`: dev --image's latest image, whose containers run the handler. */
+  handler: { loaded: boolean; loadMs?: number; error?: string; image?: string };
   types: TypesState;
   settings: SettingInWords[];
   historySize: number;

@@ -27,7 +27,7 @@ export interface LiveSource {
   restarts(): number;
   /** The settings in force, in words with units. */
   settings(): SettingInWords[];
-  handler(): { loaded: boolean; loadMs?: number; error?: string };
+  handler(): { loaded: boolean; loadMs?: number; error?: string; image?: string };
   /** The latest background type check of the worker. */
   types(): TypesState;
 }

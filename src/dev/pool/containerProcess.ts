@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type Docker from "dockerode";
-import { newTraceHeader } from "../../events/lambdaContext.js";
+import { newLogStream, newTraceHeader } from "../../events/lambdaContext.js";
 import { workerFunctionArn } from "../../events/origin.js";
 import { ContainerEnvironment, type EnvironmentOutcome } from "../runtimeApi/containerEnvironment.js";
 import type { HandlerProcessEvents, HandlerProcessOptions, InvokeOutcome, Invocation } from "./handlerProcess.js";
@@ -46,7 +46,8 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
     void ContainerEnvironment.start({
       docker: options.docker,
       image: options.entry,
-      env: Object.fromEntries(Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+      // One log stream per execution environment, as Lambda names it (AWS's runtime refuses to start without it).
+      env: { ...Object.fromEntries(Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined)), AWS_LAMBDA_LOG_STREAM_NAME: newLogStream() },
       memoryMb: options.memoryMb,
       ephemeralStorageMb: options.ephemeralStorageMb,
       initTimeoutMs: options.initTimeoutMs,

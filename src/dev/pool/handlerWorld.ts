@@ -45,11 +45,13 @@ export interface HandlerWorldOptions {
   passEnv?: readonly string[];
   /** The shell; default process.env. */
   shell?: NodeJS.ProcessEnv;
+  /** The handler runs in a container of the image (dev --image): Lambda's PATH, not this machine's. */
+  inImage?: boolean;
 }
 
 export function handlerWorldEnv(settings: Settings, extra: Record<string, string>, options: HandlerWorldOptions): Record<string, string> {
   const shell = options.shell ?? process.env;
-  const env: Record<string, string> = { ...lambdaRuntimeVariables(settings, functionRegion(settings, shell), options.taskRoot) };
+  const env: Record<string, string> = { ...lambdaRuntimeVariables(settings, functionRegion(settings, shell), options.taskRoot, options.inImage) };
   for (const [key, value] of Object.entries(handlerEnvironment(settings, extra))) if (!isLambdaReservedKey(key)) env[key] = value;
   // A handler's enqueue() reaches this dev worker, never a deployed queue.
   delete env[QUEUE_URL_ENV];

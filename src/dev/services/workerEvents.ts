@@ -25,11 +25,11 @@ export function expiredEvent(message: QueueMessage, now: number): DevWorkerEvent
   return { id: message.id, type: message.type, ageSeconds: Math.round((now - message.sentAt) / 1000), dead: message.state === "dead" };
 }
 
-/** The handler's state as `DevWorker.handler` shows it, kept current from the pool's events, which are passed on. */
-export function reportHandler(invoker: HandlerInvoker, events: Events): DevWorker["handler"] {
+/** The handler's state as `DevWorker.handler` shows it, kept current from the pool's events, which are passed on; `image`: dev --image's latest image. */
+export function reportHandler(invoker: HandlerInvoker, events: Events, image?: () => string | undefined): DevWorker["handler"] {
   const handler: DevWorker["handler"] = { loaded: false };
   invoker.on("loaded", (info) => {
-    Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined });
+    Object.assign(handler, { loaded: true, loadMs: info.loadMs, error: undefined }, image ? { image: image() } : {});
     events.emit("handler:loaded", info);
   });
   invoker.on("load-error", (info) => {
