@@ -2,7 +2,7 @@
 /**
  * Every benchmark, one after the other: CLI start-up, the app-side queue
  * import, dev against its peers and goals, a fresh dev's first seconds, an open dashboard, the payload checks
- * and their derivation, one huge output line, the image. Each prints its machine
+ * and their derivation, one huge output line, the image, dev --image against plain dev. Each prints its machine
  * and command. --quick: fewer runs and rounds, a smoke run; --rounds N goes to
  * bench/peers.mjs. A benchmark that fails is reported and the others still run.
  *
@@ -30,6 +30,7 @@ const benches = [
   ["bench/typecheck.mjs", ...quickRuns(2)],
   ["bench/outputLine.mjs", ...(flags.quick ? ["1", "10"] : [])],
   ["--import", "tsx", "bench/image.ts", ...quickRuns(3)],
+  ["--import", "tsx", "bench/devImage.ts", ...(flags.quick ? ["--rounds", "1", "--messages", "300"] : [])],
 ];
 const failed = [];
 for (const args of benches) {

@@ -27,6 +27,8 @@ describe("npm run bench (a smoke run of the short benchmarks)", { timeout: 480_0
     [["bench/historyWrite.mjs", "--rounds", "1"], /^append what changed [\d.]+ ms · rewrite the whole file [\d.]+ ms/m],
     [["bench/dashboard.mjs", "--rounds", "1", "--seconds", "1"], /^median: page closed [\d,]+ · open [\d,]+ msg\/s/m],
     // The one harness of issue 25: the installed scaffold, each system's own client, every goal with ✓ or ✗ (none judged here).
+    // dev --image against plain dev (a Docker engine: the tests' own dockerd as root).
+    [["--import", "tsx", "bench/devImage.ts", "--rounds", "1", "--messages", "100"], /^median: plain [\d,]+ · image [\d,]+ msg\/s/m],
     [["bench/peers.mjs", "--quick", "--seconds", "1"], /^goals \(✓\/✗ on the median of the rounds\)\n(  [✓✗] .+\n){14}/m],
   ] as const) {
     it(`node ${args.join(" ")}`, async () => {
