@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestGuard } from "./requestGuard.js";
+import { readBodyWithin } from "./requestBody.js";
 
 export interface Request {
   method: string;
@@ -107,20 +108,8 @@ export class Router {
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (tooLarge) reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
-      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const body = await readBodyWithin(req, limit);
+  if (body === null) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
+  return body;
 }

@@ -15,6 +15,7 @@
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBodyWithin } from "../http/requestBody.js";
 
 export const RUNTIME_API_VERSION = "2018-06-01";
 /** Lambda's synchronous response limit. */
@@ -154,8 +155,9 @@ export class RuntimeApiServer extends EventEmitter<Events> {
     if (req.method !== "POST") return reply(res, 405, { errorType: "MethodNotAllowed", errorMessage: `${req.method} ${path}` });
     const match = /^invocation\/([^/]+)\/(response|error)$/.exec(rest);
     if (rest === "init/error" || match) {
-      readBody(req, MAX_RESPONSE_BYTES).then(
-        (body) => {
+      readBodyWithin(req, MAX_RESPONSE_BYTES).then(
+        (bytes) => {
+          const body = bytes?.toString("utf8") ?? null;
           if (body === null) return reply(res, 413, { errorType: "RequestEntityTooLarge", errorMessage: `the response is over Lambda's ${MAX_RESPONSE_BYTES} bytes` });
           if (!match) return this.onInitError(res, body, req);
           this.onResult(res, decodeURIComponent(match[1]!), match[2] as "response" | "error", body, req);
@@ -205,21 +207,6 @@ function reply(res: http.ServerResponse, status: number, body: object): void {
   res.end(text);
 }
 
-/** The body as text, or null when it is over `limit` bytes. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(over ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 /** Lambda's error shape from what the runtime posted; a body that is not one is kept as the message. */
 function parseError(body: string, typeHeader: string | string[] | undefined): RuntimeError {
