@@ -66,6 +66,9 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     const badFailure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === bad);
     const writeFailure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === write);
     assert.equal(badFailure.dead, false);
+    // The error as the handler threw it, from the runtime's own log line (the container's only channel for it, as Lambda's logs are).
+    assert.equal(badFailure.error, "Error: order bad failed");
+    assert.match(writeFailure.error, /^Error: EROFS: read-only file system/);
     assert.equal(writeFailure.attempt, 1);
     // What the handler printed, from inside the container, filed under its attempt.
     const printed = await dev.waitForLine((line) => line.event === "handler:output" && /order good on node v\d+/.test(line.line));

@@ -15,6 +15,7 @@ import { workerFunctionArn } from "../../events/origin.js";
 import { ContainerEnvironment, type EnvironmentOutcome } from "../runtimeApi/containerEnvironment.js";
 import type { HandlerProcessEvents, HandlerProcessOptions, InvokeOutcome, Invocation } from "./handlerProcess.js";
 import type { PoolProcess } from "./invoker.js";
+import { OutcomeLog } from "../../runtime/outcomes.js";
 import { buildEvent } from "./invokeEvent.js";
 import type { ToChild } from "./protocol.js";
 
@@ -37,6 +38,9 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
   private wasReady = false;
   /** An invocation is with the environment: its own outcome (a timeout, the container's end) settles it. */
   private running = false;
+  /** Failed records' errors, by message id, from the runtime's own "message failed" lines: the only channel out of the container that has them, as Lambda's logs are. */
+  private readonly recordErrors = new Map<string, { error: string; stack?: string }>();
+  private noteError: () => void = () => {};
   private markExited!: () => void;
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
 
@@ -51,7 +55,10 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
       memoryMb: options.memoryMb,
       ephemeralStorageMb: options.ephemeralStorageMb,
       initTimeoutMs: options.initTimeoutMs,
-      onOutput: (stream, line) => options.onOutput(line, stream, RUNTIME_LINE.exec(line)?.[1]),
+      onOutput: (stream, line) => {
+        options.onOutput(line, stream, RUNTIME_LINE.exec(line)?.[1]);
+        this.noteFailureLine(line);
+      },
     }).then(
       (environment) => this.onStarted(environment, performance.now() - started),
       (error: Error) => this.die(`the container did not start: ${error.message}`, false),
@@ -136,7 +143,51 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
       timeoutMs,
     );
     this.running = false;
-    this.finish(invocation, toInvokeOutcome(outcome, performance.now() - invocation.startedAt, timeoutMs));
+    const result = toInvokeOutcome(outcome, performance.now() - invocation.startedAt, timeoutMs);
+    if (result.ok) Object.assign(result, await this.errorsOf(failedIds(result.response)));
+    this.finish(invocation, result);
+  }
+
+  private noteFailureLine(line: string): void {
+    if (!line.startsWith("{") || !line.includes(OutcomeLog.MessageFailed)) return;
+    let fields: { msg?: unknown; messageId?: unknown; error?: unknown; errorName?: unknown; stack?: unknown };
+    try {
+      fields = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (fields.msg !== OutcomeLog.MessageFailed || typeof fields.messageId !== "string" || typeof fields.error !== "string") return;
+    const error = typeof fields.errorName === "string" && fields.errorName !== "" ? `${fields.errorName}: ${fields.error}` : fields.error;
+    this.recordErrors.set(fields.messageId, typeof fields.stack === "string" ? { error, stack: fields.stack } : { error });
+    this.noteError();
+  }
+
+  /**
+   * The errors of `ids` as the runtime logged them. The lines come through the
+   * engine's output stream and may trail the runtime's answer: wait for them,
+   * at most LOG_LINE_WAIT_MS (a handler with its own logger writes none).
+   */
+  private async errorsOf(ids: string[]): Promise<{ errors: Record<string, string>; stacks: Record<string, string> }> {
+    const deadline = performance.now() + LOG_LINE_WAIT_MS;
+    while (!ids.every((id) => this.recordErrors.has(id)) && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now());
+        this.noteError = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.noteError = () => {};
+    const errors: Record<string, string> = {};
+    const stacks: Record<string, string> = {};
+    for (const id of ids) {
+      const found = this.recordErrors.get(id);
+      if (found) errors[id] = found.error;
+      if (found?.stack) stacks[id] = found.stack;
+    }
+    this.recordErrors.clear();
+    return { errors, stacks };
   }
 
   private finish(invocation: Invocation, outcome: InvokeOutcome): void {
@@ -156,6 +207,16 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
     this.emit("exit", { reason, inFlight, expected });
     this.markExited();
   }
+}
+
+/** How long a failed record's log line may trail the runtime's answer. */
+const LOG_LINE_WAIT_MS = 200;
+
+/** The message ids a response lists in batchItemFailures. */
+function failedIds(response: unknown): string[] {
+  const entries = (response as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+  if (!Array.isArray(entries)) return [];
+  return entries.map((entry) => (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier).filter((id): id is string => typeof id === "string" && id !== "");
 }
 
 function failed(error: string, durationMs: number, extra: { stack?: string; timedOut?: boolean } = {}): InvokeOutcome {
