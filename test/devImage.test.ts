@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { lambdaBaseImage, scaffoldWorker, setHandlerBody, startTestEngine, type TestEngine } from "./support/docker.ts";
 import { post, request, startDevCli, type DevCli } from "./support/devServer.ts";
+import { runCli } from "./support/cli.ts";
 
 const engineOrSkip = await startTestEngine();
 const skip = "skip" in engineOrSkip ? engineOrSkip.skip : false;
@@ -85,6 +86,20 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     assert.notEqual(after, before, "a new image, tagged by its content");
     await post(dev.url, { type: "OrderNew", payload: { orderId: "after-reload" } });
     await dev.waitForLine((line) => line.event === "handler:output" && /second version handled after-reload/.test(line.line));
+  });
+
+  it("refuses an image of another architecture than the engine's, saying how to fix it", needsEngine, async () => {
+    const other = engine.platform === "linux/amd64" ? "linux/arm64" : "linux/amd64";
+    const project = await mkdtemp(path.join(os.tmpdir(), "letsgo-dev-image-arch-"));
+    try {
+      await scaffoldWorker(project, { deployment: `arch-${process.pid}` });
+      const run = await runCli(["dev", "--cwd", project, "--port", "0", "--image", "--platform", other], { env: { ...process.env, DOCKER_HOST: engine.host } });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`this engine runs \\S+ images, and the function's is \\S+ \\(${other}\\)`));
+      assert.match(run.stderr, /set LETSGO_WORKER_ARCHITECTURE=/);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 
   it("runs the scheduled handler in a container too", needsEngine, async () => {
