@@ -61,7 +61,11 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
       },
     }).then(
       (environment) => this.onStarted(environment, performance.now() - started),
-      (error: Error) => this.die(`the container did not start: ${error.message}`, false),
+      // Not started, timed out loading, or ended before its runtime asked for work: the code does not load, as a process's would not.
+      (error: Error) => {
+        this.emit("load-error", { error: `the container did not start: ${error.message}` });
+        this.die(`the container did not start: ${error.message}`, true);
+      },
     );
   }
 
