@@ -38,7 +38,7 @@ const plan = {
   rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
   seconds: Number(flags.seconds ?? (quick ? 2 : 10)),
   latency: { rate: 1000, seconds: quick ? 1 : 5, warmupSeconds: quick ? 1 : 2, coldCount: 1000, sparseRate: 5, sparseSeconds: quick ? 2 : 6 },
-  waiting: quick ? 10_000 : 100_000,
+  waiting: quick ? 5_000 : 100_000,
   cliRuns: quick ? 3 : 10,
 };
 if (!Number.isInteger(plan.rounds) || plan.rounds < 1) throw new Error(`--rounds must be a positive whole number, got ${flags.rounds}`);
