@@ -37,14 +37,14 @@ describe("Function: loadSecretsIntoEnv (against moto's SSM)", () => {
 
   it("sets each parameter under the path as an environment variable, decrypted", async () => {
     const env: Record<string, string | undefined> = { LETSGO_SECRETS_PATH: "/letsgo/main/worker/" };
-    assert.equal(await loadSecretsIntoEnv(env), 2);
+    assert.deepEqual((await loadSecretsIntoEnv(env)).sort(), ["LETSGO_WORKER_PRIVATE_KEY", "STRIPE_WEBHOOK_SECRET"]);
     assert.equal(env.LETSGO_WORKER_PRIVATE_KEY, '{"kty":"EC","d":"secret"}');
     assert.equal(env.STRIPE_WEBHOOK_SECRET, "whsec_abc");
   });
 
   it("does nothing (and loads no SDK call) without LETSGO_SECRETS_PATH", async () => {
     const env: Record<string, string | undefined> = {};
-    assert.equal(await loadSecretsIntoEnv(env), 0);
+    assert.deepEqual(await loadSecretsIntoEnv(env), []);
     assert.deepEqual(env, {});
   });
 

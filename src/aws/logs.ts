@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
+import type { Aws } from "./clients.js";
 import { NOT_FOUND, readOrUndefined } from "./failure.js";
 import { logGroup as logGroupResource } from "./resources/index.js";
 import { withAws, type AwsCommandOptions } from "./session.js";
@@ -91,49 +92,61 @@ export async function readLogs(options: LogsOptions): Promise<{ events: number; 
   const since = parseSince(options.since ?? "10m", now());
   return withAws(options, "Reading the function's logs", async ({ aws, target }) => {
     const logGroup = logGroupResource.name(target);
-    const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
-    const logs = await aws.client("logs");
-    const seen = new SeenEvents();
-    let newest = since;
-    let count = 0;
-    let toldMissing = false;
-    for (;;) {
-      const startTime = Math.max(since, newest - FOLLOW_OVERLAP_MS);
-      let nextToken: string | undefined;
-      const batch: LogEvent[] = [];
-      try {
-        do {
-          const request = new FilterLogEventsCommand({ logGroupName: logGroup, startTime, nextToken });
-          const page = await readOrUndefined(() => logs.send(request, { abortSignal: options.signal }), NOT_FOUND.resource);
-          if (!page) {
-            if (!toldMissing) options.onMissing?.(logGroup);
-            toldMissing = true;
-            break;
-          }
-          for (const e of page.events ?? []) {
-            batch.push({ timestamp: e.timestamp ?? 0, message: e.message ?? "", stream: e.logStreamName, eventId: e.eventId });
-          }
-          nextToken = page.nextToken;
-        } while (nextToken);
-      } catch (error) {
-        if (options.signal?.aborted) break;
-        throw error;
-      }
-      batch.sort((a, b) => a.timestamp - b.timestamp);
-      for (const event of batch) {
-        if (!seen.add(event)) continue;
-        newest = Math.max(newest, event.timestamp);
-        count++;
-        options.onEvent(event);
-      }
-      seen.forgetBefore(Math.max(since, newest - FOLLOW_OVERLAP_MS));
-      if (!options.follow || options.signal?.aborted) break;
-      try {
-        await sleep(options.pollMs ?? 2000, undefined, { signal: options.signal });
-      } catch {
-        break; // aborted
-      }
-    }
-    return { events: count, logGroup };
+    const events = await readLogGroup(aws, logGroup, { ...options, since });
+    return { events, logGroup };
   });
+}
+
+export interface LogGroupReading extends Pick<LogsOptions, "follow" | "signal" | "pollMs" | "onEvent" | "onMissing"> {
+  /** Epoch ms of the first event wanted. */
+  since: number;
+}
+
+/** The log group's events from `since`, in time order, each once; with `follow`, until the signal aborts. Returns how many. */
+export async function readLogGroup(aws: Aws, logGroup: string, options: LogGroupReading): Promise<number> {
+  const { since } = options;
+  const { FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
+  const logs = await aws.client("logs");
+  const seen = new SeenEvents();
+  let newest = since;
+  let count = 0;
+  let toldMissing = false;
+  for (;;) {
+    const startTime = Math.max(since, newest - FOLLOW_OVERLAP_MS);
+    let nextToken: string | undefined;
+    const batch: LogEvent[] = [];
+    try {
+      do {
+        const request = new FilterLogEventsCommand({ logGroupName: logGroup, startTime, nextToken });
+        const page = await readOrUndefined(() => logs.send(request, { abortSignal: options.signal }), NOT_FOUND.resource);
+        if (!page) {
+          if (!toldMissing) options.onMissing?.(logGroup);
+          toldMissing = true;
+          break;
+        }
+        for (const e of page.events ?? []) {
+          batch.push({ timestamp: e.timestamp ?? 0, message: e.message ?? "", stream: e.logStreamName, eventId: e.eventId });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (options.signal?.aborted) break;
+      throw error;
+    }
+    batch.sort((a, b) => a.timestamp - b.timestamp);
+    for (const event of batch) {
+      if (!seen.add(event)) continue;
+      newest = Math.max(newest, event.timestamp);
+      count++;
+      options.onEvent(event);
+    }
+    seen.forgetBefore(Math.max(since, newest - FOLLOW_OVERLAP_MS));
+    if (!options.follow || options.signal?.aborted) break;
+    try {
+      await sleep(options.pollMs ?? 2000, undefined, { signal: options.signal });
+    } catch {
+      break; // aborted
+    }
+  }
+  return count;
 }

@@ -3,6 +3,7 @@ import type { QueueAddress } from "../aws/deploy.js";
 import { LetsgoError, UsageError } from "../errors.js";
 import { addAwsOptions, awsOptions, canAskOnTerminal, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style, warn } from "./output.js";
+import { addVerifyOptions, checkVerifyFlags, runVerify, type VerifyFlags } from "./verifyOptions.js";
 
 /** What the app needs to send work: a result (stdout); where to get its IAM policy is advice (stderr). */
 function printQueueAddress(queue: QueueAddress, planned: boolean): void {
@@ -11,7 +12,7 @@ function printQueueAddress(queue: QueueAddress, planned: boolean): void {
   info(style.dim("`letsgo-worker status --sender-policy` prints the IAM policy your app's role needs."));
 }
 
-interface DeployFlags extends AwsFlags {
+interface DeployFlags extends AwsFlags, VerifyFlags {
   yes?: boolean;
   dryRun?: boolean;
   image?: string;
@@ -23,27 +24,32 @@ interface DeployFlags extends AwsFlags {
 }
 
 export function register(program: Command): void {
-  addAwsOptions(
-    program
-      .command("deploy")
-      .description(
-        "Create or update the worker on AWS: ECR repository and image, IAM roles, SQS queue and " +
-          "dead-letter queue, Lambda function, event source mapping and schedule. Shows the plan " +
-          "first; with nothing changed it makes no change. Uses the AWS SDK's default credentials.",
-      )
-      .option("-y, --yes", "apply without asking")
-      .option("--dry-run", "print the plan (create / update with the changed fields / unchanged) and change nothing")
-      .option(
-        "--image <uri>",
-        "deploy this image instead of building and pushing one: <registry>/<repository>:<tag> or @sha256:<digest> in the account's " +
-          "ECR registry (or LETSGO_WORKER_REGISTRY), built for the function's architecture (LETSGO_WORKER_ARCHITECTURE)",
-      )
-      .option("--skip-architecture-check", "with --image: do not read the image's architecture (when neither the registry nor the local engine can tell)")
-      .option("--base-image <ref>", "base image of the build (default public.ecr.aws/lambda/nodejs:22)")
-      .option("--platform <platform>", "platform of the build, linux/arm64 or linux/amd64: the default, LETSGO_WORKER_ARCHITECTURE's, is the only one the function runs")
-      .option("--no-typecheck", "build the image without type-checking apps/worker first (the plan says so; by default type errors refuse the deploy)")
-      .option("--json", "print the plan and the outcome as JSON"),
+  addVerifyOptions(
+    addAwsOptions(
+      program
+        .command("deploy")
+        .description(
+          "Create or update the worker on AWS: ECR repository and image, IAM roles, SQS queue and " +
+            "dead-letter queue, Lambda function, event source mapping and schedule. Shows the plan " +
+            "first; with nothing changed it makes no change. Uses the AWS SDK's default credentials.",
+        )
+        .option("-y, --yes", "apply without asking")
+        .option("--dry-run", "print the plan (create / update with the changed fields / unchanged) and change nothing")
+        .option(
+          "--image <uri>",
+          "deploy this image instead of building and pushing one: <registry>/<repository>:<tag> or @sha256:<digest> in the account's " +
+            "ECR registry (or LETSGO_WORKER_REGISTRY), built for the function's architecture (LETSGO_WORKER_ARCHITECTURE)",
+        )
+        .option("--skip-architecture-check", "with --image: do not read the image's architecture (when neither the registry nor the local engine can tell)")
+        .option("--base-image <ref>", "base image of the build (default public.ecr.aws/lambda/nodejs:22)")
+        .option("--platform <platform>", "platform of the build, linux/arm64 or linux/amd64: the default, LETSGO_WORKER_ARCHITECTURE's, is the only one the function runs")
+        .option("--no-typecheck", "build the image without type-checking apps/worker first (the plan says so; by default type errors refuse the deploy)")
+        .option("--json", "print the plan and the outcome as JSON"),
+    ),
+    "After the deploy (or with nothing to change)",
   ).action(async (flags: DeployFlags) => {
+    checkVerifyFlags(flags);
+    if (flags.verify && flags.dryRun) throw new UsageError("--verify probes the deployed function: it cannot follow --dry-run, which changes nothing.");
     const { prepareDeploy } = await import("../aws/deploy.js");
     const { formatPlan, planToJson, isUpToDate, pendingSteps } = await import("../aws/plan.js");
     const { parsePlatform } = await import("../image/platform.js");
@@ -75,9 +81,12 @@ export function register(program: Command): void {
       }
       if (isUpToDate(plan)) {
         const queue = await prepared.queue();
-        if (flags.json) return printJson({ ...planToJson(plan), applied: [], queue });
-        print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
-        printQueueAddress(queue, false);
+        if (!flags.json) {
+          print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
+          printQueueAddress(queue, false);
+        }
+        const verify = flags.verify ? await runVerify(flags, Boolean(flags.json)) : undefined;
+        if (flags.json) printJson({ ...planToJson(plan), applied: [], queue, ...(verify ? { verify } : {}) });
         return;
       }
       // The plan here is what is about to happen, not the result: it goes to stderr (stdout is for the outcome).
@@ -99,9 +108,12 @@ export function register(program: Command): void {
       }
       const result = await prepared.apply();
       const queue = await prepared.queue();
-      if (flags.json) return printJson({ ...planToJson(plan), applied: result.applied, queue });
-      print(`Deployed "${plan.deployment}" to ${plan.region}: ${result.applied.length} step${result.applied.length === 1 ? "" : "s"} applied, image ${result.imageUri}.`);
-      printQueueAddress(queue, false);
+      if (!flags.json) {
+        print(`Deployed "${plan.deployment}" to ${plan.region}: ${result.applied.length} step${result.applied.length === 1 ? "" : "s"} applied, image ${result.imageUri}.`);
+        printQueueAddress(queue, false);
+      }
+      const verify = flags.verify ? await runVerify(flags, Boolean(flags.json)) : undefined;
+      if (flags.json) printJson({ ...planToJson(plan), applied: result.applied, queue, ...(verify ? { verify } : {}) });
     } finally {
       prepared.close();
     }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style } from "./output.js";
+import { addVerifyOptions, checkVerifyFlags, runVerify, type VerifyFlags } from "./verifyOptions.js";
 
 const SENDER_POLICY_HELP = `
 Sending from your app:
@@ -13,17 +14,21 @@ Sending from your app:
       --policy-document "$(letsgo-worker status --sender-policy)"`;
 
 export function register(program: Command): void {
-  addAwsOptions(
-    program
-      .command("status")
-      .description(
-        "Show the deployed worker: each resource and its settings, the queue URL and ARN your app sends to, " +
-          "queue and DLQ depth, the schedule and its next fire time, the image the function runs.",
-      )
-      .option("--json", "print the status as JSON")
-      .option("--sender-policy", "print only the IAM policy (JSON) your app's role needs to send messages to the queue")
-      .addHelpText("after", SENDER_POLICY_HELP),
-  ).action(async (flags: AwsFlags & { json?: boolean; senderPolicy?: boolean }) => {
+  addVerifyOptions(
+    addAwsOptions(
+      program
+        .command("status")
+        .description(
+          "Show the deployed worker: each resource and its settings, the queue URL and ARN your app sends to, " +
+            "queue and DLQ depth, the schedule and its next fire time, the image the function runs.",
+        )
+        .option("--json", "print the status as JSON")
+        .option("--sender-policy", "print only the IAM policy (JSON) your app's role needs to send messages to the queue")
+        .addHelpText("after", SENDER_POLICY_HELP),
+    ),
+    "After the status",
+  ).action(async (flags: AwsFlags & VerifyFlags & { json?: boolean; senderPolicy?: boolean }) => {
+    checkVerifyFlags(flags);
     if (flags.senderPolicy) {
       const { getSenderPolicy } = await import("../aws/status.js");
       const result = await getSenderPolicy(awsOptions(flags));
@@ -37,7 +42,10 @@ export function register(program: Command): void {
     }
     const { getStatus } = await import("../aws/status.js");
     const status = await getStatus(awsOptions(flags));
-    if (flags.json) return printJson(status);
+    if (flags.json) {
+      const verify = flags.verify ? await runVerify(flags, true) : undefined;
+      return printJson(verify ? { ...status, verify } : status);
+    }
     print(`Deployment "${status.deployment}" in ${status.region} (account ${status.account})`);
     const width = Math.max(...status.resources.map((r) => r.resource.length));
     for (const r of status.resources) {
@@ -60,5 +68,6 @@ export function register(program: Command): void {
       print("Schedule: none");
     }
     print(`Image: ${status.image ?? "none deployed"}`);
+    if (flags.verify) await runVerify(flags, false);
   });
 }

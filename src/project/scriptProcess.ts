@@ -14,6 +14,11 @@ export interface ScriptProcessOptions {
   /** How the error says it ended without an answer: "the type check", "the deriving process". */
   what: string;
   signal?: AbortSignal;
+  /** The child's environment and folder (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Node flags for the child (e.g. the heap flags a handler process gets). */
+  nodeFlags?: string[];
 }
 
 /** `script`: the name beside `callerUrl` (import.meta.url), without extension. */
@@ -22,7 +27,10 @@ export function runScriptProcess<T>(callerUrl: string, script: string, args: str
   const file = fileURLToPath(new URL(`./${script}.${fromSource ? "ts" : "js"}`, callerUrl));
   return new Promise((resolve, reject) => {
     const child = fork(file, args, {
-      execArgv: fromSource ? ["--import", "tsx"] : [],
+      // tsx by its own address: the child's folder (cwd) may be anywhere.
+      execArgv: [...(fromSource ? ["--import", import.meta.resolve("tsx")] : []), ...(options.nodeFlags ?? [])],
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -3,9 +3,10 @@
  * the app's enqueue(), the CLI, the dev worker's intake and the runtime's
  * parsing of a body. One place, so the four cannot drift apart.
  */
-import { RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "./messageTypes.js";
+import { PROBE_MESSAGE_TYPE, RESERVED_MESSAGE_TYPE_PREFIX, ReservedMessageType } from "./messageTypes.js";
 
-const RUNTIME_TYPES: ReadonlySet<string> = new Set(Object.values(ReservedMessageType));
+/** LetsGo's types, and the probe the runtime answers itself (`deploy --verify`). */
+const RUNTIME_TYPES: ReadonlySet<string> = new Set([...Object.values(ReservedMessageType), PROBE_MESSAGE_TYPE]);
 
 /** Why `type` cannot name a handler (not a string, or blank), or undefined when it can. */
 export function messageTypeProblem(type: unknown): string | undefined {

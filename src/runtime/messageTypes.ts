@@ -22,6 +22,13 @@ export function isReservedMessageType(type: string): boolean {
 }
 
 /**
+ * The probe `deploy --verify` sends through the deployed queue: the runtime
+ * answers it itself with a report of its world (probe.ts). Not a
+ * ReservedMessageType: apps never send it.
+ */
+export const PROBE_MESSAGE_TYPE = "letsgo:probe";
+
+/**
  * The type `dev` gives a scheduled run that failed every attempt, in its
  * dead-letter queue. Its body is Lambda's failure record, which the worker
  * recognises by shape (scheduledEventInBody), not by this type: in AWS, DLQ

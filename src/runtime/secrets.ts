@@ -14,13 +14,13 @@ export const SECRETS_PATH_ENV = "LETSGO_SECRETS_PATH";
 
 export type Env = Record<string, string | undefined>;
 
-/** Read every parameter under the path into `env`; returns how many were set. */
-export async function loadSecretsIntoEnv(env: Env = process.env): Promise<number> {
+/** Read every parameter under the path into `env`; returns the names set (never the values). */
+export async function loadSecretsIntoEnv(env: Env = process.env): Promise<string[]> {
   const path = env[SECRETS_PATH_ENV];
-  if (!path) return 0;
+  if (!path) return [];
   const { SSMClient, GetParametersByPathCommand } = await import("@aws-sdk/client-ssm");
   const client = new SSMClient({});
-  let count = 0;
+  const names: string[] = [];
   let nextToken: string | undefined;
   try {
     do {
@@ -29,19 +29,27 @@ export async function loadSecretsIntoEnv(env: Env = process.env): Promise<number
       );
       for (const parameter of page.Parameters ?? []) {
         if (!parameter.Name || parameter.Value === undefined) continue;
-        env[parameter.Name.slice(path.length).replace(/^\//, "")] = parameter.Value;
-        count++;
+        const name = parameter.Name.slice(path.length).replace(/^\//, "");
+        env[name] = parameter.Value;
+        names.push(name);
       }
       nextToken = page.NextToken;
     } while (nextToken);
   } finally {
     client.destroy();
   }
-  return count;
+  return names;
 }
 
 /** The load of process.env's secrets, shared by every copy of the runtime in the process. */
 const processSecrets = processSlot<Promise<void>>("secrets");
+/** The names that load set: the probe reports them (names only). */
+const processSecretNames = processSlot<readonly string[]>("secret-names");
+
+/** The names of the secrets read from SSM into process.env so far (none when LETSGO_SECRETS_PATH is unset, as in dev). */
+export function loadedSecretNames(): readonly string[] {
+  return processSecretNames.get() ?? [];
+}
 
 /**
  * Load once per process; a failure is not remembered, so the next invocation
@@ -58,7 +66,9 @@ export function secretsLoader(env: Env = process.env): () => Promise<void> {
     let load = slot.get();
     if (!load) {
       load = loadSecretsIntoEnv(env).then(
-        () => undefined,
+        (names) => {
+          if (env === process.env) processSecretNames.set(names);
+        },
         (error: unknown) => {
           slot.set(undefined);
           throw new Error(`Could not read the worker's secrets from SSM (${env[SECRETS_PATH_ENV]}): ${(error as Error).message}`, {

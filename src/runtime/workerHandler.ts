@@ -8,9 +8,10 @@
  */
 import { errorStack, firstLine, InvalidMessageError, ScheduledRunError, UnsupportedEventError } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
-import { isScheduledEvent } from "./messageTypes.js";
+import { isScheduledEvent, PROBE_MESSAGE_TYPE } from "./messageTypes.js";
 import { hasOutcomeReporter, OUTCOME_LOG_MESSAGES, OutcomeLog, reportOutcome } from "./outcomes.js";
 import { parseMessage } from "./parseMessage.js";
+import { describeWorld, PROBE_LOG_MESSAGE, probePayload } from "./probe.js";
 import { installedPayloadSchemas, payloadProblem } from "./payloadShape.js";
 import { unknownTypeProblem } from "./messageRules.js";
 import { scheduledEventInBody } from "./redrivenRun.js";
@@ -124,6 +125,10 @@ async function handleRecord(
     }
     const message = parseMessage(record.body);
     fields.messageType = message.type;
+    if (message.type === PROBE_MESSAGE_TYPE) {
+      answerProbe(message.payload, record.messageId);
+      return handled(fields, started, logger);
+    }
     const handle = Object.hasOwn(handlers, message.type) ? handlers[message.type] : undefined;
     if (typeof handle !== "function") {
       // In the user's terms: a type the project never declared, or one declared whose handler was never registered.
@@ -153,6 +158,16 @@ async function handleRecord(
     reportOutcome({ kind: "message", messageId: fields.messageId, messageType: fields.messageType, ok: false, error, durationMs });
     return false;
   }
+}
+
+/**
+ * The report goes out at info whatever LETSGO_LOG_LEVEL or the user's logger
+ * says: the verifier reads it from the function's logs.
+ */
+function answerProbe(payload: unknown, messageId: string): void {
+  const probe = probePayload(payload);
+  if (!probe) throw new InvalidMessageError("invalid-payload", `A ${PROBE_MESSAGE_TYPE} message needs a payload { probeId: string, names?: string[] }.`);
+  createLogger({ level: "info" }).info(PROBE_LOG_MESSAGE, { probeId: probe.probeId, messageId, world: describeWorld(probe.names) });
 }
 
 function handled(fields: RecordFields, started: number, logger: Logger): true {
