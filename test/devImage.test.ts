@@ -8,12 +8,14 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { lambdaBaseImage, scaffoldWorker, setHandlerBody, startTestEngine, type TestEngine } from "./support/docker.ts";
 import { post, request, startDevCli, type DevCli } from "./support/devServer.ts";
 import { runCli } from "./support/cli.ts";
+import { setEnvValues } from "../src/project/dotenv.ts";
+import { workerPaths } from "../src/project/paths.ts";
 
 const engineOrSkip = await startTestEngine();
 const skip = "skip" in engineOrSkip ? engineOrSkip.skip : false;
@@ -22,6 +24,11 @@ const needsEngine = { skip };
 const HANDLER_BODY = [
   'if (message.payload.orderId === "bad") throw new Error("order bad failed");',
   'if (message.payload.orderId === "write") (await import("node:fs")).writeFileSync("/var/task/orders.log", "x");',
+  // Off V8's heap: only the container's memory limit stops it, as in Lambda.
+  'if (message.payload.orderId === "hog") { const held = []; for (;;) held.push(Buffer.alloc(8 * 1024 * 1024, 1)); }',
+  'if (message.payload.orderId === "hang") await new Promise((resolve) => setTimeout(resolve, 600_000));',
+  // A promise nothing will settle, and nothing else pending: Node's event loop empties under AWS's runtime client.
+  'if (message.payload.orderId === "stall") await new Promise(() => {});',
   'console.log("order", message.payload.orderId, "on node", process.version, "in", process.env.LAMBDA_TASK_ROOT, "memory", process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);',
 ].join("\n  ");
 
@@ -35,6 +42,9 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     if (skip) return;
     dir = await mkdtemp(path.join(os.tmpdir(), "letsgo-dev-image-"));
     ({ handlerFile } = await scaffoldWorker(dir, { deployment: `img-${process.pid}`, handlerBody: HANDLER_BODY }));
+    // A short function timeout for the hanging handler; the memory stays Lambda's default, 128 MB.
+    const envFile = workerPaths(dir).envFile;
+    await writeFile(envFile, setEnvValues(await readFile(envFile, "utf8"), { LETSGO_WORKER_FUNCTION_TIMEOUT: "5" }));
     const base = await lambdaBaseImage(engine.docker);
     dev = await startDevCli(dir, ["--image", "--base-image", base, "--no-schedule", "--no-typecheck"], { DOCKER_HOST: engine.host });
   });
@@ -78,6 +88,35 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     await dev.waitForLine((line) => line.event === "handler:output" && /EROFS: read-only file system, open '\/var\/task\/orders\.log'/.test(line.line));
   });
 
+  it("kills a handler over the function's memory (the container's limit), failing its batch for retry", needsEngine, async () => {
+    const sent = await post(dev.url, { type: "OrderNew", payload: { orderId: "hog" } });
+    const failure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === sent.body.messageIds[0]);
+    assert.match(failure.error, /^Runtime\.OutOfMemory/);
+    assert.equal(failure.dead, false);
+  });
+
+  it("ends a handler at the function timeout, as Lambda does", needsEngine, async () => {
+    const sent = await post(dev.url, { type: "OrderNew", payload: { orderId: "hang" } });
+    const failure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === sent.body.messageIds[0]);
+    assert.match(failure.error, /Task timed out after 5\.00 seconds/);
+    // The next batch gets a fresh container, and is handled.
+    const next = await post(dev.url, { type: "OrderNew", payload: { orderId: "after-timeout" } });
+    await dev.waitForLine((line) => line.event === "message:handled" && line.id === next.body.messageIds[0]);
+  });
+
+  it("ends the environment as AWS's runtime client does when a handler awaits a promise nothing settles (the event loop empties)", needsEngine, async () => {
+    const sent = await post(dev.url, { type: "OrderNew", payload: { orderId: "stall" } });
+    const failure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === sent.body.messageIds[0]);
+    assert.equal(failure.error, "Runtime.ExitError: Runtime exited with error: exit status 0");
+  });
+
+  it("takes a signed Stripe event at /stripe and runs its handler in a container", needsEngine, async () => {
+    const trigger = await runCli(["stripe", "trigger", "customer.created", "--url", dev.url, "--cwd", dir, "--json"]);
+    assert.equal(trigger.code, 0, trigger.stderr);
+    const handled = await dev.waitForLine((line) => line.event === "message:handled" && line.type === "letsgo:stripe");
+    assert.ok(handled.requestId, "run as an invocation of a container");
+  });
+
   it("rebuilds the image when a file the handler loads is saved, and the next batch runs the new code", needsEngine, async () => {
     const before = (await request(dev.url, "GET", "/api/overview")).body.handler.image as string;
     await setHandlerBody(handlerFile, 'console.log("second version handled", message.payload.orderId);');
@@ -86,6 +125,18 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     assert.notEqual(after, before, "a new image, tagged by its content");
     await post(dev.url, { type: "OrderNew", payload: { orderId: "after-reload" } });
     await dev.waitForLine((line) => line.event === "handler:output" && /second version handled after-reload/.test(line.line));
+  });
+
+  it("reports a handler that throws at import as Lambda's init error, and loads again once fixed", needsEngine, async () => {
+    const source = await readFile(handlerFile, "utf8");
+    await writeFile(handlerFile, `throw new Error("cannot load: SHOP_NAME is missing");\n${source}`);
+    const failed = await dev.waitForLine((line) => line.event === "handler:load-error");
+    assert.match(failed.error, /cannot load: SHOP_NAME is missing/);
+    assert.equal((await request(dev.url, "GET", "/api/overview")).body.handler.loaded, false);
+    await writeFile(handlerFile, source);
+    await dev.waitForLine((line) => line.event === "handler:loaded" && dev.lines.indexOf(line) > dev.lines.indexOf(failed));
+    const sent = await post(dev.url, { type: "OrderNew", payload: { orderId: "fixed" } });
+    await dev.waitForLine((line) => line.event === "message:handled" && line.id === sent.body.messageIds[0]);
   });
 
   it("refuses an image of another architecture than the engine's, saying how to fix it", needsEngine, async () => {

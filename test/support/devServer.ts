@@ -152,7 +152,7 @@ export interface DevCli {
   /** Every JSON line printed so far. */
   lines: Array<Record<string, any>>;
   /** Resolves with the first line (seen so far or later) matching. */
-  waitForLine(match: (line: Record<string, any>) => boolean): Promise<Record<string, any>>;
+  waitForLine(match: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -188,12 +188,29 @@ export async function startDevCli(dir: string, args: string[] = [], env: Record<
     }
   });
   const exited = once(child, "exit");
-  const waitForLine = (match: (line: Record<string, any>) => boolean) => {
+  // Bounded: a line that never comes fails the test with what dev printed, never hangs it.
+  const waitForLine = (match: (line: Record<string, any>) => boolean, timeoutMs = EVENT_WAIT_MS) => {
     const seen = lines.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise<Record<string, any>>((resolve, reject) => {
-      waiters.push({ match, resolve });
-      void exited.then(([code]) => reject(new Error(`dev exited (${code}) before the expected line.\nstderr:\n${stderr}`)));
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        const last = lines.slice(-8).map((line) => JSON.stringify(line).slice(0, 300)).join("\n");
+        reject(new Error(`no matching line from dev within ${timeoutMs / 1000} s; its last lines:\n${last}\nstderr:\n${stderr.slice(-2000)}`));
+      }, timeoutMs);
+      timer.unref();
+      const waiter = {
+        match,
+        resolve: (line: Record<string, any>) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      waiters.push(waiter);
+      void exited.then(([code]) => {
+        clearTimeout(timer);
+        reject(new Error(`dev exited (${code}) before the expected line.\nstderr:\n${stderr}`));
+      });
     });
   };
   const ready = await waitForLine((line) => line.event === "ready");
