@@ -12,9 +12,10 @@ import { TypeCheckFailedError, typecheckWorker } from "../project/typecheck.js";
 import { VERSION } from "../version.js";
 import { bundleWorker } from "./bundle.js";
 import { contentHash, contextFiles, contextTar } from "./context.js";
-import { DEFAULT_BASE_IMAGE } from "./dockerfile.js";
+import { DEFAULT_BASE_IMAGE, TASK_ROOT } from "./dockerfile.js";
 import { connectEngine, ensureBaseImage, inspectImage, runBuild } from "./engine.js";
 import { architectureForPlatform, platformForArchitecture, platformMismatchWarning, type ImagePlatform, type LambdaArchitecture } from "./platform.js";
+import { imageNativeAddons, nativeAddonWarnings } from "./nativeModules.js";
 import { assertNoSecrets } from "./secretGuard.js";
 import { readImageInstalls } from "./workerPackage.js";
 
@@ -106,6 +107,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   } else {
     progress({ phase: "build", message: `${reference} is up to date: nothing to build` });
   }
+  // Only installed packages can bring native addons: the bundle is one JavaScript file.
+  const addonWarnings = Object.keys(installed).length > 0 ? nativeAddonWarnings(await imageNativeAddons(docker, reference, TASK_ROOT), platform) : [];
 
   return {
     repository: names.image,
@@ -123,7 +126,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     skipped,
     installed,
     // Returned, not shown as progress: the caller prints them even when progress is off.
-    warnings: [...(platformWarning ? [platformWarning] : []), ...bundle.warnings, ...(typecheck === "skipped" ? [TYPECHECK_SKIPPED] : [])],
+    warnings: [...(platformWarning ? [platformWarning] : []), ...addonWarnings, ...bundle.warnings, ...(typecheck === "skipped" ? [TYPECHECK_SKIPPED] : [])],
     typecheck,
   };
 }

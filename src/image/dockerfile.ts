@@ -9,6 +9,9 @@ export const DEFAULT_BASE_IMAGE = "public.ecr.aws/lambda/nodejs:22";
 /** The Node.js major version a function built on the default base image runs. */
 export const DEPLOYED_NODE_MAJOR = Number(/nodejs:(\d+)/.exec(DEFAULT_BASE_IMAGE)![1]);
 
+/** ${LAMBDA_TASK_ROOT} in AWS's base images: where the code and installed packages go. */
+export const TASK_ROOT = "/var/task";
+
 /** File names inside the build context and in ${LAMBDA_TASK_ROOT}. */
 export const BUNDLE_FILE = "index.mjs";
 export const SOURCE_MAP_FILE = "index.mjs.map";

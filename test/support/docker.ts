@@ -168,6 +168,58 @@ export async function nodeBaseImage(docker: Docker): Promise<string> {
  * and says so.) The entrypoint is a node script: the image has no shell.
  */
 export async function lambdaBaseImage(docker: Docker): Promise<string> {
+  const { files, ricVersion } = await lambdaBaseFiles();
+  return importOnce(docker, `letsgo-test/lambda-base:${process.version}-${process.arch}-ric${ricVersion}`, files, LAMBDA_BASE_CHANGES);
+}
+
+const LAMBDA_BASE_CHANGES = ["ENV LAMBDA_RUNTIME_DIR=/var/runtime", 'ENTRYPOINT ["/lambda-entrypoint.sh"]', 'CMD ["index.handler"]'];
+
+/**
+ * The stand-in base image with what a build's `RUN npm install` step needs:
+ * a shell, `rm`, and an `npm` whose registry is a folder baked into the image
+ * (`packages`: name → a folder on this machine holding the package), since no
+ * build here can reach the real registry. Its `npm install` copies each
+ * dependency of ./package.json into ./node_modules, as npm installs a package
+ * that ships prebuilt binaries: exactly the files the package holds.
+ */
+export async function lambdaBaseImageWithNpm(docker: Docker, packages: Record<string, string>): Promise<string> {
+  const { files, ricVersion } = await lambdaBaseFiles();
+  const registry: RootfsFile[] = [];
+  for (const [name, dir] of Object.entries(packages)) {
+    for (const file of await listFiles(dir)) registry.push({ inImage: `/opt/stand-in-registry/${name}/${path.relative(dir, file)}`, source: file, mode: 0o755 });
+  }
+  const tools: RootfsFile[] = [
+    { inImage: "/bin/sh", source: "/bin/dash", mode: 0o755 },
+    { inImage: "/bin/rm", source: "/bin/rm", mode: 0o755 },
+    ...[...new Set([...(await linkedLibraries("/bin/dash")), ...(await linkedLibraries("/bin/rm"))])].map((library) => ({ inImage: library, source: library, mode: 0o755 })),
+    { inImage: "/var/lang/bin/npm", data: Buffer.from(STAND_IN_NPM), mode: 0o755 },
+  ];
+  const { createHash } = await import("node:crypto");
+  const hash = createHash("sha256");
+  for (const file of registry) hash.update(file.inImage).update(await readFile(file.source!));
+  return importOnce(docker, `letsgo-test/lambda-base-npm:${process.arch}-ric${ricVersion}-${hash.digest("hex").slice(0, 12)}`, [...files, ...tools, ...registry], LAMBDA_BASE_CHANGES);
+}
+
+const STAND_IN_NPM = `#!/var/lang/bin/node
+// npm install, for a test stand-in: each dependency copied from /opt/stand-in-registry.
+const fs = require("node:fs");
+if (process.argv[2] !== "install") { process.stderr.write("stand-in npm: only install\\n"); process.exit(1); }
+const { dependencies = {} } = JSON.parse(fs.readFileSync("package.json", "utf8"));
+for (const name of Object.keys(dependencies)) {
+  const from = "/opt/stand-in-registry/" + name;
+  if (!fs.existsSync(from)) { process.stderr.write("npm error 404 Not Found - " + name + "\\n"); process.exit(1); }
+  fs.cpSync(from, "node_modules/" + name, { recursive: true });
+  process.stdout.write("added " + name + "\\n");
+}
+`;
+
+async function listFiles(dir: string): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+async function lambdaBaseFiles(): Promise<{ files: RootfsFile[]; ricVersion: string }> {
   const ricDir = path.dirname(createRequire(import.meta.url).resolve("aws-lambda-ric"));
   const ricVersion = JSON.parse(await readFile(path.join(ricDir, "package.json"), "utf8")).version as string;
   const inRuntime = "/var/runtime/node_modules/aws-lambda-ric";
@@ -178,11 +230,7 @@ export async function lambdaBaseImage(docker: Docker): Promise<string> {
     ...(await linkedLibraries(path.join(ricDir, "rapid-client.node"))).map((library) => ({ inImage: library, source: library, mode: 0o755 })),
     { inImage: "/lambda-entrypoint.sh", data: Buffer.from(LAMBDA_ENTRYPOINT), mode: 0o755 },
   ];
-  return importOnce(docker, `letsgo-test/lambda-base:${process.version}-${process.arch}-ric${ricVersion}`, files, [
-    "ENV LAMBDA_RUNTIME_DIR=/var/runtime",
-    'ENTRYPOINT ["/lambda-entrypoint.sh"]',
-    'CMD ["index.handler"]',
-  ]);
+  return { files, ricVersion };
 }
 
 const LAMBDA_ENTRYPOINT = `#!/var/lang/bin/node
