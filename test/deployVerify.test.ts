@@ -54,9 +54,12 @@ describe("deploy --verify: a probe through the deployed queue, the function's re
   });
 
   it("deploy --verify sends the probe after the deploy; when the function answers nothing (moto's own), it says where the probe stopped and exits 1", async () => {
-    const result = await cli(["deploy", "--yes", "--image", IMAGE, "--skip-architecture-check", "--verify", "--verify-timeout", "3"]);
+    const result = await cli(["deploy", "--yes", "--image", IMAGE, "--skip-architecture-check", "--verify", "--verify-timeout", "3", "--json"]);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stdout, /Deployed "verify"/);
+    // The deploy's document is printed all the same, with why the verification failed.
+    const document = JSON.parse(result.stdout) as { applied: unknown[]; verify: { error: string } };
+    assert.ok(document.applied.length > 0);
+    assert.match(document.verify.error, /^No report from the function within 3 s/);
     assert.match(result.stderr, /Probe [0-9a-f-]{36} sent through letsgo-verify-worker/);
     // moto's mapping took the probe off the queue at once and logged nothing.
     assert.match(result.stderr, /No report from the function within 3 s\. The probe left the queue, but the function logged no report/);

@@ -3,7 +3,7 @@ import type { QueueAddress } from "../aws/deploy.js";
 import { LetsgoError, UsageError } from "../errors.js";
 import { addAwsOptions, awsOptions, canAskOnTerminal, confirmOnTerminal, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style, warn } from "./output.js";
-import { addVerifyOptions, checkVerifyFlags, runVerify, type VerifyFlags } from "./verifyOptions.js";
+import { addVerifyOptions, checkVerifyFlags, verifyStep, type VerifyFlags } from "./verifyOptions.js";
 
 /** What the app needs to send work: a result (stdout); where to get its IAM policy is advice (stderr). */
 function printQueueAddress(queue: QueueAddress, planned: boolean): void {
@@ -85,9 +85,9 @@ export function register(program: Command): void {
           print(`Deployment "${plan.deployment}" in ${plan.region} is up to date: nothing to change.`);
           printQueueAddress(queue, false);
         }
-        const verify = flags.verify ? await runVerify(flags, Boolean(flags.json)) : undefined;
-        if (flags.json) printJson({ ...planToJson(plan), applied: [], queue, ...(verify ? { verify } : {}) });
-        return;
+        const verified = flags.verify ? await verifyStep(flags, Boolean(flags.json)) : undefined;
+        if (flags.json) printJson({ ...planToJson(plan), applied: [], queue, ...verified?.json });
+        return verified?.rethrow();
       }
       // The plan here is what is about to happen, not the result: it goes to stderr (stdout is for the outcome).
       const lines = formatPlan(plan);
@@ -112,8 +112,9 @@ export function register(program: Command): void {
         print(`Deployed "${plan.deployment}" to ${plan.region}: ${result.applied.length} step${result.applied.length === 1 ? "" : "s"} applied, image ${result.imageUri}.`);
         printQueueAddress(queue, false);
       }
-      const verify = flags.verify ? await runVerify(flags, Boolean(flags.json)) : undefined;
-      if (flags.json) printJson({ ...planToJson(plan), applied: result.applied, queue, ...(verify ? { verify } : {}) });
+      const verified = flags.verify ? await verifyStep(flags, Boolean(flags.json)) : undefined;
+      if (flags.json) printJson({ ...planToJson(plan), applied: result.applied, queue, ...verified?.json });
+      verified?.rethrow();
     } finally {
       prepared.close();
     }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { addAwsOptions, awsOptions, type AwsFlags } from "./awsOptions.js";
 import { info, print, printJson, style } from "./output.js";
-import { addVerifyOptions, checkVerifyFlags, runVerify, type VerifyFlags } from "./verifyOptions.js";
+import { addVerifyOptions, checkVerifyFlags, verifyStep, type VerifyFlags } from "./verifyOptions.js";
 
 const SENDER_POLICY_HELP = `
 Sending from your app:
@@ -43,8 +43,9 @@ export function register(program: Command): void {
     const { getStatus } = await import("../aws/status.js");
     const status = await getStatus(awsOptions(flags));
     if (flags.json) {
-      const verify = flags.verify ? await runVerify(flags, true) : undefined;
-      return printJson(verify ? { ...status, verify } : status);
+      const verified = flags.verify ? await verifyStep(flags, true) : undefined;
+      printJson({ ...status, ...verified?.json });
+      return verified?.rethrow();
     }
     print(`Deployment "${status.deployment}" in ${status.region} (account ${status.account})`);
     const width = Math.max(...status.resources.map((r) => r.resource.length));
@@ -68,6 +69,6 @@ export function register(program: Command): void {
       print("Schedule: none");
     }
     print(`Image: ${status.image ?? "none deployed"}`);
-    if (flags.verify) await runVerify(flags, false);
+    if (flags.verify) await verifyStep(flags, false);
   });
 }

@@ -3,7 +3,7 @@
  * queue, wait for the function's report, and print its world beside dev's.
  */
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
+import { errorMessage, UsageError } from "../errors.js";
 import type { VerifyResult } from "../aws/verify.js";
 import { awsOptions, type AwsFlags } from "./awsOptions.js";
 import { info, print, style } from "./output.js";
@@ -34,7 +34,35 @@ export function checkVerifyFlags(flags: VerifyFlags): void {
   if (flags.verify) timeoutMs(flags.verifyTimeout);
 }
 
-export async function runVerify(flags: AwsFlags & VerifyFlags, json: boolean): Promise<VerifyResult> {
+export interface VerifyStep {
+  /** --verify's part of the --json document: the result, or why there is none. */
+  json: { verify: VerifyResult | { error: string } };
+  /** After the document is printed: a failed verification still ends the command with its error. */
+  rethrow(): void;
+}
+
+/**
+ * With --json a failed verification must not lose the document (a deploy may
+ * have been applied): the error goes into it, and is rethrown once printed.
+ */
+export async function verifyStep(flags: AwsFlags & VerifyFlags, json: boolean): Promise<VerifyStep> {
+  if (!json) {
+    const result = await runVerify(flags, false);
+    return { json: { verify: result }, rethrow: () => {} };
+  }
+  try {
+    return { json: { verify: await runVerify(flags, true) }, rethrow: () => {} };
+  } catch (error) {
+    return {
+      json: { verify: { error: errorMessage(error) } },
+      rethrow: () => {
+        throw error;
+      },
+    };
+  }
+}
+
+async function runVerify(flags: AwsFlags & VerifyFlags, json: boolean): Promise<VerifyResult> {
   const { verifyDeployment, worldRows } = await import("../aws/verify.js");
   const result = await verifyDeployment({ ...awsOptions(flags), timeoutMs: timeoutMs(flags.verifyTimeout), onProgress: (message) => info(style.dim(message)) });
   if (!json) printVerifyResult(result, worldRows);
