@@ -10,9 +10,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { LetsgoError, ProjectError } from "../errors.js";
-import { devWorldReport } from "../dev/pool/worldReport.js";
 import { handlerEnvironment, isLambdaReservedKey } from "../project/handlerEnvironment.js";
-import { loadSettings, plainEnvKeys, isSecretKey } from "../project/settings.js";
+import { loadSettings, plainEnvKeys, isSecretKey, type Settings } from "../project/settings.js";
 import { PROBE_LOG_MESSAGE, PROBE_MESSAGE_TYPE, type ProbePayload, type WorldReport } from "../runtime/probe.js";
 import { OutcomeLog } from "../runtime/outcomes.js";
 import type { Aws } from "./clients.js";
@@ -25,7 +24,11 @@ import type { DeployTarget } from "./target.js";
 
 export const DEFAULT_VERIFY_TIMEOUT_MS = 120_000;
 
+/** The report `dev` would give (dev/pool/worldReport.ts), passed in by the caller: dev's code sits above this layer. */
+export type DevWorldReport = (settings: Settings, extra: Record<string, string>, names: readonly string[]) => Promise<WorldReport>;
+
 export interface VerifyOptions extends AwsCommandOptions {
+  devWorld: DevWorldReport;
   /** How long to wait for the function's report. Default 2 minutes: a cold start after a deploy, and the mapping's batching window. */
   timeoutMs?: number;
   /** Between reads of the log group, ms. Default 2 s. */
@@ -121,7 +124,7 @@ export function worldDifferences(deployed: WorldReport, dev: WorldReport, asked:
 }
 
 /** The variable names the probe asks about: the project's own configuration, as deploy gives it to the function. */
-function askedNames(settings: Parameters<typeof handlerEnvironment>[0], extra: Record<string, string>): VerifyResult["asked"] {
+function askedNames(settings: Settings, extra: Record<string, string>): VerifyResult["asked"] {
   const variables = Object.keys(handlerEnvironment(settings, extra)).filter((key) => !isLambdaReservedKey(key)).sort();
   const plain = plainEnvKeys(settings);
   return { variables, secrets: variables.filter((key) => !MANAGED_VARIABLES.has(key) && isSecretKey(key, plain)) };
@@ -162,7 +165,7 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
     const asked = askedNames(loaded.deployed, loaded.extra);
     // What dev gives a handler: dev's own values (LETSGO_DEV_...), made while the probe travels.
     const devLoaded = await loadSettings(options.cwd, { LETSGO_DEPLOYMENT: target.deployment }, process.env, { dev: true });
-    const devReport = devWorldReport(devLoaded.settings, devLoaded.extra, asked.variables);
+    const devReport = options.devWorld(devLoaded.settings, devLoaded.extra, asked.variables);
     devReport.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
 
     const probeId = randomUUID();

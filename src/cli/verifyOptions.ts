@@ -63,8 +63,8 @@ export async function verifyStep(flags: AwsFlags & VerifyFlags, json: boolean): 
 }
 
 async function runVerify(flags: AwsFlags & VerifyFlags, json: boolean): Promise<VerifyResult> {
-  const { verifyDeployment, worldRows } = await import("../aws/verify.js");
-  const result = await verifyDeployment({ ...awsOptions(flags), timeoutMs: timeoutMs(flags.verifyTimeout), onProgress: (message) => info(style.dim(message)) });
+  const [{ verifyDeployment, worldRows }, { devWorldReport }] = await Promise.all([import("../aws/verify.js"), import("../dev/pool/worldReport.js")]);
+  const result = await verifyDeployment({ ...awsOptions(flags), devWorld: devWorldReport, timeoutMs: timeoutMs(flags.verifyTimeout), onProgress: (message) => info(style.dim(message)) });
   if (!json) printVerifyResult(result, worldRows);
   return result;
 }
