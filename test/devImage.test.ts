@@ -32,6 +32,17 @@ const HANDLER_BODY = [
   'console.log("order", message.payload.orderId, "on node", process.version, "in", process.env.LAMBDA_TASK_ROOT, "memory", process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);',
 ].join("\n  ");
 
+/** Poll (bounded) until the listing is empty. */
+async function waitUntilGone(list: () => Promise<unknown[]>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const left = await list();
+    if (left.length === 0) return;
+    if (Date.now() > deadline) assert.fail(`still there after 60 s: ${JSON.stringify(left).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe("Command: dev --image, the built image run as Lambda runs it", { timeout: 300_000 }, () => {
   const engine = engineOrSkip as TestEngine;
   let dir: string;
@@ -93,6 +104,8 @@ describe("Command: dev --image, the built image run as Lambda runs it", { timeou
     const failure = await dev.waitForLine((line) => line.event === "message:failed" && line.id === sent.body.messageIds[0]);
     assert.match(failure.error, /^Runtime\.OutOfMemory/);
     assert.equal(failure.dead, false);
+    // The killed container is removed, and its Runtime API closed, while dev goes on.
+    await waitUntilGone(() => engine.docker.listContainers({ all: true, filters: { label: ["letsgo.dev=execution-environment"], status: ["exited"] } }));
   });
 
   it("ends a handler at the function timeout, as Lambda does", needsEngine, async () => {

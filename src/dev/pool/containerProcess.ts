@@ -111,8 +111,9 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
   }
 
   kill(): void {
-    if (this.state === "dead") return;
+    // Even once dead: an environment that ended by itself still holds its container and its API.
     void this.environment?.stop();
+    if (this.state === "dead") return;
     if (!this.environment) this.die("stopped while starting", true);
   }
 
@@ -206,6 +207,8 @@ export class ContainerProcess extends EventEmitter<HandlerProcessEvents> impleme
   private die(reason: string, expected: boolean): void {
     if (this.state === "dead") return;
     this.state = "dead";
+    // A container that ended (a crash, the memory limit) is removed and its Runtime API closed, as one we stop.
+    void this.environment?.stop();
     const inFlight = this.current ? 1 : 0;
     if (this.current && !this.running) this.finish(this.current, failed(reason, performance.now() - this.current.startedAt));
     this.emit("exit", { reason, inFlight, expected });
