@@ -127,11 +127,16 @@ describe("dev worker", () => {
     await post(worker.url, { type: "Hang", payload: { hang: true } });
     assert.equal((await hung).error, "Task timed out after 1.00 seconds");
 
+    // A promise nothing will settle: the event loop empties and the process ends, as under AWS's runtime client (devImage.test.ts).
+    const stalled = waitForEvent(worker, "message:failed");
+    await post(worker.url, { type: "Stall", payload: { stall: true } });
+    assert.ok((await stalled).error.startsWith("Runtime.ExitError: Runtime exited with error: exit status 0"), (await stalled).error);
+
     const handled = waitForEvent(worker, "message:handled");
     assert.equal((await post(worker.url, { type: "Fine", payload: {} })).status, 201);
     assert.equal((await handled).type, "Fine");
     const stats = (await request(worker.url, "GET", "/stats")).body;
-    assert.equal(stats.dead, 2);
+    assert.equal(stats.dead, 3);
     assert.equal(stats.processed, 1);
   });
 

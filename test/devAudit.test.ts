@@ -310,7 +310,7 @@ describe("7. what a handler spawns ends with it", () => {
       }
       console.log("pids " + JSON.stringify(pids));
       if (how === "exit") process.exit(1);
-      if (how === "hang") await new Promise(() => {});
+      if (how === "hang") await new Promise((resolve) => setTimeout(resolve, 600_000));
       return { batchItemFailures: [] };
     }`;
   const pidsFrom = (worker: import("../src/dev/worker.js").DevWorker) =>

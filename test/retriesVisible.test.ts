@@ -134,7 +134,7 @@ export async function handler(event: any) {
   appendFileSync(__LOG__, JSON.stringify({ version: 2, event }) + "\\n");
   if (!existsSync(${JSON.stringify(marker)})) {
     writeFileSync(${JSON.stringify(marker)}, "");
-    await new Promise(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 600_000));
   }
   return { batchItemFailures: [] };
 }

@@ -48,7 +48,8 @@ export async function makeProject(options: { handler: string; env?: Record<strin
 /**
  * A handler that records every batch (records, context) to the log file and fails
  * the messages whose payload says so: `fail` (reported in batchItemFailures),
- * `throw`, `exit` (process.exit(1)), `hang` (never returns).
+ * `throw`, `exit` (process.exit(1)), `hang` (runs past any timeout), `stall` (awaits a
+ * promise nothing will settle, with nothing else to run: the runtime exits).
  */
 export const RECORDING_HANDLER = `
 import { appendFileSync } from "node:fs";
@@ -63,7 +64,8 @@ export async function handler(event: any, context: any) {
     const { payload } = JSON.parse(record.body);
     if (payload?.exit) process.exit(1);
     if (payload?.throw) throw new Error("thrown on purpose\\nsecond line");
-    if (payload?.hang) await new Promise(() => {});
+    if (payload?.hang) await new Promise((resolve) => setTimeout(resolve, 600_000));
+    if (payload?.stall) await new Promise(() => {});
     if (payload?.fail) {
       // What createWorkerHandler reports for a failed record (src/runtime/outcomes.ts), for dev to show and keep.
       (globalThis as any)[Symbol.for("letsgo-worker.outcomes")]?.({ kind: "message", messageId: record.messageId, ok: false, error: new Error("failed on purpose"), durationMs: 0 });

@@ -136,7 +136,12 @@ function runHandler(handler: Handler, event: unknown, input: ToChild["context"])
     });
     try {
       const returned = handler(event, context, complete);
-      if (returned && typeof (returned as PromiseLike<unknown>).then === "function") (returned as PromiseLike<unknown>).then(resolve, reject);
+      if (returned && typeof (returned as PromiseLike<unknown>).then === "function") {
+        // Only the handler's own work keeps the process alive now, as under AWS's runtime client: a promise
+        // nothing is left to settle lets the event loop empty, and the process exits (the parent says so).
+        process.channel?.unref();
+        (returned as PromiseLike<unknown>).then(resolve, reject);
+      }
       // A callback-style handler that neither returns a promise nor calls back is ended by Lambda when
       // its event loop empties; here it runs into the function timeout (the workers this tool scaffolds never are one).
       else if (handler.length < 3) resolve(returned);
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
       }
       const cpu = process.cpuUsage(cpuAtArrival);
       send({ ...reply, ...recordErrors(invocation), busyMs: performance.now() - arrived, cpuMs: (cpu.user + cpu.system) / 1000 });
+      process.channel?.ref(); // idle: waiting for the next invocation
     })();
   });
   const loadMs = Math.round(performance.now() - started);

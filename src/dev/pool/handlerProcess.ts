@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { killGroup, killTagged, OWNER_TAG_ENV } from "./handlerDescendants.js";
 import { OutputLines } from "./outputLines.js";
 import { OUTPUT_TAG, OUTPUT_TAG_END, type FromChild, type ToChild } from "./protocol.js";
+import { runtimeExitError } from "./runtimeExit.js";
 
 /**
  * How an invocation ended. `errors` holds the errors the runtime reported for
@@ -305,11 +306,14 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
     if (this.tag !== undefined) void killTagged(this.tag);
     this.state = "dead";
     const expected = this.stopReason !== undefined && this.crashReason === undefined;
+    const invocation = this.current;
     const reason =
       this.crashReason ??
       this.stopReason ??
-      `handler process exited (${signal ?? `code ${code}`})${code !== null ? ": did the handler call process.exit()?" : ""}`;
-    const invocation = this.current;
+      (code === 0 && invocation
+        ? // The child lets its event loop empty under an invocation (child.ts), as AWS's runtime client does.
+          `${runtimeExitError("exit status 0")} (the handler's promise was pending with nothing left to settle it, or it called process.exit(0): Lambda ends the environment the same way)`
+        : `handler process exited (${signal ?? `code ${code}`})${code !== null ? ": did the handler call process.exit()?" : ""}`);
     this.current = null;
     if (invocation) {
       clearTimeout(invocation.timer);
@@ -326,7 +330,7 @@ export class HandlerProcess extends EventEmitter<HandlerProcessEvents> {
       this.options.onOutput(line, name, requestId);
       if (name === "stderr" && OUT_OF_MEMORY.test(line)) {
         // Lambda's words for a function killed over its memory, then what it means here.
-        this.crashReason ??= `Runtime.ExitError: Runtime exited with error: signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`;
+        this.crashReason ??= runtimeExitError(`signal: killed (out of memory: the handler outgrew the function's ${this.options.memoryMb} MB, LETSGO_WORKER_MEMORY)`);
       }
     };
     stream.setEncoding("utf8");

@@ -14,6 +14,7 @@
  */
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
+import { runtimeExitError } from "../pool/runtimeExit.js";
 import { RuntimeApiServer, type RuntimeError, type RuntimeInvocation, type RuntimeOutcome } from "./runtimeApiServer.js";
 
 const MIB = 1024 * 1024;
@@ -129,7 +130,7 @@ export class ContainerEnvironment {
 /** Lambda's words for an environment that ended under an invocation. */
 function describeExit(exit: ContainerExit): string {
   if (exit.oomKilled) return "Runtime.OutOfMemory: the function used more memory than it has (the container's limit), and was killed";
-  return `Runtime.ExitError: Runtime exited with error: exit status ${exit.exitCode}`;
+  return runtimeExitError(`exit status ${exit.exitCode}`);
 }
 
 /** Resolve with the init error, or null once the runtime asks for its first invocation. */
