@@ -108,6 +108,8 @@ export async function request(url: string, method: string, pathname: string): Pr
 
 /** How long a test waits for an event before failing with its name (a bounded wait, never a hang). */
 export const EVENT_WAIT_MS = 90_000;
+/** How long `dev` may take to say it is ready. */
+export const DEV_START_WAIT_MS = 240_000;
 
 /** Wait for an event whose payload matches; rejects after `timeoutMs`, naming the event. Listen before causing it. */
 export async function waitForEvent<K extends keyof DevWorkerEvents & string>(
@@ -215,7 +217,8 @@ export async function startDevCli(dir: string, args: string[] = [], env: Record<
       });
     });
   };
-  const ready = await waitForLine((line) => line.event === "ready");
+  // A start may build an image first (dev --image): on a loaded machine that takes a while, within the file's own limit.
+  const ready = await waitForLine((line) => line.event === "ready", DEV_START_WAIT_MS);
   return {
     process: child,
     url: ready.url,
