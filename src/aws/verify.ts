@@ -11,11 +11,11 @@
 import { randomUUID } from "node:crypto";
 import { LetsgoError, ProjectError } from "../errors.js";
 import { handlerEnvironment, isLambdaReservedKey } from "../project/handlerEnvironment.js";
-import { loadSettings, plainEnvKeys, isSecretKey, type Settings } from "../project/settings.js";
+import { loadSettings, type Settings } from "../project/settings.js";
 import { PROBE_LOG_MESSAGE, PROBE_MESSAGE_TYPE, type ProbePayload, type WorldReport } from "../runtime/probe.js";
 import { OutcomeLog } from "../runtime/outcomes.js";
 import type { Aws } from "./clients.js";
-import { MANAGED_VARIABLES } from "./environment.js";
+import { functionEnvironment } from "./environment.js";
 import { readLogGroup, type LogEvent } from "./logs.js";
 import { eventSourceMapping, logGroup, workQueue } from "./resources/index.js";
 import { findQueueUrl, queueDepths } from "./resources/sqsQueue.js";
@@ -97,7 +97,6 @@ const NOTES: Record<string, string> = {
   heapLimitMb: "dev sizes V8's heap from LETSGO_WORKER_MEMORY as Lambda does; a gap means the runtime's flags changed",
   taskRootWritable: "only /tmp is writable in Lambda; `dev --image` runs the image read-only as Lambda does",
   tmpWritable: "only /tmp is writable in Lambda",
-  secrets: "dev gives a handler the secrets from apps/worker/.env directly; the function reads them from SSM at start (`deploy` stores them)",
 };
 
 /**
@@ -126,33 +125,34 @@ export function worldDifferences(deployed: WorldReport, dev: WorldReport, asked:
 /** The variable names the probe asks about: the project's own configuration, as deploy gives it to the function. */
 function askedNames(settings: Settings, extra: Record<string, string>): VerifyResult["asked"] {
   const variables = Object.keys(handlerEnvironment(settings, extra)).filter((key) => !isLambdaReservedKey(key)).sort();
-  const plain = plainEnvKeys(settings);
-  return { variables, secrets: variables.filter((key) => !MANAGED_VARIABLES.has(key) && isSecretKey(key, plain)) };
+  // Which are secrets is deploy's rule (functionEnvironment): the addresses it also fills in do not matter here.
+  const { secrets } = functionEnvironment(settings, extra, { deployment: settings.LETSGO_DEPLOYMENT, queueUrl: "", secretsPrefix: "" });
+  return { variables, secrets: Object.keys(secrets).sort() };
 }
 
-/** The probe's report in a log line (the runtime's JSON line, alone or after a prefix a log format adds). */
-export function probeReportIn(message: string, probeId: string): WorldReport | undefined {
-  if (!message.includes(probeId)) return undefined;
+/** The JSON object a log line holds: the runtime's line, alone or after a prefix a log format adds. */
+function jsonIn(message: string): Record<string, unknown> | undefined {
   const start = message.indexOf("{");
   if (start < 0) return undefined;
   try {
-    const line = JSON.parse(message.slice(start).trim()) as { msg?: string; probeId?: string; world?: WorldReport };
-    return line.msg === PROBE_LOG_MESSAGE && line.probeId === probeId && line.world ? line.world : undefined;
+    return JSON.parse(message.slice(start).trim()) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+}
+
+/** The probe's report in a log line. */
+export function probeReportIn(message: string, probeId: string): WorldReport | undefined {
+  if (!message.includes(probeId)) return undefined;
+  const line = jsonIn(message);
+  return line?.msg === PROBE_LOG_MESSAGE && line.probeId === probeId && line.world ? (line.world as WorldReport) : undefined;
 }
 
 /** The runtime's failure line for the probe's record, if it failed it (an image whose runtime predates probes). */
 function probeFailureIn(message: string, messageId: string): string | undefined {
   if (!message.includes(messageId)) return undefined;
-  const start = message.indexOf("{");
-  try {
-    const line = JSON.parse(message.slice(start).trim()) as { msg?: string; messageId?: string; error?: string };
-    return line.msg === OutcomeLog.MessageFailed && line.messageId === messageId ? (line.error ?? "failed") : undefined;
-  } catch {
-    return undefined;
-  }
+  const line = jsonIn(message);
+  return line?.msg === OutcomeLog.MessageFailed && line.messageId === messageId ? String(line.error ?? "failed") : undefined;
 }
 
 export async function verifyDeployment(options: VerifyOptions): Promise<VerifyResult> {
