@@ -10,9 +10,10 @@
  * image from this machine's own `node` binary and the libraries it links.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -194,7 +195,6 @@ export async function lambdaBaseImageWithNpm(docker: Docker, packages: Record<st
     ...[...new Set([...(await linkedLibraries("/bin/dash")), ...(await linkedLibraries("/bin/rm"))])].map((library) => ({ inImage: library, source: library, mode: 0o755 })),
     { inImage: "/var/lang/bin/npm", data: Buffer.from(STAND_IN_NPM), mode: 0o755 },
   ];
-  const { createHash } = await import("node:crypto");
   const hash = createHash("sha256");
   for (const file of registry) hash.update(file.inImage).update(await readFile(file.source!));
   return importOnce(docker, `letsgo-test/lambda-base-npm:${process.arch}-ric${ricVersion}-${hash.digest("hex").slice(0, 12)}`, [...files, ...tools, ...registry], LAMBDA_BASE_CHANGES);
@@ -214,7 +214,6 @@ for (const name of Object.keys(dependencies)) {
 `;
 
 async function listFiles(dir: string): Promise<string[]> {
-  const { readdir } = await import("node:fs/promises");
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
 }
